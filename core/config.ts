@@ -1,0 +1,58 @@
+// Platform configuration: defaults, validation and where the data folder lives.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+
+export const APP_FOLDER_NAME = 'IoT Workbench';
+
+/** The OS per-user application-data folder for the workbench. */
+export function defaultDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_FOLDER_NAME);
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_FOLDER_NAME);
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_FOLDER_NAME);
+}
+
+const port = z.number().int().min(0).max(65535);
+
+export const DEFAULT_DEVICE_PORTS = { mqttPort: 1883, coapPort: 5683, deviceBindAddress: '0.0.0.0' };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const platformConfigSchema = z.object({
+  dataDir: z.string().min(1),
+  apiPort: port.default(0),
+  /** Device ports and bind address: absent = the saved setting, else the default below. */
+  mqttPort: port.optional(),
+  coapPort: port.optional(),
+  /** Address the device-facing ports bind to; the API always binds 127.0.0.1. */
+  deviceBindAddress: z.string().min(1).optional(),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  /** API bearer token; random per launch when absent. */
+  token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, 'token must be 16-128 characters of A-Z a-z 0-9 _ -')
+    .optional(),
+  /** Built renderer folder served at `/`; absent = API only. */
+  rendererDir: z.string().optional(),
+  /** Write logs to stdout too (serve in a terminal). */
+  logToStdout: z.boolean().default(false),
+});
+
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+export type PlatformConfig = z.output<typeof platformConfigSchema> & { clock?: Clock };
+
+export function parsePlatformConfig(input: PlatformConfigInput & { clock?: Clock }): PlatformConfig {
+  const { clock, ...rest } = input;
+  const parsed = platformConfigSchema.safeParse(rest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid configuration: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { ...parsed.data, clock };
+}

@@ -1,0 +1,119 @@
+// `iotwb serve`: the core in plain Node, serving the built UI, stopped cleanly by SIGINT/SIGTERM.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliIo } from './cli.js';
+import { defaultDataDir, LOG_LEVELS, type LogLevel } from './config.js';
+import { createPlatform } from './platform.js';
+import { StartupError } from './platform-types.js';
+import { findPackageRoot } from './version.js';
+
+export const serveOptions = {
+  'data-dir': { type: 'string' },
+  'api-port': { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  'coap-port': { type: 'string' },
+  bind: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+const STOP_DEADLINE_MS = 5000;
+
+function portOption(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (typeof raw !== 'string') return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`--${name} must be a port number 0-65535, got "${raw}"`);
+  return port;
+}
+
+export async function runServe(
+  { values }: { values: Record<string, string | boolean | undefined> },
+  io: CliIo,
+): Promise<number> {
+  const json = values.json === true;
+  const logLevel = (values['log-level'] as string | undefined) ?? 'info';
+  let platform;
+  try {
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    }
+    const rendererDir = join(findPackageRoot(), 'dist', 'renderer');
+    if (!existsSync(join(rendererDir, 'index.html'))) {
+      io.err('The UI is not built yet (run `npm run build:renderer`); serving the API only.');
+    }
+    platform = createPlatform({
+      dataDir: (values['data-dir'] as string | undefined) ?? defaultDataDir(),
+      apiPort: portOption(values, 'api-port') ?? 0,
+      mqttPort: portOption(values, 'mqtt-port'),
+      coapPort: portOption(values, 'coap-port'),
+      deviceBindAddress: values.bind as string | undefined,
+      token: values.token as string | undefined,
+      logLevel: logLevel as LogLevel,
+      logToStdout: values.verbose === true,
+      rendererDir,
+    });
+  } catch (error) {
+    io.err(`iotwb serve: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+
+  let runtime;
+  try {
+    runtime = await platform.start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (json) {
+      const detail = error instanceof StartupError ? { code: error.code, file: error.file } : { code: 'START_FAILED' };
+      io.out(JSON.stringify({ event: 'error', ...detail, message }));
+    }
+    io.err(`IoT Workbench could not start: ${message}`);
+    return 1;
+  }
+
+  const ui = `${runtime.apiUrl}/#token=${runtime.token}`;
+  const human = `IoT Workbench is running. Open ${ui} in a browser (MQTT port ${runtime.ports.mqtt}, CoAP port ${runtime.ports.coap}, data in ${runtime.dataDir}). Ctrl+C stops it.`;
+  if (json) {
+    io.err(human);
+    io.out(
+      JSON.stringify({
+        event: 'ready',
+        ui,
+        api: runtime.apiUrl,
+        token: runtime.token,
+        dataDir: runtime.dataDir,
+        ports: runtime.ports,
+      }),
+    );
+  } else {
+    io.out(human);
+  }
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const deadline = setTimeout(() => {
+        io.err(`IoT Workbench did not stop within ${STOP_DEADLINE_MS / 1000} s after ${signal}; exiting.`);
+        resolve(1);
+      }, STOP_DEADLINE_MS);
+      platform.stop().then(
+        () => {
+          clearTimeout(deadline);
+          if (!json) io.out('IoT Workbench stopped.');
+          resolve(0);
+        },
+        (error: unknown) => {
+          clearTimeout(deadline);
+          io.err(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+          resolve(1);
+        },
+      );
+    };
+    const onSignal = (signal: NodeJS.Signals): void => stop(signal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Before the tests: makes sure the system tools the suites use are installed, and the UI is built.
+// Missing tools are installed with apt-get when we can (root); otherwise we stop with the one command to run.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Each entry: a file that proves the tool is there, and the Debian package that provides it. */
+export const systemTools = [
+  { file: '/usr/bin/chromium', pkg: 'chromium', for: 'UI tests (Playwright drives Debian Chromium)' },
+  { file: '/usr/bin/udevadm', pkg: 'udev', for: 'serial port listing' },
+];
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function missingTools() {
+  return systemTools.filter((t) => !existsSync(t.file));
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return r.status === 0;
+}
+
+const missing = missingTools();
+if (missing.length) {
+  const pkgs = [...new Set(missing.map((t) => t.pkg))];
+  const command = `apt-get install -y ${pkgs.join(' ')}`;
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) {
+    console.error(`The tests need system packages that are missing: ${pkgs.join(', ')}.`);
+    console.error(`Install them, then run the tests again:\n  sudo apt-get update && sudo ${command}`);
+    process.exit(1);
+  }
+  console.log(`Installing system packages the tests need: ${pkgs.join(', ')} …`);
+  if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', ...pkgs])) {
+    console.error(`apt-get could not install ${pkgs.join(', ')}. Run: apt-get update && ${command}`);
+    process.exit(1);
+  }
+  const still = missingTools();
+  if (still.length) {
+    console.error(`Still missing after install: ${still.map((t) => t.file).join(', ')}`);
+    process.exit(1);
+  }
+}
+
+if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
+  console.log('Building the UI for the browser tests …');
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
