@@ -10,4 +10,6 @@ if (!file) {
   console.error('usage: run-ts.mjs <file.ts> [args]');
   process.exit(2);
 }
+// The script sees its own arguments as if it had been started directly.
+process.argv.splice(1, 2, resolve(file));
 await import(pathToFileURL(resolve(file)).href);
