@@ -17,7 +17,13 @@ export interface Platform {
 /** A start-up failure the user must read: what failed and where the files are. */
 export class StartupError extends Error {
   constructor(
-    readonly code: 'MIGRATION_FAILED' | 'DATABASE_TOO_NEW' | 'DATABASE_UNREADABLE' | 'PORT_IN_USE' | 'BAD_CONFIG',
+    readonly code:
+      | 'MIGRATION_FAILED'
+      | 'DATA_DIR_UNUSABLE'
+      | 'DATABASE_TOO_NEW'
+      | 'DATABASE_UNREADABLE'
+      | 'PORT_IN_USE'
+      | 'BAD_CONFIG',
     message: string,
     readonly file?: string,
   ) {

@@ -11,12 +11,12 @@ import { DEFAULT_DEVICE_PORTS, parsePlatformConfig, type PlatformConfigInput } f
 import type { Clock } from './clock.js';
 import { createWorkbenchLogger, type WorkbenchLogger } from './log/logger.js';
 import { createPlatformCapability } from './platform-info/platform-capability.js';
-import type { Platform, PlatformRuntime } from './platform-types.js';
+import { StartupError, type Platform, type PlatformRuntime } from './platform-types.js';
 import { readSavedSettings, settingsMigrations } from './settings/settings-store.js';
 import { openStore, type OpenedStore } from './store/database.js';
 import { workbenchVersion } from './version.js';
 
-export { StartupError } from './platform-types.js';
+export { StartupError };
 export type { Platform, PlatformRuntime } from './platform-types.js';
 
 export const DATABASE_FILE_NAME = 'workbench.db';
@@ -86,7 +86,12 @@ export function createPlatform({ extraCapabilities = [], ...input }: PlatformOpt
 
     async start() {
       if (runtime) return runtime;
-      mkdirSync(dataDir, { recursive: true });
+      try {
+        mkdirSync(dataDir, { recursive: true });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new StartupError('DATA_DIR_UNUSABLE', `Cannot create the data folder ${dataDir}: ${reason}`, dataDir);
+      }
       try {
         log = await createWorkbenchLogger({
           dataDir,

@@ -1,6 +1,7 @@
 // Starting, stopping and restarting a real core on real SQLite files and sockets.
 import BetterSqlite3 from 'better-sqlite3';
 import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE_NAME } from '../../core/platform.js';
@@ -93,6 +94,17 @@ describe('platform lifecycle', () => {
     blocker.close();
     const core = await startCore({ dataDir });
     await core.stop();
+  });
+
+  it('says which data folder cannot be created', async () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, 'not a folder');
+    const error = await startCore({ dataDir: join(file, 'data') }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StartupError);
+    expect(error).toMatchObject({ code: 'DATA_DIR_UNUSABLE', file: join(file, 'data') });
   });
 
   it('stops twice without error', async () => {
