@@ -14,7 +14,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', '*.mjs', 'core/bin/*.mjs', 'electron/*.mjs', 'test/*.mjs'],
+          allowDefaultProject: ['*.js', '*.mjs', '*.cjs', 'core/bin/*.mjs', 'electron/*.mjs', 'test/*.mjs'],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -74,6 +74,17 @@ export default tseslint.config(
     },
   },
   {
+    // Renderer code is checked against the DOM, not Node, by its own tsconfig.
+    files: ['renderer/**/*.{ts,tsx}', 'test/unit/renderer/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: ['./tsconfig.renderer.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     // The renderer reaches the core over HTTP: from core/ it imports the contract, or types only.
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
@@ -85,7 +96,7 @@ export default tseslint.config(
           patterns: [
             { group: nodeOnlyModules, message: 'the renderer has no Node: ask the core over the API' },
             {
-              group: ['electron', 'electron/*'],
+              regex: '^electron(/|$)',
               message: 'the renderer reaches Electron only through window.workbench',
             },
             {

@@ -2,7 +2,7 @@
 // Before the tests: makes sure the system tools the suites use are installed, and the UI is built.
 // Missing tools are installed with apt-get when we can (root); otherwise we stop with the one command to run.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,7 +48,18 @@ if (missing.length) {
   }
 }
 
-if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
+/** Newest modification time of the files under a folder. */
+function newestChange(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+const builtUi = join(root, 'dist', 'renderer', 'index.html');
+const uiSources = [join(root, 'renderer'), join(root, 'core', 'contract')];
+if (!existsSync(builtUi) || Math.max(...uiSources.map(newestChange)) > statSync(builtUi).mtimeMs) {
   console.log('Building the UI for the browser tests …');
   const r = spawnSync(
     process.execPath,

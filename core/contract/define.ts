@@ -3,10 +3,13 @@ import { z } from 'zod';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** A JSON body schema, or 'binary' for a raw byte body (zip, firmware). */
+export type BodySpec = z.ZodType | 'binary';
+
 export interface RouteContract<
   Params extends z.ZodType = z.ZodType,
   Query extends z.ZodType = z.ZodType,
-  Body extends z.ZodType = z.ZodType,
+  Body extends BodySpec = BodySpec,
   Response extends z.ZodType = z.ZodType,
 > {
   method: HttpMethod;
@@ -16,44 +19,55 @@ export interface RouteContract<
   tag: string;
   params?: Params;
   query?: Query;
-  /** JSON body schema, or 'binary' for a raw byte body (zip, firmware). */
-  body?: Body | 'binary';
+  body?: Body;
   response: Response;
   /** HTTP status of a success; 200 unless given. */
   status?: number;
 }
 
+/** Declares a route; a part left out is typed `ZodNever` so requests and handlers see it as absent. */
 export function defineRoute<
   Params extends z.ZodType = z.ZodNever,
   Query extends z.ZodType = z.ZodNever,
-  Body extends z.ZodType = z.ZodNever,
+  Body extends BodySpec = z.ZodNever,
   Response extends z.ZodType = z.ZodType,
 >(route: RouteContract<Params, Query, Body, Response>): RouteContract<Params, Query, Body, Response> {
   return route;
 }
 
-type Infer<T> = T extends z.ZodType ? z.output<T> : never;
-type InferIn<T> = T extends z.ZodType ? z.input<T> : never;
+type Absent<T> = [T] extends [z.ZodNever] ? true : false;
 
 /** What a handler receives after validation. */
-export interface RouteInput<R extends RouteContract> {
-  params: Infer<R['params']>;
-  query: Infer<R['query']>;
-  body: R['body'] extends 'binary' ? Uint8Array : Infer<R['body']>;
-}
+export type RouteInput<R extends RouteContract> =
+  R extends RouteContract<infer P, infer Q, infer B, z.ZodType>
+    ? {
+        params: Absent<P> extends true ? undefined : z.output<P>;
+        query: Absent<Q> extends true ? undefined : z.output<Q>;
+        body: [B] extends ['binary']
+          ? Uint8Array
+          : Absent<B> extends true
+            ? undefined
+            : B extends z.ZodType
+              ? z.output<B>
+              : never;
+      }
+    : never;
 
 /** What a client sends (before defaults are applied). */
-export type RouteRequest<R extends RouteContract> = (undefined extends R['params']
-  ? { params?: undefined }
-  : { params: InferIn<R['params']> }) &
-  (undefined extends R['query'] ? { query?: undefined } : { query?: InferIn<R['query']> }) &
-  (undefined extends R['body']
-    ? { body?: undefined }
-    : R['body'] extends 'binary'
-      ? { body: Uint8Array | Blob }
-      : { body: InferIn<R['body']> });
+export type RouteRequest<R extends RouteContract> =
+  R extends RouteContract<infer P, infer Q, infer B, z.ZodType>
+    ? (Absent<P> extends true ? { params?: undefined } : { params: z.input<P> }) &
+        (Absent<Q> extends true ? { query?: undefined } : { query?: z.input<Q> }) &
+        ([B] extends ['binary']
+          ? { body: Uint8Array | Blob }
+          : Absent<B> extends true
+            ? { body?: undefined }
+            : B extends z.ZodType
+              ? { body: z.input<B> }
+              : never)
+    : never;
 
-export type RouteResponse<R extends RouteContract> = Infer<R['response']>;
+export type RouteResponse<R extends RouteContract> = z.output<R['response']>;
 
 /** Every error the API returns has this shape. */
 export const apiErrorSchema = z.object({

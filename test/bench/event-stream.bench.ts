@@ -12,7 +12,14 @@ export const benchmark: Benchmark = {
   name: 'event stream: bus -> WebSocket client',
   async run() {
     const dataDir = mkdtempSync(join(tmpdir(), 'iotwb-bench-'));
-    const platform = createPlatform({ dataDir, apiPort: 0, mqttPort: 0, coapPort: 0, deviceBindAddress: '127.0.0.1', logLevel: 'warn' });
+    const platform = createPlatform({
+      dataDir,
+      apiPort: 0,
+      mqttPort: 0,
+      coapPort: 0,
+      deviceBindAddress: '127.0.0.1',
+      logLevel: 'warn',
+    });
     const runtime = await platform.start();
     try {
       const event = (i: number) => ({ at: i, deviceId: `p_${i % 100}`, serviceId: 'Meter', data: { reading: i } });

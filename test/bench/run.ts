@@ -21,6 +21,7 @@ for (const file of files) {
   const { benchmark } = mod;
   console.log(`\n# ${benchmark.name}  (${file})`);
   const result = await benchmark.run();
-  for (const row of result.rows) console.log(`  ${row.label.padEnd(48)} ${row.value.toFixed(1).padStart(12)} ${row.unit}`);
+  for (const row of result.rows)
+    console.log(`  ${row.label.padEnd(48)} ${row.value.toFixed(1).padStart(12)} ${row.unit}`);
   if (result.ratio) console.log(`  ratio ${result.ratio.label}: ${result.ratio.value.toFixed(3)}`);
 }

@@ -1,0 +1,79 @@
+// i18next for the renderer: English and Simplified Chinese, first chosen from the OS/browser language, then remembered.
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from './locales/en.json';
+import zhCN from './locales/zh-CN.json';
+
+export const supportedLanguages = ['en', 'zh-CN'] as const;
+export type SupportedLanguage = (typeof supportedLanguages)[number];
+
+export const LANGUAGE_STORAGE_KEY = 'iotwb.language';
+
+/** Names shown in the language switch, each in its own language. */
+export const languageNames: Record<SupportedLanguage, string> = { en: 'English', 'zh-CN': '中文' };
+
+export const resources = {
+  en: { translation: en },
+  'zh-CN': { translation: zhCN },
+} as const;
+
+export function isSupportedLanguage(value: unknown): value is SupportedLanguage {
+  return typeof value === 'string' && (supportedLanguages as readonly string[]).includes(value);
+}
+
+/** Maps OS/browser language tags (`zh`, `zh-Hans-CN`, `en-GB`, …) to a supported language. */
+export function matchLanguage(tags: readonly string[]): SupportedLanguage {
+  for (const tag of tags) {
+    const lower = tag.toLowerCase();
+    if (lower.startsWith('zh')) return 'zh-CN';
+    if (lower.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+function readStoredLanguage(): SupportedLanguage | undefined {
+  try {
+    const stored = globalThis.localStorage?.getItem(LANGUAGE_STORAGE_KEY);
+    return isSupportedLanguage(stored) ? stored : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function initialLanguage(): SupportedLanguage {
+  const stored = readStoredLanguage();
+  if (stored) return stored;
+  const nav = globalThis.navigator;
+  return matchLanguage(nav ? (nav.languages.length > 0 ? nav.languages : [nav.language]) : []);
+}
+
+function applyDocumentLanguage(language: string): void {
+  if (typeof document === 'undefined') return;
+  document.documentElement.lang = language;
+  document.title = i18n.t('app.name');
+}
+
+/** Switches the UI language and remembers the choice for the next start. */
+export async function changeLanguage(language: SupportedLanguage): Promise<void> {
+  try {
+    globalThis.localStorage?.setItem(LANGUAGE_STORAGE_KEY, language);
+  } catch {
+    // Storage can be disabled; the switch still works for this session.
+  }
+  await i18n.changeLanguage(language);
+}
+
+i18n.on('languageChanged', applyDocumentLanguage);
+
+void i18n.use(initReactI18next).init({
+  resources,
+  lng: initialLanguage(),
+  fallbackLng: 'en',
+  supportedLngs: [...supportedLanguages],
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  initAsync: false,
+});
+applyDocumentLanguage(i18n.language);
+
+export default i18n;

@@ -1,0 +1,19 @@
+// Settings: appearance, device ports and the data folder.
+import { Stack } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { PageHeader } from '../../ui/PageHeader.js';
+import { AppearanceSettings } from './AppearanceSettings.js';
+import { DataFolderSettings } from './DataFolderSettings.js';
+import { PortSettings } from './PortSettings.js';
+
+export function SettingsPage() {
+  const { t } = useTranslation();
+  return (
+    <Stack gap="md" maw={900}>
+      <PageHeader title={t('settings.title')} description={t('settings.description')} />
+      <AppearanceSettings />
+      <PortSettings />
+      <DataFolderSettings />
+    </Stack>
+  );
+}
