@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Each entry: a file that proves the tool is there, and the Debian package that provides it. */
+/** Each entry: a file that proves the tool is there, and the Debian package that provides it. Capabilities add theirs. */
 export const systemTools = [
   { file: '/usr/bin/chromium', pkg: 'chromium', for: 'UI tests (Playwright drives Debian Chromium)' },
   { file: '/usr/bin/udevadm', pkg: 'udev', for: 'serial port listing' },
@@ -56,6 +56,9 @@ function newestChange(dir) {
   }
   return newest;
 }
+
+// `--system-only`: CI installs the system tools before `npm ci`, when there is nothing to build with yet.
+if (process.argv.includes('--system-only')) process.exit(0);
 
 const builtUi = join(root, 'dist', 'renderer', 'index.html');
 const uiSources = [join(root, 'renderer'), join(root, 'core', 'contract')];

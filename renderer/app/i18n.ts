@@ -12,9 +12,32 @@ export const LANGUAGE_STORAGE_KEY = 'iotwb.language';
 /** Names shown in the language switch, each in its own language. */
 export const languageNames: Record<SupportedLanguage, string> = { en: 'English', 'zh-CN': '中文' };
 
+type Messages = Record<string, unknown>;
+
+/**
+ * Each feature keeps its own texts in `features/<area>/locales/{en,zh-CN}.json`; they are merged under the
+ * key `<area>` (e.g. `products.importTitle`), so features are translated without touching one shared file.
+ */
+const featureLocaleFiles = import.meta.glob<Messages>('../features/*/locales/*.json', {
+  eager: true,
+  import: 'default',
+});
+
+export function mergeFeatureLocales(base: Messages, language: string, files: Record<string, Messages>): Messages {
+  const merged: Messages = { ...base };
+  for (const [file, messages] of Object.entries(files)) {
+    const match = /features\/([^/]+)\/locales\/([^/]+)\.json$/.exec(file);
+    if (!match || match[2] !== language) continue;
+    const area = match[1]!;
+    if (area in base) throw new Error(`feature locale "${area}" clashes with a key of app/locales`);
+    merged[area] = messages;
+  }
+  return merged;
+}
+
 export const resources = {
-  en: { translation: en },
-  'zh-CN': { translation: zhCN },
+  en: { translation: mergeFeatureLocales(en, 'en', featureLocaleFiles) },
+  'zh-CN': { translation: mergeFeatureLocales(zhCN, 'zh-CN', featureLocaleFiles) },
 } as const;
 
 export function isSupportedLanguage(value: unknown): value is SupportedLanguage {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import en from '../../../renderer/app/locales/en.json';
-import zhCN from '../../../renderer/app/locales/zh-CN.json';
-import { matchLanguage } from '../../../renderer/app/i18n.js';
+import { matchLanguage, mergeFeatureLocales, resources } from '../../../renderer/app/i18n.js';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -22,9 +20,25 @@ const baseKeys = (leaves: Map<string, string>) =>
   new Set([...leaves.keys()].map((key) => key.replace(pluralSuffix, '')));
 const variables = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((match) => match[1]).sort();
 
-const languages = { en: flatten(en), 'zh-CN': flatten(zhCN) };
+// The merged resources: app/locales plus every features/<area>/locales file.
+const languages = {
+  en: flatten(resources.en.translation as Tree),
+  'zh-CN': flatten(resources['zh-CN'].translation as Tree),
+};
 
 describe('translations', () => {
+  it("merges a feature's texts under its folder name and refuses a clash with app keys", () => {
+    const files = {
+      '../features/demo/locales/en.json': { title: 'Demo' },
+      '../features/demo/locales/zh-CN.json': { title: '演示' },
+    };
+    expect(mergeFeatureLocales({ app: { name: 'x' } }, 'zh-CN', files)).toEqual({
+      app: { name: 'x' },
+      demo: { title: '演示' },
+    });
+    expect(() => mergeFeatureLocales({ demo: 'taken' }, 'en', files)).toThrow(/clashes/);
+  });
+
   it('has every English key in Chinese and every Chinese key in English', () => {
     const english = baseKeys(languages.en);
     const chinese = baseKeys(languages['zh-CN']);
