@@ -2,6 +2,7 @@
 export * from './define.js';
 export * from './platform.js';
 export * from './events.js';
+export * from './product-model.js';
 import { platformRoutes } from './platform.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
