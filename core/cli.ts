@@ -1,6 +1,9 @@
 // The `iotwb` command line: serve, and the offline tools later capabilities add to `commands`.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { pcpCommand } from './access/pcp/cli.js';
 import { runServe, serveOptions } from './serve.js';
+import { createKeygenCommand, createSignCommand, createVerifyCommand } from './signing/cli.js';
+import { packageCommand } from './ota/packages/cli.js';
 import { workbenchVersion } from './version.js';
 
 export interface CliIo {
@@ -35,6 +38,11 @@ export const commands: Record<string, CliCommand> = {
     options: serveOptions,
     run: runServe,
   },
+  keygen: createKeygenCommand(),
+  sign: createSignCommand(),
+  verify: createVerifyCommand(),
+  package: packageCommand,
+  pcp: pcpCommand,
 };
 
 function usage(): string {

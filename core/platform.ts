@@ -11,9 +11,14 @@ import { DEFAULT_DEVICE_PORTS, parsePlatformConfig, type PlatformConfigInput } f
 import type { Clock } from './clock.js';
 import { createWorkbenchLogger, type WorkbenchLogger } from './log/logger.js';
 import { createPlatformCapability } from './platform-info/platform-capability.js';
+import { createCodecsCapability } from './codecs/index.js';
+import { createProductsCapability } from './products/index.js';
+import { createPackagesCapability } from './ota/packages/index.js';
+import { createSigningCapability } from './signing/signing-capability.js';
 import { StartupError, type Platform, type PlatformRuntime } from './platform-types.js';
 import { readSavedSettings, settingsMigrations } from './settings/settings-store.js';
 import { openStore, type OpenedStore } from './store/database.js';
+import { createTrafficCapability } from './traffic/traffic-capability.js';
 import { workbenchVersion } from './version.js';
 
 export { StartupError };
@@ -29,7 +34,15 @@ export interface PlatformHandle extends Platform {
 
 /** The capabilities of the product, in start order. Later capabilities add themselves here. */
 function productCapabilities(): Capability[] {
-  return [];
+  const products = createProductsCapability();
+  const codecs = createCodecsCapability({ products: { getModel: (id) => products.service.get(id)?.model } });
+  return [
+    products,
+    createTrafficCapability(),
+    codecs,
+    createSigningCapability(),
+    createPackagesCapability(() => ({ exists: (identity) => products.service.findByIdentity(identity) !== undefined })),
+  ];
 }
 
 export interface PlatformOptions extends PlatformConfigInput {

@@ -10,6 +10,22 @@ import { fileURLToPath } from 'node:url';
 export const systemTools = [
   { file: '/usr/bin/chromium', pkg: 'chromium', for: 'UI tests (Playwright drives Debian Chromium)' },
   { file: '/usr/bin/udevadm', pkg: 'udev', for: 'serial port listing' },
+  {
+    file: '/usr/bin/tshark',
+    pkg: 'tshark',
+    for: 'traffic tests read exported pcapng',
+    preseed: 'wireshark-common wireshark-common/install-setuid boolean false',
+  },
+  { file: '/usr/bin/mosquitto_pub', pkg: 'mosquitto-clients', for: 'real MQTT client traffic' },
+  {
+    file: '/usr/lib/python3/dist-packages/paho/mqtt/client.py',
+    pkg: 'python3-paho-mqtt',
+    for: 'MQTT device tests with Python paho (/usr/bin/python3)',
+  },
+  { file: '/usr/bin/coap-client-notls', pkg: 'libcoap3-bin', for: 'real CoAP client traffic' },
+  { file: '/usr/bin/openssl', pkg: 'openssl', for: 'signing cross-checks (openssl signs and verifies our packages)' },
+  { file: '/usr/bin/gcc', pkg: 'gcc', for: 'codec tests compile the C generated from layout codecs' },
+  { file: '/usr/bin/socat', pkg: 'socat', for: 'serial tests and virtual modules use pty pairs' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +53,10 @@ if (missing.length) {
     process.exit(1);
   }
   console.log(`Installing system packages the tests need: ${pkgs.join(', ')} …`);
+  // Answers debconf would otherwise ask for (tshark's setuid question), given before installing.
+  for (const t of missing.filter((t) => t.preseed)) {
+    spawnSync('debconf-set-selections', [], { input: `${t.preseed}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  }
   if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', ...pkgs])) {
     console.error(`apt-get could not install ${pkgs.join(', ')}. Run: apt-get update && ${command}`);
     process.exit(1);

@@ -1,7 +1,13 @@
 // Binds contract routes to fastify: validates params, query and body with the route's zod schemas.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { RouteContract, RouteInput, RouteResponse } from '../contract/define.js';
+import {
+  binaryDownloadSchema,
+  type BinaryDownload,
+  type RouteContract,
+  type RouteInput,
+  type RouteResponse,
+} from '../contract/define.js';
 import { HttpError } from './http-error.js';
 
 export type RouteHandler<R extends RouteContract> = (
@@ -39,6 +45,7 @@ export function createRouteRegistrar(app: FastifyInstance): RouteRegistrar {
             body: route.body === 'binary' ? binaryBody(request.body) : parsePart(route.body, request.body, 'body'),
           } as RouteInput<typeof route>;
           const result = await handler(input, request);
+          if (route.response === binaryDownloadSchema) return sendDownload(reply, result as BinaryDownload);
           void reply.status(route.status ?? 200).type('application/json');
           return JSON.stringify(result);
         },
@@ -46,6 +53,18 @@ export function createRouteRegistrar(app: FastifyInstance): RouteRegistrar {
     },
     routes: () => added,
   };
+}
+
+function sendDownload(reply: FastifyReply, download: BinaryDownload): Buffer {
+  void reply.status(200).type(download.contentType);
+  if (download.fileName !== undefined) {
+    const ascii = download.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    void reply.header(
+      'content-disposition',
+      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(download.fileName)}`,
+    );
+  }
+  return Buffer.from(download.bytes.buffer, download.bytes.byteOffset, download.bytes.byteLength);
 }
 
 function binaryBody(body: unknown): Uint8Array {

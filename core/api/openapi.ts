@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the contract's zod schemas.
 import { z } from 'zod';
-import { apiErrorSchema, type RouteContract } from '../contract/define.js';
+import { apiErrorSchema, binaryDownloadSchema, openApiPath, type RouteContract } from '../contract/define.js';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
@@ -24,7 +24,11 @@ export function buildOpenApiDocument(routes: readonly RouteContract[], version: 
     content: { 'application/json': { schema: jsonSchema(apiErrorSchema, 'output') } },
   };
   for (const route of routes) {
-    const openApiPath = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const path = openApiPath(route.path);
+    const success =
+      route.response === binaryDownloadSchema
+        ? { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }
+        : { 'application/json': { schema: jsonSchema(route.response, 'output') } };
     const operation: Record<string, unknown> = {
       summary: route.summary,
       tags: [route.tag],
@@ -33,7 +37,7 @@ export function buildOpenApiDocument(routes: readonly RouteContract[], version: 
       responses: {
         [String(route.status ?? 200)]: {
           description: 'Success',
-          content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+          content: success,
         },
         '4XX': errorResponse,
         '5XX': errorResponse,
@@ -50,7 +54,7 @@ export function buildOpenApiDocument(routes: readonly RouteContract[], version: 
         content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
       };
     }
-    (paths[openApiPath] ??= {})[route.method.toLowerCase()] = operation;
+    (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }
   return {
     openapi: '3.1.0',

@@ -69,6 +69,25 @@ export type RouteRequest<R extends RouteContract> =
 
 export type RouteResponse<R extends RouteContract> = z.output<R['response']>;
 
+/** The path as OpenAPI writes it: `{id}` for params, a plain colon for fastify's escaped `::`. */
+export function openApiPath(path: string): string {
+  return path.replace(/::|:([A-Za-z0-9_]+)/g, (match, name: string | undefined) =>
+    name === undefined ? ':' : `{${name}}`,
+  );
+}
+
+/** What a file-download route's handler returns; the server sends the bytes, not JSON. */
+export interface BinaryDownload {
+  contentType: string;
+  /** Sent as Content-Disposition: attachment. */
+  fileName?: string;
+  bytes: Uint8Array;
+}
+/** Response schema of a file-download route (the client fetches these as a Blob, not with callApi). */
+export const binaryDownloadSchema = z.custom<BinaryDownload>(
+  (v) => typeof v === 'object' && v !== null && (v as { bytes?: unknown }).bytes instanceof Uint8Array,
+);
+
 /** Every error the API returns has this shape. */
 export const apiErrorSchema = z.object({
   code: z.string(),
@@ -79,9 +98,10 @@ export const apiErrorSchema = z.object({
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
-/** Fills a fastify-style path with its params. */
+/** Fills a fastify-style path with its params; `::` is a literal colon (`/api/products::import`). */
 export function fillPath(path: string, params: Record<string, unknown> | undefined): string {
-  return path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+  return path.replace(/::|:([A-Za-z0-9_]+)/g, (match, name: string | undefined) => {
+    if (name === undefined) return ':';
     const value = params?.[name];
     if (typeof value !== 'string' && typeof value !== 'number') {
       throw new Error(`missing path parameter ${name} for ${path}`);

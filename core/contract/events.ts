@@ -1,21 +1,41 @@
 // Live events: one zod schema per bus topic, streamed to the UI over the /api/events WebSocket.
 import { z } from 'zod';
 import { logEntrySchema } from './platform.js';
+import { trafficFrameSummarySchema } from './traffic.js';
 
 const base = { at: z.number() };
 
 export const busEventSchemas = {
   log: z.object({ ...base, entry: logEntrySchema }),
-  /** A device-side frame in or out (filled by the access adapters, decoded by the traffic capture). */
+  /**
+   * A device-side frame in or out, published by the access adapters and captured by core/traffic.
+   * One event is one protocol message: one MQTT control packet (the adapter splits the TCP stream;
+   * never half a packet, never two), one CoAP datagram, one serial chunk.
+   */
   frame: z.object({
     ...base,
+    /** Microseconds since the Unix epoch, when the adapter can tell; else `at` * 1000 is used. */
+    timeUs: z.number().int().optional(),
+    /** in = device to core, out = core to device. */
     direction: z.enum(['in', 'out']),
     transport: z.enum(['tcp', 'udp', 'serial']),
+    /** `mqtt`, `coap`, `pcp` (raw PCP bytes), or another name the adapter chooses. */
     protocol: z.string(),
+    /** `address:port` of the core's socket (`[v6]:port` for IPv6). */
     local: z.string(),
+    /** `address:port` of the device. */
     peer: z.string(),
     deviceId: z.string().optional(),
+    /** Same for every frame of one TCP connection (or one UDP peer session); lets MQTT frames be tied to their CONNECT. */
+    connectionId: z.string().optional(),
     bytesBase64: z.string(),
+  }),
+  /** Decoded summaries of newly captured frames, batched (the live traffic view reads these, not `frame`). */
+  traffic: z.object({
+    ...base,
+    frames: z.array(trafficFrameSummarySchema),
+    /** Frames captured in this batch but not summarised here (flood): list them through the API. */
+    notShown: z.number().int(),
   }),
   device: z.object({
     ...base,
@@ -33,6 +53,16 @@ export const busEventSchemas = {
     deviceId: z.string(),
     commandId: z.string(),
     status: z.string(),
+  }),
+  /** Serial workbench: bytes of a session (batched, base64, binary-safe), session status, port list changes. */
+  serial: z.object({
+    ...base,
+    kind: z.enum(['data', 'status', 'ports']),
+    sessionId: z.string().optional(),
+    direction: z.enum(['in', 'out']).optional(),
+    base64: z.string().optional(),
+    status: z.enum(['open', 'reconnecting', 'closed', 'taken-over']).optional(),
+    message: z.string().optional(),
   }),
   task: z.object({
     ...base,

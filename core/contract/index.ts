@@ -3,9 +3,24 @@ export * from './define.js';
 export * from './platform.js';
 export * from './events.js';
 export * from './product-model.js';
+export * from './codecs.js';
+export * from './traffic.js';
+export * from './products.js';
+export * from './signing.js';
+export * from './packages.js';
 import { platformRoutes } from './platform.js';
+import { codecRoutes } from './codecs.js';
+import { trafficRoutes } from './traffic.js';
+import { productRoutes } from './products.js';
+import { signingRoutes } from './signing.js';
+import { packageRoutes } from './packages.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
   ...platformRoutes,
+  ...codecRoutes,
+  ...trafficRoutes,
+  ...productRoutes,
+  ...signingRoutes,
+  ...packageRoutes,
 } as const;

@@ -11,9 +11,10 @@ function isActive(areaPath: string, pathname: string): boolean {
 export function Sidebar() {
   const { t } = useTranslation();
   const { pathname } = useLocation();
+  const visibleAreas = workbenchAreas.filter((area) => !area.hidden);
   return (
     <Stack component="nav" gap={2} aria-label={t('nav.label')}>
-      {workbenchAreas.map(({ path, labelKey, icon: AreaIcon }) => {
+      {visibleAreas.map(({ path, labelKey, icon: AreaIcon }) => {
         const active = isActive(path, pathname);
         return (
           <NavLink

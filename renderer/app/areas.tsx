@@ -1,8 +1,22 @@
 // The workbench areas: one entry here adds a page, its route and its sidebar link.
-import { IconLayoutDashboard, IconSettings, type Icon } from '@tabler/icons-react';
+import {
+  IconActivity,
+  IconBox,
+  IconCode,
+  IconLayoutDashboard,
+  IconPackages,
+  IconSettings,
+  IconSignature,
+  type Icon,
+} from '@tabler/icons-react';
 import type { ComponentType } from 'react';
+import { CodecPage } from '../features/codecs/CodecPage.js';
 import { OverviewPage } from '../features/overview/OverviewPage.js';
+import { PackagesArea } from '../features/packages/PackagesArea.js';
+import { ProductsArea } from '../features/products/ProductsArea.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
+import { SigningArea } from '../features/signing/SigningArea.js';
+import { TrafficPage } from '../features/traffic/TrafficPage.js';
 
 export interface WorkbenchArea {
   /** Route path under the app root; '/' is the start page. */
@@ -11,9 +25,16 @@ export interface WorkbenchArea {
   labelKey: string;
   icon: Icon;
   Page: ComponentType;
+  /** A page reached from another page (e.g. a product's codec), with no sidebar link of its own. */
+  hidden?: boolean;
 }
 
 export const workbenchAreas: readonly WorkbenchArea[] = [
   { path: '/', labelKey: 'nav.overview', icon: IconLayoutDashboard, Page: OverviewPage },
+  { path: '/products', labelKey: 'products.nav', icon: IconBox, Page: ProductsArea },
+  { path: '/traffic', labelKey: 'traffic.nav', icon: IconActivity, Page: TrafficPage },
+  { path: '/signing', labelKey: 'signing.nav', icon: IconSignature, Page: SigningArea },
+  { path: '/packages', labelKey: 'packages.nav', icon: IconPackages, Page: PackagesArea },
   { path: '/settings', labelKey: 'nav.settings', icon: IconSettings, Page: SettingsPage },
+  { path: '/products/:productId/codec', labelKey: 'codecs.nav', icon: IconCode, Page: CodecPage, hidden: true },
 ];

@@ -12,7 +12,10 @@ export function workbenchRoutes(): RouteObject[] {
       element: <WorkbenchShell />,
       children: [
         ...workbenchAreas.map(({ path, Page }): RouteObject =>
-          path === '/' ? { index: true, element: <Page /> } : { path: path.replace(/^\//, ''), element: <Page /> },
+          // `/*`: an area may have pages of its own below its path (`/products/:id/services`).
+          path === '/'
+            ? { index: true, element: <Page /> }
+            : { path: `${path.replace(/^\//, '')}/*`, element: <Page /> },
         ),
         { path: '*', element: <NotFoundPage /> },
       ],

@@ -6,6 +6,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import i18n from '../../../renderer/app/i18n.js';
 import { ApiProvider } from '../../../renderer/api/ApiProvider.js';
+import { workbenchAreas } from '../../../renderer/app/areas.js';
 import { workbenchRoutes } from '../../../renderer/app/router.js';
 
 const token = 'f'.repeat(32);
@@ -128,7 +129,11 @@ describe('workbench shell', () => {
     expect(container.textContent).toContain('2 devices online');
 
     const nav = container.querySelector('nav');
-    expect([...(nav?.querySelectorAll('a') ?? [])].map((link) => link.textContent)).toEqual(['Overview', 'Settings']);
+    // One link per area, in the order of the area list (areas are added by later features).
+    expect([...(nav?.querySelectorAll('a') ?? [])].map((link) => link.textContent)).toEqual(
+      workbenchAreas.filter((area) => !area.hidden).map((area) => i18n.t(area.labelKey)),
+    );
+    expect(nav?.querySelector('a')?.textContent).toBe('Overview');
 
     const fetchMock = vi.mocked(fetch);
     const [, init] = fetchMock.mock.calls[0]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiRoutes } from '../../../../core/contract/index.js';
+import { apiRoutes, openApiPath } from '../../../../core/contract/index.js';
 import { buildOpenApiDocument } from '../../../../core/api/openapi.js';
 
 describe('OpenAPI document', () => {
@@ -12,7 +12,10 @@ describe('OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.version).toBe('1.2.3');
     for (const route of Object.values(apiRoutes)) {
-      expect(doc.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
+      expect(
+        doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()],
+        `${route.method} ${route.path}`,
+      ).toBeDefined();
     }
     expect(doc.paths['/api/logs']?.get?.parameters.map((p) => p.name)).toEqual(['limit', 'minLevel']);
     expect(doc.paths['/api/settings']?.put?.requestBody).toBeDefined();

@@ -1,0 +1,4 @@
+// What other capabilities use of codecs: the capability (decodeUplink / encodeCommand) and the product lookup it needs.
+export { createCodecsCapability, type CodecsCapability, type CodecsCapabilityOptions } from './codecs-capability.js';
+export { CodecService, type ProductLookup } from './codec-service.js';
+export { generateLayoutC } from './layout-c-generator.js';

@@ -1,0 +1,283 @@
+// Runs user codec scripts (decode/encode entry points) in a QuickJS WASM sandbox with time and memory limits.
+import {
+  newQuickJSWASMModule,
+  shouldInterruptAfterDeadline,
+  type QuickJSContext,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+  type QuickJSWASMModule,
+} from 'quickjs-emscripten';
+
+export interface SandboxLimits {
+  /** Wall-clock budget of one call (load + run), ms. */
+  timeoutMs: number;
+  memoryBytes: number;
+  stackBytes: number;
+  /** Longest string decode may return, in characters. */
+  maxOutputChars: number;
+  /** Longest byte array encode may return. */
+  maxOutputBytes: number;
+  /**
+   * 'fresh' evaluates the script in a new context for every call (no state crosses frames); 'reuse' keeps the
+   * loaded context between successful calls — about 20× faster, but globals a call changes reach the next call.
+   */
+  isolation: 'fresh' | 'reuse';
+}
+
+export const defaultSandboxLimits: SandboxLimits = {
+  timeoutMs: 500,
+  memoryBytes: 16 * 1024 * 1024,
+  stackBytes: 64 * 1024,
+  maxOutputChars: 256 * 1024,
+  maxOutputBytes: 64 * 1024,
+  isolation: 'fresh',
+};
+
+export type ScriptErrorCode =
+  | 'SCRIPT_TIMEOUT'
+  | 'SCRIPT_OUT_OF_MEMORY'
+  | 'SCRIPT_THREW'
+  | 'SCRIPT_MISSING_ENTRY'
+  | 'SCRIPT_BAD_RETURN'
+  | 'SCRIPT_OUTPUT_TOO_LARGE'
+  | 'SCRIPT_SYNTAX';
+
+export interface ScriptError {
+  code: ScriptErrorCode;
+  message: string;
+}
+
+export type ScriptCallResult<T> = { ok: true; value: T } | { ok: false; error: ScriptError };
+
+let sharedModule: Promise<QuickJSWASMModule> | undefined;
+
+/** One WASM module for the whole process; runtimes and contexts are cheap next to it. */
+export function quickJsModule(): Promise<QuickJSWASMModule> {
+  sharedModule ??= newQuickJSWASMModule();
+  return sharedModule;
+}
+
+const MAX_SCRIPT_CHARS = 1024 * 1024;
+/** How far past the memory limit the shared WASM heap may grow during one call before the call is stopped. */
+const HEAP_GROWTH_FACTOR = 4;
+
+/**
+ * A loaded script. Each call gets a fresh context (the script is evaluated again), so state one frame leaves
+ * behind cannot reach the next; the runtime is replaced after any failure, since an interrupted or
+ * out-of-memory runtime is not trusted again.
+ */
+export class ScriptCodec {
+  private runtime: QuickJSRuntime | undefined;
+  private heapExceeded = false;
+  /** The loaded context kept between calls in 'reuse' isolation. */
+  private kept: QuickJSContext | undefined;
+
+  constructor(
+    private readonly module: QuickJSWASMModule,
+    readonly source: string,
+    private readonly limits: SandboxLimits = defaultSandboxLimits,
+  ) {}
+
+  static async load(source: string, limits: SandboxLimits = defaultSandboxLimits): Promise<ScriptCodec> {
+    return new ScriptCodec(await quickJsModule(), source, limits);
+  }
+
+  /** Loads the script once to find syntax errors and a missing decode(). */
+  check(): ScriptCallResult<true> {
+    return this.call('decode', undefined, () => ({ ok: true, value: true }));
+  }
+
+  decode(payload: Uint8Array | readonly number[], topic = ''): ScriptCallResult<string> {
+    const args = `${JSON.stringify(Array.from(payload))}, ${JSON.stringify(topic)}`;
+    return this.call('decode', args, (context, handle) => {
+      if (context.typeof(handle) !== 'string') {
+        return fail('SCRIPT_BAD_RETURN', `decode returned ${describe(context, handle)}, expected a JSON string`);
+      }
+      const text = context.getString(handle);
+      if (text.length > this.limits.maxOutputChars) {
+        return fail(
+          'SCRIPT_OUTPUT_TOO_LARGE',
+          `decode returned ${text.length} characters (limit ${this.limits.maxOutputChars})`,
+        );
+      }
+      return { ok: true, value: text };
+    });
+  }
+
+  encode(json: string): ScriptCallResult<Uint8Array> {
+    return this.call('encode', JSON.stringify(json), (context, handle) => readByteArray(context, handle, this.limits));
+  }
+
+  dispose(): void {
+    this.kept?.dispose();
+    this.kept = undefined;
+    this.runtime?.dispose();
+    this.runtime = undefined;
+  }
+
+  private freshRuntime(): QuickJSRuntime {
+    if (this.runtime) return this.runtime;
+    const runtime = this.module.newRuntime();
+    runtime.setMemoryLimit(this.limits.memoryBytes);
+    runtime.setMaxStackSize(this.limits.stackBytes);
+    this.runtime = runtime;
+    return runtime;
+  }
+
+  private call<T>(
+    entry: 'decode' | 'encode',
+    args: string | undefined,
+    read: (context: QuickJSContext, handle: QuickJSHandle) => ScriptCallResult<T>,
+  ): ScriptCallResult<T> {
+    if (this.source.length > MAX_SCRIPT_CHARS) {
+      return fail('SCRIPT_SYNTAX', `the script is ${this.source.length} characters; the limit is 1 MB`);
+    }
+    const runtime = this.freshRuntime();
+    const deadline = Date.now() + this.limits.timeoutMs;
+    const pastDeadline = shouldInterruptAfterDeadline(deadline);
+    // QuickJS's own limit does not count every allocation (large strings escape it in this build), so the
+    // interrupt handler also stops a call whose WASM heap grew far past the limit.
+    // Typed structurally: the Node lib has no WebAssembly.Memory declaration.
+    const memory = this.module.getWasmMemory() as unknown as { buffer: ArrayBufferLike };
+    const heapAtStart = memory.buffer.byteLength;
+    this.heapExceeded = false;
+    runtime.setInterruptHandler((rt) => {
+      if (memory.buffer.byteLength - heapAtStart > this.limits.memoryBytes * HEAP_GROWTH_FACTOR) {
+        this.heapExceeded = true;
+        return true;
+      }
+      return pastDeadline(rt);
+    });
+    let healthy = false;
+    const reused = this.kept;
+    this.kept = undefined;
+    const context = reused ?? runtime.newContext();
+    try {
+      if (!reused) {
+        const loaded = context.evalCode(this.source, 'codec.js');
+        if (loaded.error) return this.failure(context, loaded.error, deadline, 'loading the script');
+        loaded.value.dispose();
+      }
+      const kind = context.evalCode(`typeof ${entry}`);
+      const entryType = kind.error ? 'undefined' : context.getString(kind.value);
+      (kind.error ?? kind.value).dispose();
+      if (entryType !== 'function') {
+        healthy = true;
+        return fail('SCRIPT_MISSING_ENTRY', `the script defines no function ${entry}(…)`);
+      }
+      const result = context.evalCode(args === undefined ? 'true' : `${entry}(${args})`, 'call.js');
+      if (result.error) return this.failure(context, result.error, deadline, `${entry}()`);
+      try {
+        const read_ = read(context, result.value);
+        healthy = true;
+        return read_;
+      } finally {
+        result.value.dispose();
+      }
+    } catch (error) {
+      // Allocation failures can surface as host exceptions from the WASM boundary.
+      const message = error instanceof Error ? error.message : String(error);
+      return fail(/memory/i.test(message) ? 'SCRIPT_OUT_OF_MEMORY' : 'SCRIPT_THREW', message);
+    } finally {
+      if (healthy && this.limits.isolation === 'reuse') {
+        this.kept = context;
+      } else {
+        try {
+          context.dispose();
+        } catch {
+          healthy = false;
+        }
+        if (!healthy) this.dispose();
+      }
+    }
+  }
+
+  private failure(
+    context: QuickJSContext,
+    errorHandle: QuickJSHandle,
+    deadline: number,
+    where: string,
+  ): ScriptCallResult<never> {
+    let dumped: unknown;
+    try {
+      dumped = context.dump(errorHandle);
+    } catch {
+      dumped = undefined;
+    } finally {
+      errorHandle.dispose();
+    }
+    const error = dumped as { name?: unknown; message?: unknown } | undefined;
+    const name = typeof error?.name === 'string' ? error.name : '';
+    const message = typeof error?.message === 'string' ? error.message : String(dumped);
+    if (this.heapExceeded || /out of memory/i.test(message) || dumped === null) {
+      return fail(
+        'SCRIPT_OUT_OF_MEMORY',
+        `${where} exceeded the ${Math.round(this.limits.memoryBytes / 1048576)} MB memory limit`,
+      );
+    }
+    if (name === 'InternalError' && /interrupted/i.test(message)) {
+      return fail('SCRIPT_TIMEOUT', `${where} ran past the ${this.limits.timeoutMs} ms limit and was stopped`);
+    }
+    if (Date.now() > deadline && /interrupted/i.test(message)) {
+      return fail('SCRIPT_TIMEOUT', `${where} ran past the ${this.limits.timeoutMs} ms limit and was stopped`);
+    }
+    if (name === 'RangeError' && /stack/i.test(message)) {
+      return fail('SCRIPT_THREW', `${where}: stack overflow (${message})`);
+    }
+    if (name === 'SyntaxError') return fail('SCRIPT_SYNTAX', `${where}: ${name}: ${message}`);
+    return fail('SCRIPT_THREW', `${where} threw ${name ? `${name}: ` : ''}${message}`);
+  }
+}
+
+function fail(code: ScriptErrorCode, message: string): { ok: false; error: ScriptError } {
+  return { ok: false, error: { code, message } };
+}
+
+function describe(context: QuickJSContext, handle: QuickJSHandle): string {
+  const type = context.typeof(handle);
+  if (type !== 'object') return type;
+  const isArray = context.evalCode('Array.isArray');
+  if (isArray.error) {
+    isArray.error.dispose();
+    return 'an object';
+  }
+  const answer = context.callFunction(isArray.value, context.undefined, handle);
+  isArray.value.dispose();
+  if (answer.error) {
+    answer.error.dispose();
+    return 'an object';
+  }
+  const array = context.dump(answer.value) === true;
+  answer.value.dispose();
+  return array ? 'an array' : 'an object';
+}
+
+function readByteArray(
+  context: QuickJSContext,
+  handle: QuickJSHandle,
+  limits: SandboxLimits,
+): ScriptCallResult<Uint8Array> {
+  if (context.typeof(handle) !== 'object' || describe(context, handle) !== 'an array') {
+    return fail(
+      'SCRIPT_BAD_RETURN',
+      `encode returned ${describe(context, handle)}, expected an array of bytes (0..255)`,
+    );
+  }
+  const lengthHandle = context.getProp(handle, 'length');
+  const length = context.getNumber(lengthHandle);
+  lengthHandle.dispose();
+  if (length > limits.maxOutputBytes) {
+    return fail('SCRIPT_OUTPUT_TOO_LARGE', `encode returned ${length} bytes (limit ${limits.maxOutputBytes})`);
+  }
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const item = context.getProp(handle, i);
+    const value = context.typeof(item) === 'number' ? context.getNumber(item) : Number.NaN;
+    item.dispose();
+    if (!Number.isInteger(value) || value < 0 || value > 255) {
+      return fail('SCRIPT_BAD_RETURN', `encode returned a non-byte at index ${i} (expected an integer 0..255)`);
+    }
+    bytes[i] = value;
+  }
+  return { ok: true, value: bytes };
+}

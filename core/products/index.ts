@@ -1,0 +1,19 @@
+// What other capabilities use of products: the service, identity lookup, the usage hook, profile packages.
+export { createProductsCapability, ProfileImportError, type ProductsCapability } from './products-capability.js';
+export {
+  ProductService,
+  newProductId,
+  type DeviceUsageProvider,
+  type ProductIdentity,
+  type ProductSource,
+} from './product-service.js';
+export {
+  readProfileZip,
+  readProfileEntries,
+  writeProfileZip,
+  profileFiles,
+  profileZipName,
+  type ProfileIssue,
+  type ProfileReadResult,
+} from './profile-package.js';
+export { checkProductModel, formatPath, type ModelIssue } from './model-rules.js';

@@ -1,0 +1,343 @@
+// The capture: every `frame` bus event into a bounded ring (O(1) for the publisher), decoded lazily,
+// summarised to the live view in batches, optionally appended to a pcapng file in the data folder.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { EventBus } from '../bus/event-bus.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { BusEventMap } from '../contract/events.js';
+import type { TrafficFrameDetail, TrafficFrameSummary, TrafficStats } from '../contract/traffic.js';
+import { parseCoapMessage, type CoapMessage } from './decode/coap-layer.js';
+import { decodeFrame, type CapturedFrame, type DecodeEnv, type PayloadDecoder } from './decode/frame-decoder.js';
+import type { FieldValues } from './decode/layer-types.js';
+import { evaluateFilter } from './filter/filter-eval.js';
+import { parseFilter, type FilterNode } from './filter/filter-parser.js';
+import { FrameStore, type StoredFrame } from './frame-store.js';
+import type { Lwm2mDefinitions } from './lwm2m-definitions.js';
+import { PcapngWriter } from './pcapng-writer.js';
+
+export const DEFAULT_CAPACITY = 100_000;
+/** Bytes kept for the captured frames; the oldest frames go when either limit is reached. */
+export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
+/** Most summaries sent to the live view per flush; the rest are counted as not shown. */
+const LIVE_BATCH_MAX = 150;
+const LIVE_FLUSH_MS = 50;
+const COAP_REQUEST_LOOKBACK = 2000;
+
+type FrameEvent = BusEventMap['frame'];
+
+interface Brief {
+  protocol: string;
+  summary: string;
+  error?: string;
+  values: FieldValues;
+}
+
+export interface TrafficCaptureOptions {
+  bus: EventBus;
+  clock: Clock;
+  dataDir: string;
+  lwm2m: Lwm2mDefinitions;
+  capacity?: number;
+  bufferBytes?: number;
+  onError?: (message: string, error: unknown) => void;
+}
+
+export interface ListOptions {
+  filter?: FilterNode;
+  limit: number;
+  before?: number;
+  after?: number;
+}
+
+/** MQTT protocol level of a CONNECT packet (4 = 3.1.1, 5), read from its first bytes. */
+function connectLevel(head: Buffer): number | undefined {
+  if (head[0] !== 0x10) return undefined;
+  let i = 1;
+  while (i < 5 && (head[i] ?? 0) & 0x80) i++;
+  i++;
+  const nameLength = ((head[i] ?? 0) << 8) | (head[i + 1] ?? 0);
+  return head[i + 2 + nameLength];
+}
+
+export class TrafficCapture {
+  private store: FrameStore<Brief>;
+  private captured = 0;
+  /** Newest seq already sent to the live view and the capture file. */
+  private flushedSeq = 0;
+  private flushTimer: TimerHandle | undefined;
+  private readonly mqttVersions = new Map<string, number>();
+  private payloadDecoder: PayloadDecoder | undefined;
+  private pcpSupport: ((deviceId: string | undefined) => boolean | undefined) | undefined;
+  private file: { stream: WriteStream; path: string; bytes: number; writer: PcapngWriter } | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private decodeEnv: DecodeEnv | undefined;
+
+  constructor(private readonly options: TrafficCaptureOptions) {
+    this.store = new FrameStore(options.capacity ?? DEFAULT_CAPACITY, options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
+  }
+
+  start(): void {
+    this.unsubscribe ??= this.options.bus.subscribe('frame', (event) => this.ingest(event));
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.flush();
+    this.flushTimer?.cancel();
+    await this.setCaptureToFile(false);
+  }
+
+  /** The codec capability's decode of business payloads (frames decoded before keep their old result). */
+  setPayloadDecoder(decoder: PayloadDecoder | undefined): void {
+    this.payloadDecoder = decoder;
+    this.decodeEnv = undefined;
+  }
+
+  /** R-15.5's product check; undefined answers mean "not known", decoded as PCP when the bytes say so. */
+  setPcpSupport(check: ((deviceId: string | undefined) => boolean | undefined) | undefined): void {
+    this.pcpSupport = check;
+    this.decodeEnv = undefined;
+  }
+
+  /** The bus listener: constant work, no decoding, no object kept per frame; never throws into the publisher. */
+  ingest(event: FrameEvent): void {
+    const timeUs = event.timeUs ?? Math.round(event.at * 1000);
+    let mqttVersion: number | undefined;
+    if (event.protocol === 'mqtt') {
+      const key = event.connectionId ?? `${event.local}|${event.peer}`;
+      // 'E' is the first base64 letter of 0x10-0x13: only CONNECT packets pay for a look inside.
+      if (event.bytesBase64.startsWith('E') && event.direction === 'in') {
+        const level = connectLevel(Buffer.from(event.bytesBase64.slice(0, 24), 'base64'));
+        if (level !== undefined) {
+          if (this.mqttVersions.size > 10_000) this.mqttVersions.delete(this.mqttVersions.keys().next().value!);
+          this.mqttVersions.set(key, level);
+        }
+      }
+      mqttVersion = this.mqttVersions.get(key);
+    }
+    this.captured++;
+    this.store.push(event, timeUs, event.bytesBase64, mqttVersion);
+    this.flushTimer ??= this.options.clock.setTimeout(() => this.flush(), LIVE_FLUSH_MS);
+  }
+
+  /** Sends the live summaries and appends to the capture file. */
+  flush(): void {
+    this.flushTimer = undefined;
+    const newest = this.store.newestSeq;
+    if (newest === undefined || newest <= this.flushedSeq) return;
+    const first = Math.max(this.flushedSeq + 1, this.store.oldestSeq!);
+    const arrived = newest - this.flushedSeq;
+    this.flushedSeq = newest;
+    if (this.file) {
+      const chunks: Buffer[] = [];
+      for (const seq of this.store.seqs(first, 1))
+        chunks.push(this.file.writer.packet(this.pcapngPacket(this.store.get(seq)!)));
+      const data = Buffer.concat(chunks);
+      this.file.bytes += data.length;
+      this.file.stream.write(data);
+    }
+    const frames: TrafficFrameSummary[] = [];
+    for (const seq of this.store.seqs(Math.max(first, newest - LIVE_BATCH_MAX + 1), 1)) {
+      try {
+        frames.push(this.summary(this.store.get(seq)!));
+      } catch (error) {
+        this.options.onError?.(`decoding frame ${seq} failed`, error);
+      }
+    }
+    this.options.bus.publish('traffic', { at: this.options.clock.now(), frames, notShown: arrived - frames.length });
+  }
+
+  stats(): TrafficStats {
+    return {
+      capacity: this.store.capacity,
+      stored: this.store.size,
+      captured: this.captured,
+      dropped: this.store.evicted,
+      ...(this.store.size ? { oldestSeq: this.store.oldestSeq!, newestSeq: this.store.newestSeq! } : {}),
+      captureFile: {
+        enabled: this.file !== undefined,
+        ...(this.file ? { path: this.file.path } : {}),
+        bytes: this.file?.bytes ?? 0,
+      },
+    };
+  }
+
+  clear(): void {
+    this.store.clear();
+    this.flushedSeq = this.store.nextSeq - 1;
+    this.captured = 0;
+  }
+
+  setCapacity(capacity: number): void {
+    if (capacity !== this.store.capacity) this.store.resize(capacity);
+  }
+
+  async setCaptureToFile(enabled: boolean): Promise<void> {
+    if (enabled && !this.file) {
+      const dir = join(this.options.dataDir, 'traffic');
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date(this.options.clock.now()).toISOString().replace(/[:.]/g, '-');
+      const path = join(dir, `capture-${stamp}.pcapng`);
+      const writer = new PcapngWriter();
+      const stream = createWriteStream(path);
+      stream.on('error', (error) => this.options.onError?.(`writing ${path} failed`, error));
+      const header = writer.header();
+      stream.write(header);
+      this.file = { stream, path, bytes: header.length, writer };
+    } else if (!enabled && this.file) {
+      const { stream } = this.file;
+      this.file = undefined;
+      await new Promise<void>((resolve) => stream.end(resolve));
+    }
+  }
+
+  list(options: ListOptions): { frames: TrafficFrameSummary[]; olderCursor?: number; newerCursor?: number } {
+    const frames: TrafficFrameSummary[] = [];
+    const newest = this.store.newestSeq;
+    const oldest = this.store.oldestSeq;
+    if (newest === undefined || oldest === undefined) return { frames };
+    if (options.after !== undefined) {
+      let last = options.after;
+      for (const seq of this.store.seqs(options.after + 1, 1)) {
+        last = seq;
+        const f = this.store.get(seq)!;
+        if (this.matches(f, options.filter)) frames.push(this.summary(f));
+        if (frames.length >= options.limit) break;
+      }
+      return {
+        frames,
+        newerCursor: Math.max(last, options.after),
+        ...(frames[0] ? { olderCursor: frames[0].seq } : {}),
+      };
+    }
+    const from = options.before !== undefined ? options.before - 1 : newest;
+    let lastScanned = from + 1;
+    for (const seq of this.store.seqs(from, -1)) {
+      lastScanned = seq;
+      const f = this.store.get(seq)!;
+      if (this.matches(f, options.filter)) frames.push(this.summary(f));
+      if (frames.length >= options.limit) break;
+    }
+    frames.reverse();
+    const olderCursor = lastScanned > oldest ? lastScanned : undefined;
+    return {
+      frames,
+      ...(olderCursor !== undefined ? { olderCursor } : {}),
+      newerCursor: options.before !== undefined ? (frames.at(-1)?.seq ?? from) : newest,
+    };
+  }
+
+  detail(seq: number): TrafficFrameDetail | undefined {
+    const f = this.store.get(seq);
+    if (!f) return undefined;
+    const decoded = decodeFrame(f, this.env());
+    return {
+      ...this.summary(f),
+      ...(f.connectionId ? { connectionId: f.connectionId } : {}),
+      bytesBase64: Buffer.from(f.bytes).toString('base64'),
+      layers: decoded.layers,
+      ...(decoded.decoded !== undefined ? { decoded: decoded.decoded } : {}),
+    };
+  }
+
+  /** Frames matching a filter, oldest first. */
+  *select(filter: FilterNode | undefined): Generator<StoredFrame> {
+    for (const seq of this.store.seqs(0, 1)) {
+      const f = this.store.get(seq)!;
+      if (this.matches(f, filter)) yield f;
+    }
+  }
+
+  exportPcapng(filter: FilterNode | undefined): { content: Buffer; frames: number } {
+    const writer = new PcapngWriter();
+    const chunks = [writer.header()];
+    let frames = 0;
+    for (const stored of this.select(filter)) {
+      chunks.push(writer.packet(this.pcapngPacket(stored)));
+      frames++;
+    }
+    return { content: Buffer.concat(chunks), frames };
+  }
+
+  exportJson(filter: FilterNode | undefined): { content: Buffer; frames: number } {
+    const out: TrafficFrameDetail[] = [];
+    for (const stored of this.select(filter)) {
+      const d = this.detail(stored.seq);
+      if (d) out.push(d);
+    }
+    return { content: Buffer.from(JSON.stringify({ frames: out }, null, 1)), frames: out.length };
+  }
+
+  static parseFilter(expression: string | undefined): FilterNode | undefined {
+    return expression ? parseFilter(expression) : undefined;
+  }
+
+  private pcapngPacket(f: StoredFrame) {
+    return {
+      timeUs: f.timeUs,
+      transport: f.transport,
+      direction: f.direction,
+      local: f.local,
+      peer: f.peer,
+      connectionKey: f.connectionId ?? `${f.local}|${f.peer}`,
+      bytes: f.bytes,
+      comment: `device ${f.deviceId ?? '(unknown)'} | ${this.brief(f).summary}`,
+    };
+  }
+
+  private matches(f: StoredFrame, filter: FilterNode | undefined): boolean {
+    if (!filter) return true;
+    return evaluateFilter(filter, this.brief(f).values);
+  }
+
+  private summary(f: StoredFrame): TrafficFrameSummary {
+    const b = this.brief(f);
+    return {
+      seq: f.seq,
+      timeUs: f.timeUs,
+      direction: f.direction,
+      transport: f.transport,
+      local: f.local,
+      peer: f.peer,
+      ...(f.deviceId ? { deviceId: f.deviceId } : {}),
+      protocol: b.protocol,
+      summary: b.summary,
+      length: f.length,
+      ...(b.error ? { error: b.error } : {}),
+    };
+  }
+
+  private brief(f: StoredFrame): Brief {
+    let b = this.store.cachedOf(f.seq);
+    if (!b) {
+      const d = decodeFrame(f, this.env(), true);
+      b = { protocol: d.protocol, summary: d.summary, values: d.values, ...(d.error ? { error: d.error } : {}) };
+      this.store.setCached(f.seq, b);
+    }
+    return b;
+  }
+
+  private env(): DecodeEnv {
+    this.decodeEnv ??= {
+      lwm2m: this.options.lwm2m,
+      ...(this.payloadDecoder ? { payloadDecoder: this.payloadDecoder } : {}),
+      ...(this.pcpSupport ? { productSupportsPcp: this.pcpSupport } : {}),
+      findCoapRequest: (frame, token) => this.findCoapRequest(frame, token),
+    };
+    return this.decodeEnv;
+  }
+
+  private findCoapRequest(frame: CapturedFrame, tokenHex: string): CoapMessage | undefined {
+    let looked = 0;
+    for (const seq of this.store.seqs(frame.seq - 1, -1)) {
+      if (++looked > COAP_REQUEST_LOOKBACK) break;
+      const f = this.store.get(seq)!;
+      if (f.protocol !== 'coap' || f.peer !== frame.peer || f.direction === frame.direction) continue;
+      const m = parseCoapMessage(f.bytes);
+      if (m instanceof Error || m.tokenHex !== tokenHex) continue;
+      if (m.code.startsWith('0.') && m.code !== '0.00') return m;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,307 @@
+// The package library: signed packages enter by upload (checked against the manufacturer's key and a product
+// model), are listed with their details, and leave by delete unless an upgrade task uses them.
+import { Alert, Button, Card, Code, Drawer, Group, Modal, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { IconAlertTriangle, IconFileZip, IconTrash, IconUpload } from '@tabler/icons-react';
+import { useRef, useState, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { packageRefusalDetailsSchema, type StoredPackage } from '../../../core/contract/index.js';
+import { ApiClientError } from '../../api/client.js';
+import { describeApiError } from '../../api/errorNotifications.js';
+import { CopyableValue } from '../../ui/CopyableValue.js';
+import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
+import { StatusBadge } from '../../ui/StatusBadge.js';
+import { VerifyOutcome } from '../signing/SigningOutcome.js';
+import { ManufacturerKeysCard } from './ManufacturerKeysCard.js';
+import { useDeletePackage, usePackageList, useUploadPackage } from './packageQueries.js';
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** A refused upload or delete: the code in words when known, the core's message, the verification if any. */
+export function LibraryRefusal({ error, testId }: { error: unknown; testId: string }) {
+  const { t } = useTranslation();
+  const code = error instanceof ApiClientError ? error.code : undefined;
+  const details = error instanceof ApiClientError ? packageRefusalDetailsSchema.safeParse(error.details) : undefined;
+  const verification = details?.success ? details.data.verification : undefined;
+  const known = code !== undefined && t(`packages.refusal.${code}`, { defaultValue: '' }) !== '';
+  return (
+    <Alert
+      color="red"
+      variant="light"
+      icon={<IconAlertTriangle size={18} />}
+      title={known ? t(`packages.refusal.${code}`) : describeApiError(error).title}
+      role="alert"
+      data-testid={testId}
+      data-code={code}
+    >
+      <Stack gap="xs">
+        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {code !== undefined && <Code mr={4}>{code}</Code>}
+          {error instanceof Error ? error.message : String(error)}
+        </Text>
+        {verification && !verification.valid && <VerifyOutcome result={verification} />}
+      </Stack>
+    </Alert>
+  );
+}
+
+function UploadDropzone() {
+  const { t } = useTranslation();
+  const input = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const [fileName, setFileName] = useState<string>();
+  const upload = useUploadPackage();
+  const start = (file: File | undefined) => {
+    if (!file) return;
+    setFileName(file.name);
+    upload.mutate(file);
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    start(event.dataTransfer.files[0]);
+  };
+  return (
+    <Stack gap="xs">
+      <Paper
+        withBorder
+        p="lg"
+        radius="md"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+        style={{
+          borderStyle: 'dashed',
+          borderColor: dragging ? 'var(--mantine-color-blue-5)' : undefined,
+          background: dragging ? 'var(--mantine-color-blue-light)' : undefined,
+        }}
+        data-testid="package-dropzone"
+      >
+        <Group justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <IconFileZip size={28} stroke={1.5} aria-hidden />
+            <Stack gap={0}>
+              <Text fw={500}>{t('packages.library.upload.title')}</Text>
+              <Text size="sm" c="dimmed">
+                {t('packages.library.upload.hint')}
+              </Text>
+            </Stack>
+          </Group>
+          <Button
+            variant="light"
+            leftSection={<IconUpload size={16} />}
+            style={{ flexShrink: 0 }}
+            loading={upload.isPending}
+            onClick={() => input.current?.click()}
+          >
+            {t('packages.library.upload.choose')}
+          </Button>
+        </Group>
+        <input
+          ref={input}
+          type="file"
+          accept=".zip,application/zip"
+          hidden
+          aria-label={t('packages.library.upload.choose')}
+          data-testid="package-file-input"
+          onChange={(e) => {
+            start(e.currentTarget.files?.[0]);
+            e.currentTarget.value = '';
+          }}
+        />
+      </Paper>
+      {fileName !== undefined && upload.isError && (
+        <Stack gap={4}>
+          <Text size="xs" c="dimmed">
+            {t('packages.library.upload.fileName', { name: fileName })}
+          </Text>
+          <LibraryRefusal error={upload.error} testId="upload-refused" />
+        </Stack>
+      )}
+      {upload.isSuccess && (
+        <Text size="sm" c="teal" data-testid="upload-stored">
+          {t('packages.library.upload.stored', { name: upload.data.name, version: upload.data.version })}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function PackageDetails({ pkg }: { pkg: StoredPackage }) {
+  const { t } = useTranslation();
+  const rows: [string, string][] = [
+    ['kind', t(`packages.library.kinds.${pkg.kind}`)],
+    ['version', pkg.version],
+    ['deviceType', pkg.deviceType],
+    ['manufacturer', pkg.manufacturerName],
+    ['model', pkg.model],
+    ['protocol', pkg.protocolType],
+    ['sourceVersions', pkg.supportSourceVersionList || '—'],
+    ['description', pkg.description || '—'],
+    ['fileName', pkg.fileName],
+    ['size', formatBytes(pkg.size)],
+    ['signedAt', pkg.signedAt ?? '—'],
+    ['uploadedAt', new Date(pkg.uploadedAt).toLocaleString()],
+  ];
+  return (
+    <Stack gap="sm" data-testid="package-details">
+      <Table>
+        <Table.Tbody>
+          {rows.map(([key, value]) => (
+            <Table.Tr key={key}>
+              <Table.Th w={180}>{t(`packages.library.fields.${key}`)}</Table.Th>
+              <Table.Td style={{ overflowWrap: 'anywhere' }}>{value}</Table.Td>
+            </Table.Tr>
+          ))}
+          <Table.Tr>
+            <Table.Th>{t('packages.library.fields.sha256')}</Table.Th>
+            <Table.Td>
+              <CopyableValue value={pkg.sha256} size="xs" />
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th>{t('packages.library.fields.keyFingerprint')}</Table.Th>
+            <Table.Td>
+              <CopyableValue value={pkg.keyFingerprint} size="xs" />
+            </Table.Td>
+          </Table.Tr>
+        </Table.Tbody>
+      </Table>
+      {pkg.upgradeDesc && (
+        <Stack gap={4}>
+          <Text size="sm" fw={500}>
+            UpgradeDesc.json
+          </Text>
+          <Code block>{JSON.stringify(pkg.upgradeDesc, null, 2)}</Code>
+        </Stack>
+      )}
+    </Stack>
+  );
+}
+
+function DeletePackageModal({ pkg, onClose }: { pkg: StoredPackage | undefined; onClose: () => void }) {
+  const { t } = useTranslation();
+  const remove = useDeletePackage();
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
+  return (
+    <Modal opened={pkg !== undefined} onClose={close} title={t('packages.library.delete.title')}>
+      {pkg && (
+        <Stack gap="sm">
+          <Text size="sm">{t('packages.library.delete.confirm', { name: pkg.name, version: pkg.version })}</Text>
+          {remove.isError && <LibraryRefusal error={remove.error} testId="delete-refused" />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              {t('packages.common.cancel')}
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(pkg.id, { onSuccess: close })}>
+              {t('packages.common.delete')}
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+export function PackageLibraryPage() {
+  const { t } = useTranslation();
+  const list = usePackageList();
+  const [selected, setSelected] = useState<StoredPackage>();
+  const [deleting, setDeleting] = useState<StoredPackage>();
+
+  return (
+    <Stack gap="md">
+      <UploadDropzone />
+      <Card withBorder padding="md">
+        <Title order={3} size="h5" mb="sm">
+          {t('packages.library.title')}
+        </Title>
+        {list.isPending ? (
+          <LoadingState />
+        ) : list.isError ? (
+          <ErrorState error={list.error} onRetry={() => void list.refetch()} />
+        ) : list.data.packages.length === 0 ? (
+          <EmptyState title={t('packages.library.empty.title')}>{t('packages.library.empty.hint')}</EmptyState>
+        ) : (
+          <Table highlightOnHover data-testid="packages-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('packages.library.fields.name')}</Table.Th>
+                <Table.Th>{t('packages.library.fields.version')}</Table.Th>
+                <Table.Th>{t('packages.library.fields.kind')}</Table.Th>
+                <Table.Th>{t('packages.library.fields.product')}</Table.Th>
+                <Table.Th>{t('packages.library.fields.size')}</Table.Th>
+                <Table.Th>{t('packages.library.fields.keyFingerprint')}</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data.packages.map((pkg) => (
+                <Table.Tr key={pkg.id} data-testid="package-row">
+                  <Table.Td>
+                    <Button variant="subtle" size="compact-sm" onClick={() => setSelected(pkg)}>
+                      {pkg.name}
+                    </Button>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text ff="monospace" size="sm">
+                      {pkg.version}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge tone="neutral">{t(`packages.library.kinds.${pkg.kind}`)}</StatusBadge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      {pkg.deviceType} · {pkg.manufacturerName} · {pkg.model}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {pkg.protocolType}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{formatBytes(pkg.size)}</Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace" title={pkg.keyFingerprint}>
+                      {pkg.keyFingerprint.slice(0, 16)}…
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      leftSection={<IconTrash size={14} />}
+                      onClick={() => setDeleting(pkg)}
+                    >
+                      {t('packages.common.delete')}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Card>
+      <ManufacturerKeysCard />
+      <Drawer
+        opened={selected !== undefined}
+        onClose={() => setSelected(undefined)}
+        position="right"
+        size="lg"
+        title={selected ? `${selected.name} ${selected.version}` : ''}
+      >
+        {selected && <PackageDetails pkg={selected} />}
+      </Drawer>
+      <DeletePackageModal pkg={deleting} onClose={() => setDeleting(undefined)} />
+    </Stack>
+  );
+}

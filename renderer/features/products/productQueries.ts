@@ -1,0 +1,145 @@
+// Queries and mutations of the products area, typed by the contract.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  apiRoutes,
+  fillPath,
+  type OmCapability,
+  type Product,
+  type ProductListQuery,
+  type ProductModel,
+} from '../../../core/contract/index.js';
+import { ApiClientError } from '../../api/client.js';
+import { useApi } from '../../api/ApiProvider.js';
+
+export const productKeys = {
+  all: ['products'] as const,
+  list: (query: ProductListQuery) => ['products', 'list', query] as const,
+  one: (id: string) => ['products', 'one', id] as const,
+  samples: ['products', 'samples'] as const,
+  validation: (model: unknown) => ['products', 'validate', JSON.stringify(model)] as const,
+};
+
+export function useProductList(query: ProductListQuery) {
+  const { callApi } = useApi();
+  return useQuery({
+    queryKey: productKeys.list(query),
+    queryFn: () => callApi(apiRoutes.listProducts, { query }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useProduct(id: string) {
+  const { callApi } = useApi();
+  return useQuery({ queryKey: productKeys.one(id), queryFn: () => callApi(apiRoutes.getProduct, { params: { id } }) });
+}
+
+export function useProductSamples() {
+  const { callApi } = useApi();
+  return useQuery({ queryKey: productKeys.samples, queryFn: () => callApi(apiRoutes.listProductSamples) });
+}
+
+/** Server-side rules (ranges, uniqueness, topics) for a draft, so forms show them before saving. */
+export function useModelValidation(model: unknown, enabled = true) {
+  const { callApi } = useApi();
+  return useQuery({
+    queryKey: productKeys.validation(model),
+    queryFn: () => callApi(apiRoutes.validateProductModel, { body: model }),
+    enabled,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+  });
+}
+
+function useProductMutation<T>(fn: (input: T) => Promise<Product>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    // Errors are shown beside the form or drop zone, not as a notification.
+    meta: { silent: true },
+    mutationFn: fn,
+    onSuccess: (product) => {
+      queryClient.setQueryData(productKeys.one(product.id), product);
+      void queryClient.invalidateQueries({ queryKey: ['products', 'list'] });
+      void queryClient.invalidateQueries({ queryKey: productKeys.samples });
+    },
+  });
+}
+
+export function useImportProduct() {
+  const { callApi } = useApi();
+  return useProductMutation((file: Blob) => callApi(apiRoutes.importProduct, { body: file }));
+}
+
+export function useCreateFromSample() {
+  const { callApi } = useApi();
+  return useProductMutation((name: string) => callApi(apiRoutes.createProductFromSample, { params: { name } }));
+}
+
+export function useCreateProduct() {
+  const { callApi } = useApi();
+  return useProductMutation((model: ProductModel) => callApi(apiRoutes.createProduct, { body: model }));
+}
+
+export function useUpdateProduct(id: string) {
+  const { callApi } = useApi();
+  return useProductMutation((input: { model: ProductModel; expectedVersion?: number }) =>
+    callApi(apiRoutes.updateProduct, { params: { id }, body: input }),
+  );
+}
+
+export function useUpdateOmCapability(id: string) {
+  const { callApi } = useApi();
+  return useProductMutation((om: OmCapability) =>
+    callApi(apiRoutes.updateProductOmCapability, { params: { id }, body: om }),
+  );
+}
+
+export function useDeleteProduct() {
+  const { callApi } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => callApi(apiRoutes.deleteProduct, { params: { id } }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: productKeys.all }),
+  });
+}
+
+/** Fetches the profile zip with the token and hands it to the browser as a download. */
+export function useExportProduct() {
+  const { connection } = useApi();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      const url = connection.apiUrl.replace(/\/+$/, '') + fillPath(apiRoutes.exportProduct.path, { id });
+      const response = await fetch(url, {
+        headers: { Authorization: `Bearer ${connection.token}` },
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+        throw new ApiClientError({
+          code: body.code ?? `HTTP_${response.status}`,
+          message: body.message ?? response.statusText,
+          status: response.status,
+        });
+      }
+      const disposition = response.headers.get('content-disposition') ?? '';
+      const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'profile.zip';
+      const objectUrl = URL.createObjectURL(await response.blob());
+      const link = document.createElement('a');
+      link.href = objectUrl;
+      link.download = fileName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000);
+      return fileName;
+    },
+  });
+}
+
+/** The file inside the zip and the JSON path an import error names. */
+export function importErrorLocation(error: unknown): { file?: string; path?: string } {
+  if (!(error instanceof ApiClientError)) return {};
+  const details = error.details as { file?: unknown; path?: unknown } | undefined;
+  return {
+    file: typeof details?.file === 'string' && details.file !== '' ? details.file : undefined,
+    path: typeof details?.path === 'string' && details.path !== '' ? details.path : undefined,
+  };
+}

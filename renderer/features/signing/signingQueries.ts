@@ -1,0 +1,121 @@
+// Queries and mutations of the signing area, typed by the contract. Keys travel as names, paths and fingerprints;
+// a passphrase only ever sits in the body of the one call that needs it.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiRoutes, type SigningAlgorithm } from '../../../core/contract/index.js';
+import { useApi } from '../../api/ApiProvider.js';
+import { ApiClientError, type ApiConnection } from '../../api/client.js';
+
+export const signingKeys = {
+  keys: ['signing', 'keys'] as const,
+};
+
+export function useSigningKeys() {
+  const { callApi } = useApi();
+  return useQuery({ queryKey: signingKeys.keys, queryFn: () => callApi(apiRoutes.listKeys) });
+}
+
+function useKeyMutation<T, R>(fn: (input: T) => Promise<R>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    // Errors are shown in the form that caused them.
+    meta: { silent: true },
+    mutationFn: fn,
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: signingKeys.keys }),
+  });
+}
+
+export function useGenerateKey() {
+  const { callApi } = useApi();
+  return useKeyMutation((body: { name: string; algorithm: SigningAlgorithm; passphrase: string }) =>
+    callApi(apiRoutes.generateKey, { body }),
+  );
+}
+
+export function useImportKey() {
+  const { callApi } = useApi();
+  return useKeyMutation((body: { name: string; path: string; passphrase?: string; newPassphrase?: string }) =>
+    callApi(apiRoutes.importKey, { body }),
+  );
+}
+
+export function useDeleteKey() {
+  const { callApi } = useApi();
+  return useKeyMutation((name: string) => callApi(apiRoutes.deleteKey, { params: { name } }));
+}
+
+export function useUploadWorkFile() {
+  const { callApi } = useApi();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: (file: File) => callApi(apiRoutes.uploadWorkFile, { query: { name: file.name }, body: file }),
+  });
+}
+
+export function useSignPackage() {
+  const { callApi } = useApi();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: (body: { inputPath: string; keyName: string; passphrase: string; progressId: string }) =>
+      callApi(apiRoutes.sign, { body }),
+  });
+}
+
+export function useVerifyPackage() {
+  const { callApi } = useApi();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: (body: { inputPath: string; keyName: string; progressId: string }) =>
+      callApi(apiRoutes.verify, { body }),
+  });
+}
+
+/** Fetches a zip on the core machine with the token, as a Blob and its file name. */
+export async function fetchZip(connection: ApiConnection, path: string): Promise<{ blob: Blob; fileName: string }> {
+  const url = `${connection.apiUrl.replace(/\/+$/, '')}${apiRoutes.downloadZip.path}?path=${encodeURIComponent(path)}`;
+  const response = await fetch(url, {
+    headers: { Authorization: `Bearer ${connection.token}` },
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+    throw new ApiClientError({
+      code: body.code ?? `HTTP_${response.status}`,
+      message: body.message ?? response.statusText,
+      status: response.status,
+    });
+  }
+  const fileName = path.split(/[/\\]/).pop() ?? 'package.zip';
+  return { blob: await response.blob(), fileName };
+}
+
+/** Hands a zip on the core machine to the browser as a download. */
+export function useDownloadZip() {
+  const { connection } = useApi();
+  return useMutation({
+    mutationFn: async (path: string) => {
+      const { blob, fileName } = await fetchZip(connection, path);
+      const objectUrl = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = objectUrl;
+      link.download = fileName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000);
+      return fileName;
+    },
+  });
+}
+
+/** Sends a signed zip on the core machine to the package library, which checks it against the manufacturer's key. */
+export function useAddToLibrary() {
+  const { connection, callApi } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: async (path: string) => {
+      const { blob } = await fetchZip(connection, path);
+      return callApi(apiRoutes.uploadPackage, { body: blob });
+    },
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['packages'] }),
+  });
+}
