@@ -1,4 +1,4 @@
-// Builds the Electron side into dist/electron; `--mode main|preload|core-host` picks one of the three bundles.
+// Builds the Electron side into dist/electron; `--mode main|preload|core-host|codec-worker` picks one bundle.
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { defineConfig, type UserConfig } from 'vite';
@@ -39,6 +39,13 @@ const bundles: Record<string, Bundle> = {
     format: 'es',
     external: isNodeExternal,
   },
+  // Codec scripts run on worker threads; the core process starts this file from next to core-process.js.
+  'codec-worker': {
+    entry: 'core/codecs/script-worker.ts',
+    fileName: 'codec-script-worker.js',
+    format: 'es',
+    external: isNodeExternal,
+  },
 };
 
 export default defineConfig(({ mode }): UserConfig => {
@@ -52,7 +59,7 @@ export default defineConfig(({ mode }): UserConfig => {
     build: {
       ssr: bundle.entry,
       outDir: 'dist/electron',
-      // Three builds share the folder; none may wipe the others.
+      // Several builds share the folder; none may wipe the others.
       emptyOutDir: false,
       target: 'node20',
       sourcemap: true,

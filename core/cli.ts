@@ -4,6 +4,7 @@ import { pcpCommand } from './access/pcp/cli.js';
 import { runServe, serveOptions } from './serve.js';
 import { createKeygenCommand, createSignCommand, createVerifyCommand } from './signing/cli.js';
 import { packageCommand } from './ota/packages/cli.js';
+import { moduleSimCommand } from './serial/module-sim/cli.js';
 import { workbenchVersion } from './version.js';
 
 export interface CliIo {
@@ -43,6 +44,7 @@ export const commands: Record<string, CliCommand> = {
   verify: createVerifyCommand(),
   package: packageCommand,
   pcp: pcpCommand,
+  'module-sim': moduleSimCommand,
 };
 
 function usage(): string {

@@ -19,6 +19,8 @@ import { StartupError, type Platform, type PlatformRuntime } from './platform-ty
 import { readSavedSettings, settingsMigrations } from './settings/settings-store.js';
 import { openStore, type OpenedStore } from './store/database.js';
 import { createTrafficCapability } from './traffic/traffic-capability.js';
+import { deviceCapabilities } from './device-stack.js';
+import { createSerialCapability } from './serial/index.js';
 import { workbenchVersion } from './version.js';
 
 export { StartupError };
@@ -42,6 +44,8 @@ function productCapabilities(): Capability[] {
     codecs,
     createSigningCapability(),
     createPackagesCapability(() => ({ exists: (identity) => products.service.findByIdentity(identity) !== undefined })),
+    createSerialCapability(),
+    ...deviceCapabilities({ products, codecs }),
   ];
 }
 

@@ -23,7 +23,7 @@ import { jsonDiff } from './json-diff.js';
 import { generateLayoutC } from './layout-c-generator.js';
 import { decodeWithLayout, encodeCommandWithLayout } from './layout-codec.js';
 import { validateDecoded } from './model-validation.js';
-import { ScriptCodec } from './script-sandbox.js';
+import { ScriptPool, type PooledScript, type ScriptPoolOptions } from './script-pool.js';
 import { parseScriptDecodeOutput, scriptEncodeInput } from './script-format.js';
 
 /** How codecs read product models; the composition root wires it to the products service. */
@@ -36,8 +36,8 @@ type DecodeOutcome =
 type EncodeOutcome = { ok: true; bytes: Uint8Array } | { ok: false; error: CodecError };
 
 interface RunnableCodec {
-  decode(bytes: Uint8Array, topic: string): DecodeOutcome;
-  encode(command: CodecCommand): EncodeOutcome;
+  decode(bytes: Uint8Array, topic: string): DecodeOutcome | Promise<DecodeOutcome>;
+  encode(command: CodecCommand): EncodeOutcome | Promise<EncodeOutcome>;
   dispose(): void;
 }
 
@@ -77,15 +77,14 @@ class LayoutRunnable implements RunnableCodec {
 }
 
 class ScriptRunnable implements RunnableCodec {
-  constructor(private readonly script: ScriptCodec) {}
-  decode(bytes: Uint8Array, topic: string): DecodeOutcome {
-    const out = this.script.decode(bytes, topic);
+  constructor(private readonly script: PooledScript) {}
+  async decode(bytes: Uint8Array, topic: string): Promise<DecodeOutcome> {
+    const out = await this.script.decode(bytes, topic);
     if (!out.ok) return out;
-    const parsed = parseScriptDecodeOutput(out.value);
-    return parsed;
+    return parseScriptDecodeOutput(out.value);
   }
-  encode(command: CodecCommand): EncodeOutcome {
-    const out = this.script.encode(scriptEncodeInput(command));
+  async encode(command: CodecCommand): Promise<EncodeOutcome> {
+    const out = await this.script.encode(scriptEncodeInput(command));
     return out.ok ? { ok: true, bytes: out.value } : out;
   }
   dispose(): void {
@@ -95,37 +94,41 @@ class ScriptRunnable implements RunnableCodec {
 
 export class CodecService {
   private readonly cache = new Map<string, RunnableCodec>();
+  private pool: ScriptPool | undefined;
 
   constructor(
     private readonly store: CodecStore,
     private readonly clock: Clock,
     private readonly products?: ProductLookup,
+    private readonly sandbox: ScriptPoolOptions = {},
   ) {}
+
+  /** Script codecs run on worker threads, started on first use. */
+  private scripts(): ScriptPool {
+    this.pool ??= new ScriptPool(this.sandbox);
+    return this.pool;
+  }
 
   private model(productId: string): ProductModel | undefined {
     return this.products?.getModel(productId);
   }
 
-  private async compile(
-    draft: CodecDraft,
-  ): Promise<{ ok: true; codec: RunnableCodec } | { ok: false; error: CodecError }> {
+  private compile(draft: CodecDraft): { ok: true; codec: RunnableCodec } | { ok: false; error: CodecError } {
     if (draft.kind === 'layout') {
       const parsed = parseLayoutSource(draft.source);
       return parsed.ok ? { ok: true, codec: new LayoutRunnable(parsed.layout) } : parsed;
     }
-    return { ok: true, codec: new ScriptRunnable(await ScriptCodec.load(draft.source)) };
+    return { ok: true, codec: new ScriptRunnable(this.scripts().load(draft.source)) };
   }
 
   /** The active codec, compiled once per version. */
-  private async activeRunnable(
-    productId: string,
-  ): Promise<{ ok: true; codec: RunnableCodec } | { ok: false; error: CodecError }> {
+  private activeRunnable(productId: string): { ok: true; codec: RunnableCodec } | { ok: false; error: CodecError } {
     const active = this.store.active(productId);
     if (!active) return { ok: false, error: { code: 'NO_CODEC', message: `product ${productId} has no active codec` } };
     const key = `${productId}#${active.version}`;
     const cached = this.cache.get(key);
     if (cached) return { ok: true, codec: cached };
-    const compiled = await this.compile(active);
+    const compiled = this.compile(active);
     if (compiled.ok) {
       for (const [k, c] of this.cache) {
         if (k.startsWith(`${productId}#`)) {
@@ -138,9 +141,9 @@ export class CodecService {
     return compiled;
   }
 
-  private async runnable(productId: string, draft?: CodecDraft) {
-    if (!draft) return { ...(await this.activeRunnable(productId)), owned: false };
-    return { ...(await this.compile(draft)), owned: true };
+  private runnable(productId: string, draft?: CodecDraft) {
+    if (!draft) return { ...this.activeRunnable(productId), owned: false };
+    return { ...this.compile(draft), owned: true };
   }
 
   hasActive(productId: string): boolean {
@@ -189,8 +192,8 @@ export class CodecService {
           `body.source${parsed.error.path ? `.${parsed.error.path}` : ''}`,
         );
     } else {
-      const script = await ScriptCodec.load(draft.source);
-      const check = script.check();
+      const script = this.scripts().load(draft.source);
+      const check = await script.check();
       script.dispose();
       if (!check.ok) throw new HttpError(400, check.error.code, check.error.message, 'body.source');
     }
@@ -224,10 +227,10 @@ export class CodecService {
   async decodeUplink(productId: string, bytes: Uint8Array, topic = '', draft?: CodecDraft): Promise<DecodeResult> {
     const raw = bytesToHex(bytes);
     try {
-      const r = await this.runnable(productId, draft);
+      const r = this.runnable(productId, draft);
       if (!r.ok) return { ok: false, error: r.error, raw };
       try {
-        const out = r.codec.decode(bytes, topic);
+        const out = await r.codec.decode(bytes, topic);
         if (!out.ok) return { ok: false, error: out.error, raw };
         return { ok: true, message: out.message, issues: validateDecoded(this.model(productId), out.message), raw };
       } finally {
@@ -249,10 +252,10 @@ export class CodecService {
     draft?: CodecDraft,
   ): Promise<EncodeResult & { bytes?: Uint8Array }> {
     try {
-      const r = await this.runnable(productId, draft);
+      const r = this.runnable(productId, draft);
       if (!r.ok) return { ok: false, error: r.error };
       try {
-        const out = r.codec.encode(command);
+        const out = await r.codec.encode(command);
         return out.ok ? { ok: true, hex: bytesToHex(out.bytes), bytes: out.bytes } : { ok: false, error: out.error };
       } finally {
         if (r.owned) r.codec.dispose();
@@ -349,6 +352,8 @@ export class CodecService {
   dispose(): void {
     for (const c of this.cache.values()) c.dispose();
     this.cache.clear();
+    void this.pool?.close();
+    this.pool = undefined;
   }
 }
 

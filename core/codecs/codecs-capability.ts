@@ -6,6 +6,7 @@ import { codecMigrations, CodecStore } from './codec-store.js';
 import { CodecService, type ProductLookup } from './codec-service.js';
 import { defaultCodecSamplesDir, listCodecSamples, readCodecSample } from './codec-samples.js';
 import { hexToBytes } from './hex.js';
+import type { ScriptPoolOptions } from './script-pool.js';
 
 export interface CodecsCapability extends Capability {
   /** Available after start. */
@@ -19,6 +20,8 @@ export interface CodecsCapabilityOptions {
   products?: ProductLookup;
   /** Folder of shipped codecs; resources/samples/codecs of the package by default. */
   samplesDir?: string;
+  /** Worker threads and limits for script codecs. */
+  sandbox?: ScriptPoolOptions;
 }
 
 export function createCodecsCapability(options: CodecsCapabilityOptions = {}): CodecsCapability {
@@ -36,7 +39,7 @@ export function createCodecsCapability(options: CodecsCapabilityOptions = {}): C
     decodeUplink: (productId, bytes, topic) => running().decodeUplink(productId, bytes, topic),
     encodeCommand: (productId, command) => running().encodeCommand(productId, command),
     start({ db, clock, routes }) {
-      const codecs = new CodecService(new CodecStore(db), clock, options.products);
+      const codecs = new CodecService(new CodecStore(db), clock, options.products, options.sandbox);
       service = codecs;
       routes.add(codecRoutes.listCodecs, () => ({ codecs: codecs.listActive() }));
       routes.add(codecRoutes.getCodec, ({ params }) => codecs.getCodec(params.id));

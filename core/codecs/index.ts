@@ -2,3 +2,4 @@
 export { createCodecsCapability, type CodecsCapability, type CodecsCapabilityOptions } from './codecs-capability.js';
 export { CodecService, type ProductLookup } from './codec-service.js';
 export { generateLayoutC } from './layout-c-generator.js';
+export type { ScriptPoolOptions } from './script-pool.js';

@@ -7,6 +7,7 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from 'quickjs-emscripten';
+import { HARDENING_PRELUDE } from './script-hardening.js';
 
 export interface SandboxLimits {
   /** Wall-clock budget of one call (load + run), ms. */
@@ -18,10 +19,10 @@ export interface SandboxLimits {
   /** Longest byte array encode may return. */
   maxOutputBytes: number;
   /**
-   * 'fresh' evaluates the script in a new context for every call (no state crosses frames); 'reuse' keeps the
-   * loaded context between successful calls — about 20× faster, but globals a call changes reach the next call.
+   * 'fresh' evaluates the script in a new context for every call; 'hardened' evaluates it once, freezes what it
+   * can reach and restores the global bindings after each call (see ScriptCodec). Both keep frames apart.
    */
-  isolation: 'fresh' | 'reuse';
+  isolation: 'fresh' | 'hardened';
 }
 
 export const defaultSandboxLimits: SandboxLimits = {
@@ -30,7 +31,7 @@ export const defaultSandboxLimits: SandboxLimits = {
   stackBytes: 64 * 1024,
   maxOutputChars: 256 * 1024,
   maxOutputBytes: 64 * 1024,
-  isolation: 'fresh',
+  isolation: 'hardened',
 };
 
 export type ScriptErrorCode =
@@ -40,11 +41,20 @@ export type ScriptErrorCode =
   | 'SCRIPT_MISSING_ENTRY'
   | 'SCRIPT_BAD_RETURN'
   | 'SCRIPT_OUTPUT_TOO_LARGE'
-  | 'SCRIPT_SYNTAX';
+  | 'SCRIPT_SYNTAX'
+  | 'SCRIPT_KILLED';
 
 export interface ScriptError {
   code: ScriptErrorCode;
   message: string;
+}
+
+interface LoadedScript {
+  context: QuickJSContext;
+  hardened: boolean;
+  decode?: QuickJSHandle;
+  encode?: QuickJSHandle;
+  reset?: QuickJSHandle;
 }
 
 export type ScriptCallResult<T> = { ok: true; value: T } | { ok: false; error: ScriptError };
@@ -62,15 +72,19 @@ const MAX_SCRIPT_CHARS = 1024 * 1024;
 const HEAP_GROWTH_FACTOR = 4;
 
 /**
- * A loaded script. Each call gets a fresh context (the script is evaluated again), so state one frame leaves
- * behind cannot reach the next; the runtime is replaced after any failure, since an interrupted or
- * out-of-memory runtime is not trusted again.
+ * A loaded script. In 'hardened' isolation (the default) the script is evaluated once per runtime; everything it
+ * can reach from the global object (its own objects, functions and every built-in with its prototype) is then
+ * frozen, and after each frame the global bindings are put back as they were after loading, so a frame cannot
+ * leave state in globals or prototypes for the next one. A script whose objects cannot be frozen (typed arrays)
+ * falls back to 'fresh', which evaluates the script again in a new context for every frame. The runtime is
+ * replaced after any failure, since an interrupted or out-of-memory runtime is not trusted again.
  */
 export class ScriptCodec {
   private runtime: QuickJSRuntime | undefined;
   private heapExceeded = false;
-  /** The loaded context kept between calls in 'reuse' isolation. */
-  private kept: QuickJSContext | undefined;
+  private loaded: LoadedScript | undefined;
+  /** Set when hardening is impossible for this script; later frames use fresh contexts. */
+  private hardeningRefused = false;
 
   constructor(
     private readonly module: QuickJSWASMModule,
@@ -82,13 +96,18 @@ export class ScriptCodec {
     return new ScriptCodec(await quickJsModule(), source, limits);
   }
 
+  /** The isolation frames actually get: 'hardened' unless the script could not be frozen. */
+  get isolation(): SandboxLimits['isolation'] {
+    return this.limits.isolation === 'hardened' && !this.hardeningRefused ? 'hardened' : 'fresh';
+  }
+
   /** Loads the script once to find syntax errors and a missing decode(). */
   check(): ScriptCallResult<true> {
     return this.call('decode', undefined, () => ({ ok: true, value: true }));
   }
 
   decode(payload: Uint8Array | readonly number[], topic = ''): ScriptCallResult<string> {
-    const args = `${JSON.stringify(Array.from(payload))}, ${JSON.stringify(topic)}`;
+    const args = JSON.stringify([Array.from(payload), topic]);
     return this.call('decode', args, (context, handle) => {
       if (context.typeof(handle) !== 'string') {
         return fail('SCRIPT_BAD_RETURN', `decode returned ${describe(context, handle)}, expected a JSON string`);
@@ -105,14 +124,23 @@ export class ScriptCodec {
   }
 
   encode(json: string): ScriptCallResult<Uint8Array> {
-    return this.call('encode', JSON.stringify(json), (context, handle) => readByteArray(context, handle, this.limits));
+    return this.call('encode', JSON.stringify([json]), (context, handle) =>
+      readByteArray(context, handle, this.limits),
+    );
   }
 
   dispose(): void {
-    this.kept?.dispose();
-    this.kept = undefined;
+    this.disposeLoaded();
     this.runtime?.dispose();
     this.runtime = undefined;
+  }
+
+  private disposeLoaded(): void {
+    const loaded = this.loaded;
+    this.loaded = undefined;
+    if (!loaded) return;
+    for (const handle of [loaded.decode, loaded.encode, loaded.reset]) handle?.dispose();
+    loaded.context.dispose();
   }
 
   private freshRuntime(): QuickJSRuntime {
@@ -122,6 +150,62 @@ export class ScriptCodec {
     runtime.setMaxStackSize(this.limits.stackBytes);
     this.runtime = runtime;
     return runtime;
+  }
+
+  /** Evaluates the script in a new context and, in hardened isolation, freezes what it can reach. */
+  private loadScript(runtime: QuickJSRuntime, deadline: number): LoadedScript | ScriptCallResult<never> {
+    const context = runtime.newContext();
+    let done = false;
+    try {
+      const harden = this.isolation === 'hardened' ? context.evalCode(HARDENING_PRELUDE, 'harden.js') : undefined;
+      if (harden?.error) return this.failure(context, harden.error, deadline, 'preparing the sandbox');
+      const hardenFn = harden?.value;
+      try {
+        const evaluated = context.evalCode(this.source, 'codec.js');
+        if (evaluated.error) return this.failure(context, evaluated.error, deadline, 'loading the script');
+        evaluated.value.dispose();
+        const decodeFn = context.getProp(context.global, 'decode');
+        const encodeFn = context.getProp(context.global, 'encode');
+        const loaded: LoadedScript = { context, hardened: false };
+        if (!hardenFn) {
+          decodeFn.dispose();
+          encodeFn.dispose();
+          done = true;
+          return loaded;
+        }
+        const hardened = context.callFunction(hardenFn, context.undefined, decodeFn, encodeFn);
+        decodeFn.dispose();
+        encodeFn.dispose();
+        if (hardened.error) return this.failure(context, hardened.error, deadline, 'freezing the script');
+        const calls = hardened.value;
+        try {
+          if (context.typeof(calls) !== 'object') {
+            // Something reachable could not be frozen: this script gets a fresh context per frame instead.
+            this.hardeningRefused = true;
+            done = true;
+            return loaded;
+          }
+          const pick = (name: string): QuickJSHandle | undefined => {
+            const handle = context.getProp(calls, name);
+            if (context.typeof(handle) === 'function') return handle;
+            handle.dispose();
+            return undefined;
+          };
+          loaded.decode = pick('decode');
+          loaded.encode = pick('encode');
+          loaded.reset = pick('reset');
+          loaded.hardened = true;
+          done = true;
+          return loaded;
+        } finally {
+          calls.dispose();
+        }
+      } finally {
+        hardenFn?.dispose();
+      }
+    } finally {
+      if (!done) context.dispose();
+    }
   }
 
   private call<T>(
@@ -149,23 +233,35 @@ export class ScriptCodec {
       return pastDeadline(rt);
     });
     let healthy = false;
-    const reused = this.kept;
-    this.kept = undefined;
-    const context = reused ?? runtime.newContext();
+    let loaded = this.loaded;
+    this.loaded = undefined;
     try {
-      if (!reused) {
-        const loaded = context.evalCode(this.source, 'codec.js');
-        if (loaded.error) return this.failure(context, loaded.error, deadline, 'loading the script');
-        loaded.value.dispose();
+      if (!loaded) {
+        const fresh = this.loadScript(runtime, deadline);
+        if ('ok' in fresh) return fresh;
+        loaded = fresh;
       }
-      const kind = context.evalCode(`typeof ${entry}`);
-      const entryType = kind.error ? 'undefined' : context.getString(kind.value);
-      (kind.error ?? kind.value).dispose();
+      const { context } = loaded;
+      const entryFn = loaded.hardened ? loaded[entry] : undefined;
+      let entryType: string;
+      if (loaded.hardened) {
+        entryType = entryFn ? 'function' : 'undefined';
+      } else {
+        const kind = context.evalCode(`typeof ${entry}`);
+        entryType = kind.error ? 'undefined' : context.getString(kind.value);
+        (kind.error ?? kind.value).dispose();
+      }
       if (entryType !== 'function') {
         healthy = true;
         return fail('SCRIPT_MISSING_ENTRY', `the script defines no function ${entry}(…)`);
       }
-      const result = context.evalCode(args === undefined ? 'true' : `${entry}(${args})`, 'call.js');
+      if (args === undefined) {
+        healthy = true;
+        return read(context, context.true);
+      }
+      const result = entryFn
+        ? context.newString(args).consume((argsHandle) => context.callFunction(entryFn, context.undefined, argsHandle))
+        : context.evalCode(`${entry}.apply(undefined, ${args})`, 'call.js');
       if (result.error) return this.failure(context, result.error, deadline, `${entry}()`);
       try {
         const read_ = read(context, result.value);
@@ -179,17 +275,34 @@ export class ScriptCodec {
       const message = error instanceof Error ? error.message : String(error);
       return fail(/memory/i.test(message) ? 'SCRIPT_OUT_OF_MEMORY' : 'SCRIPT_THREW', message);
     } finally {
-      if (healthy && this.limits.isolation === 'reuse') {
-        this.kept = context;
-      } else {
-        try {
-          context.dispose();
-        } catch {
-          healthy = false;
+      if (loaded) {
+        if (healthy && loaded.hardened && this.restoreGlobals(loaded)) {
+          this.loaded = loaded;
+        } else {
+          this.loaded = loaded;
+          try {
+            this.disposeLoaded();
+          } catch {
+            healthy = false;
+          }
         }
-        if (!healthy) this.dispose();
       }
+      if (!healthy) this.dispose();
     }
+  }
+
+  /** Puts the global bindings back as they were after loading; false when the frame left something it cannot undo. */
+  private restoreGlobals(loaded: LoadedScript): boolean {
+    const { context, reset } = loaded;
+    if (!reset) return false;
+    const result = context.callFunction(reset, context.undefined);
+    if (result.error) {
+      result.error.dispose();
+      return false;
+    }
+    const clean = context.typeof(result.value) === 'boolean' && context.dump(result.value) === true;
+    result.value.dispose();
+    return clean;
   }
 
   private failure(

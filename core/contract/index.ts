@@ -8,12 +8,16 @@ export * from './traffic.js';
 export * from './products.js';
 export * from './signing.js';
 export * from './packages.js';
+export * from './devices.js';
+export * from './serial.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
 import { productRoutes } from './products.js';
 import { signingRoutes } from './signing.js';
 import { packageRoutes } from './packages.js';
+import { deviceRoutes } from './devices.js';
+import { serialRoutes } from './serial.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -23,4 +27,6 @@ export const apiRoutes = {
   ...productRoutes,
   ...signingRoutes,
   ...packageRoutes,
+  ...deviceRoutes,
+  ...serialRoutes,
 } as const;

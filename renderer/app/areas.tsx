@@ -3,17 +3,21 @@ import {
   IconActivity,
   IconBox,
   IconCode,
+  IconDevices,
   IconLayoutDashboard,
   IconPackages,
+  IconPlugConnected,
   IconSettings,
   IconSignature,
   type Icon,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { CodecPage } from '../features/codecs/CodecPage.js';
+import { DevicesArea } from '../features/devices/DevicesArea.js';
 import { OverviewPage } from '../features/overview/OverviewPage.js';
 import { PackagesArea } from '../features/packages/PackagesArea.js';
 import { ProductsArea } from '../features/products/ProductsArea.js';
+import { SerialPage } from '../features/serial/SerialPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
 import { SigningArea } from '../features/signing/SigningArea.js';
 import { TrafficPage } from '../features/traffic/TrafficPage.js';
@@ -32,9 +36,11 @@ export interface WorkbenchArea {
 export const workbenchAreas: readonly WorkbenchArea[] = [
   { path: '/', labelKey: 'nav.overview', icon: IconLayoutDashboard, Page: OverviewPage },
   { path: '/products', labelKey: 'products.nav', icon: IconBox, Page: ProductsArea },
+  { path: '/devices', labelKey: 'devices.nav', icon: IconDevices, Page: DevicesArea },
   { path: '/traffic', labelKey: 'traffic.nav', icon: IconActivity, Page: TrafficPage },
   { path: '/signing', labelKey: 'signing.nav', icon: IconSignature, Page: SigningArea },
   { path: '/packages', labelKey: 'packages.nav', icon: IconPackages, Page: PackagesArea },
+  { path: '/serial', labelKey: 'serial.nav', icon: IconPlugConnected, Page: SerialPage },
   { path: '/settings', labelKey: 'nav.settings', icon: IconSettings, Page: SettingsPage },
   { path: '/products/:productId/codec', labelKey: 'codecs.nav', icon: IconCode, Page: CodecPage, hidden: true },
 ];

@@ -130,7 +130,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     await page.getByRole('textbox', { name: 'Version', exact: true }).fill('V1.1-this-is-far-too-long');
     await page.getByLabel('Shard size (bytes)').fill('20');
     await page.getByText('A whole number from 32 to 500').waitFor();
-    await page.getByText('the version must be at most 16 bytes').waitFor();
+    await page.getByText('1–16 bytes, no control characters').waitFor();
     await screenshot('5-builder-invalid');
 
     await page.getByRole('textbox', { name: 'Version', exact: true }).fill('V1.1');

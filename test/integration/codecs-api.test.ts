@@ -148,6 +148,27 @@ describe('codecs API', () => {
     expect((await callApi(apiRoutes.getCodec, { params })).active?.version).toBe(3);
   });
 
+  it('answers other requests while a draft piles up memory, then gives that frame its error', async () => {
+    const draft = {
+      kind: 'script' as const,
+      source: 'function decode() { var a = []; for (;;) a.push("x".repeat(100000) + a.length); }',
+    };
+    const bomb = callApi(apiRoutes.tryCodec, { params, body: { direction: 'decode', hex: '01', draft } });
+    let answered = 0;
+    let settled = false;
+    void bomb.finally(() => (settled = true));
+    while (!settled) {
+      const started = Date.now();
+      await callApi(apiRoutes.health);
+      expect(Date.now() - started).toBeLessThan(500);
+      answered++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(answered).toBeGreaterThan(3);
+    const tried = await bomb;
+    expect(['SCRIPT_KILLED', 'SCRIPT_OUT_OF_MEMORY']).toContain(tried.decode?.ok === false && tried.decode.error.code);
+  });
+
   it('manages samples and deletes the codec', async () => {
     await expect(
       callApi(apiRoutes.addCodecSample, {

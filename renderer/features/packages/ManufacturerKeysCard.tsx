@@ -3,8 +3,10 @@ import {
   Alert,
   Button,
   Card,
+  Code,
   FileButton,
   Group,
+  Modal,
   SegmentedControl,
   Select,
   Stack,
@@ -17,6 +19,7 @@ import {
 import { IconKey, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ManufacturerKey } from '../../../core/contract/index.js';
 import { describeApiError } from '../../api/errorNotifications.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
@@ -27,6 +30,11 @@ export function ManufacturerKeysCard() {
   const { t } = useTranslation();
   const keys = useManufacturerKeys();
   const remove = useDeleteManufacturerKey();
+  const [deleting, setDeleting] = useState<ManufacturerKey>();
+  const closeDelete = () => {
+    remove.reset();
+    setDeleting(undefined);
+  };
   return (
     <Card withBorder padding="md">
       <Stack gap="sm">
@@ -73,12 +81,8 @@ export function ManufacturerKeysCard() {
                       variant="subtle"
                       color="red"
                       leftSection={<IconTrash size={14} />}
-                      loading={remove.isPending && remove.variables === key.id}
-                      onClick={() => {
-                        if (window.confirm(t('packages.keys.deleteConfirm', { name: key.manufacturerName }))) {
-                          remove.mutate(key.id);
-                        }
-                      }}
+                      onClick={() => setDeleting(key)}
+                      data-testid="manufacturer-key-delete"
                     >
                       {t('packages.common.delete')}
                     </Button>
@@ -88,12 +92,40 @@ export function ManufacturerKeysCard() {
             </Table.Tbody>
           </Table>
         )}
-        {remove.isError && (
-          <Text size="sm" c="red" role="alert">
-            {describeApiError(remove.error).message}
-          </Text>
-        )}
       </Stack>
+      <Modal opened={deleting !== undefined} onClose={closeDelete} title={t('packages.keys.deleteTitle')}>
+        {deleting && (
+          <Stack gap="sm" data-testid="manufacturer-key-delete-dialog">
+            <Text size="sm">{t('packages.keys.deleteConfirm', { name: deleting.manufacturerName })}</Text>
+            <Stack gap={2}>
+              <Text size="xs" c="dimmed">
+                {t('packages.keys.fingerprint')}
+              </Text>
+              <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+                {deleting.fingerprint}
+              </Code>
+            </Stack>
+            {remove.isError && (
+              <Alert color="red" variant="light" title={describeApiError(remove.error).title} role="alert">
+                {describeApiError(remove.error).message}
+              </Alert>
+            )}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={closeDelete}>
+                {t('packages.common.cancel')}
+              </Button>
+              <Button
+                color="red"
+                loading={remove.isPending}
+                onClick={() => remove.mutate(deleting.id, { onSuccess: closeDelete })}
+                data-testid="manufacturer-key-delete-confirm"
+              >
+                {t('packages.common.delete')}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
     </Card>
   );
 }

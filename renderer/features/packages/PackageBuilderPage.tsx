@@ -1,5 +1,5 @@
-// Software package builder (R-15.1): the UpgradeDesc.json fields with live validation, the vendor file, and the
-// zip it produces, with the way on to signing it.
+// Package builder: a software package (R-15.1: the UpgradeDesc.json fields with live validation and the vendor
+// file) or a firmware package (one .bin in a .zip), and the zip it produces, with the way on to signing it.
 import {
   Alert,
   Button,
@@ -7,6 +7,7 @@ import {
   Code,
   Group,
   NumberInput,
+  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -18,85 +19,132 @@ import { IconDownload, IconPackage, IconSignature } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { softwareBuildSchema, softwareProtocols, type SoftwareBuildInput } from '../../../core/contract/index.js';
+import type { z } from 'zod';
+import { softwareProtocols, type buildResultSchema, type SoftwareBuildInput } from '../../../core/contract/index.js';
 import { ApiClientError } from '../../api/client.js';
 import { describeApiError } from '../../api/errorNotifications.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
 import { FileSource, type ChosenFile } from '../signing/FileSource.js';
 import { useDownloadZip } from '../signing/signingQueries.js';
-import { useBuildSoftwarePackage, useProductIdentities } from './packageQueries.js';
+import {
+  emptyBuilderForm,
+  firmwareProblems,
+  identityFromProduct,
+  softwareProblems,
+  toSoftwareBuildInput,
+  type BuilderForm,
+} from './builderForm.js';
+import { useBuildFirmwarePackage, useBuildSoftwarePackage, useProductIdentities } from './packageQueries.js';
 
-type Protocol = (typeof softwareProtocols)[number];
-
-interface BuilderForm {
-  version: string;
-  deviceType: string;
-  manufacturerName: string;
-  model: string;
-  protocolType: Protocol | '';
-  platform: string;
-  deviceShard: number | string;
-  versionCheckCode: string;
-  supportSourceVersionList: string;
-  description: string;
-}
-
-const emptyForm: BuilderForm = {
-  version: '',
-  deviceType: '',
-  manufacturerName: '',
-  model: '',
-  protocolType: '',
-  platform: 'linux',
-  deviceShard: 500,
-  versionCheckCode: '',
-  supportSourceVersionList: '',
-  description: '',
-};
-
-const optional = (text: string) => (text.trim() === '' ? undefined : text.trim());
-
-function toBuildInput(form: BuilderForm, file: ChosenFile | undefined): Record<string, unknown> {
-  return {
-    filePath: file?.path ?? '',
-    version: form.version,
-    deviceType: form.deviceType.trim(),
-    manufacturerName: form.manufacturerName.trim(),
-    model: form.model.trim(),
-    protocolType: form.protocolType === '' ? undefined : form.protocolType,
-    platform: form.platform.trim(),
-    deviceShard: typeof form.deviceShard === 'number' ? form.deviceShard : Number.NaN,
-    versionCheckCode: optional(form.versionCheckCode),
-    supportSourceVersionList: optional(form.supportSourceVersionList),
-    description: optional(form.description),
-  };
-}
-
-/** The first problem of each field, in the contract's own validation. */
-function fieldProblems(input: Record<string, unknown>): Map<string, string> {
-  const problems = new Map<string, string>();
-  const result = softwareBuildSchema.safeParse(input);
-  if (result.success) return problems;
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? '');
-    if (!problems.has(field)) problems.set(field, issue.message);
-  }
-  return problems;
+type PackageKind = 'software' | 'firmware';
+type BuildResult = z.infer<typeof buildResultSchema>;
+/** What the outcome card needs of either kind's build mutation. */
+interface BuildState {
+  isError: boolean;
+  error: Error | null;
+  data: BuildResult | undefined;
 }
 
 export function PackageBuilderPage() {
   const { t } = useTranslation();
-  const navigate = useNavigate();
-  const [form, setForm] = useState<BuilderForm>(emptyForm);
+  const [kind, setKind] = useState<PackageKind>('software');
+  // Both forms live here so switching the kind keeps what was typed in the other.
+  const software = useSoftwareBuilderState();
+  const firmware = useFirmwareBuilderState();
+  return (
+    <Stack gap="md">
+      <SegmentedControl
+        w="fit-content"
+        value={kind}
+        onChange={(value) => setKind(value)}
+        data={[
+          { value: 'software', label: t('packages.builder.kinds.software') },
+          { value: 'firmware', label: t('packages.builder.kinds.firmware') },
+        ]}
+        data-testid="builder-kind"
+      />
+      {kind === 'software' ? <SoftwareBuilder state={software} /> : <FirmwareBuilder state={firmware} />}
+    </Stack>
+  );
+}
+
+function useSoftwareBuilderState() {
+  const [form, setForm] = useState<BuilderForm>(emptyBuilderForm);
   const [file, setFile] = useState<ChosenFile>();
   const [edited, setEdited] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const build = useBuildSoftwarePackage();
-  const download = useDownloadZip();
+  return { form, setForm, file, setFile, edited, setEdited, submitted, setSubmitted, build };
+}
+
+function useFirmwareBuilderState() {
+  const [file, setFile] = useState<ChosenFile>();
+  const [submitted, setSubmitted] = useState(false);
+  const build = useBuildFirmwarePackage();
+  return { file, setFile, submitted, setSubmitted, build };
+}
+
+function FirmwareBuilder({ state }: { state: ReturnType<typeof useFirmwareBuilderState> }) {
+  const { t } = useTranslation();
+  const { file, setFile: onFile, submitted, setSubmitted, build } = state;
+  const problems = firmwareProblems(file?.path);
+  const problem = problems.get('binPath');
+  const submit = () => {
+    setSubmitted(true);
+    if (!file || problem !== undefined) return;
+    build.mutate({ binPath: file.path });
+  };
+  return (
+    <Stack gap="md">
+      <Card withBorder padding="md">
+        <Stack gap="md">
+          <Text size="sm" c="dimmed">
+            {t('packages.builder.firmwareHint')}
+          </Text>
+          <FileSource
+            value={file}
+            onChange={(f) => {
+              onFile(f);
+              build.reset();
+            }}
+            accept=".bin"
+            title={t('packages.builder.binFile')}
+            hint={t('packages.builder.binFileHint')}
+            error={
+              !file
+                ? submitted
+                  ? t('packages.builder.binNeeded')
+                  : undefined
+                : problem !== undefined
+                  ? t('packages.builder.binNotBin')
+                  : undefined
+            }
+            testId="builder-bin"
+          />
+          <Group>
+            <Button
+              leftSection={<IconPackage size={16} />}
+              onClick={submit}
+              loading={build.isPending}
+              data-testid="build-firmware"
+            >
+              {t('packages.builder.buildFirmware')}
+            </Button>
+          </Group>
+        </Stack>
+      </Card>
+      <BuildOutcome build={build} />
+    </Stack>
+  );
+}
+
+function SoftwareBuilder({ state }: { state: ReturnType<typeof useSoftwareBuilderState> }) {
+  const { t } = useTranslation();
+  const { form, setForm, file, setFile, edited, setEdited, submitted, setSubmitted, build } = state;
   const products = useProductIdentities();
 
-  const input = toBuildInput(form, file);
-  const problems = fieldProblems(input);
+  const input = toSoftwareBuildInput(form, file?.path);
+  const problems = softwareProblems(input);
   // A field shows its problem once it was touched, or after a build was attempted.
   const errorOf = (field: string) =>
     (submitted || edited.has(field)) && problems.has(field)
@@ -117,23 +165,9 @@ export function PackageBuilderPage() {
   const fillFromProduct = (id: string | null) => {
     const product = products.data?.items.find((p) => p.id === id);
     if (!product) return;
-    const protocol = (softwareProtocols as readonly string[]).includes(product.protocolType)
-      ? product.protocolType
-      : '';
-    setForm((f) => ({
-      ...f,
-      deviceType: product.deviceType,
-      manufacturerName: product.manufacturerName,
-      model: product.model,
-      protocolType: protocol,
-    }));
+    setForm((f) => ({ ...f, ...identityFromProduct(product, softwareProtocols) }));
     setEdited((e) => new Set([...e, 'deviceType', 'manufacturerName', 'model', 'protocolType']));
   };
-  const serverField =
-    build.error instanceof ApiClientError && build.error.path?.startsWith('body.')
-      ? build.error.path.slice('body.'.length)
-      : undefined;
-
   return (
     <Stack gap="md">
       <Card withBorder padding="md">
@@ -258,6 +292,22 @@ export function PackageBuilderPage() {
           </Group>
         </Stack>
       </Card>
+      <BuildOutcome build={build} />
+    </Stack>
+  );
+}
+
+function BuildOutcome({ build }: { build: BuildState }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const download = useDownloadZip();
+  const result = build.data;
+  const serverField =
+    build.error instanceof ApiClientError && build.error.path?.startsWith('body.')
+      ? build.error.path.slice('body.'.length)
+      : undefined;
+  return (
+    <>
       {build.isError && (
         <Alert color="red" variant="light" title={describeApiError(build.error).title} role="alert">
           {serverField !== undefined && (
@@ -268,16 +318,16 @@ export function PackageBuilderPage() {
           <Text size="sm">{describeApiError(build.error).message}</Text>
         </Alert>
       )}
-      {build.data && (
+      {result && (
         <Alert color="teal" variant="light" title={t('packages.builder.built')} data-testid="build-result">
           <Stack gap="xs">
             <Group gap={4}>
               <Text size="xs">{t('packages.builder.output')}</Text>
-              <CopyableValue value={build.data.outputPath} label={t('packages.builder.output')} size="xs" />
+              <CopyableValue value={result.outputPath} label={t('packages.builder.output')} size="xs" />
             </Group>
-            <Text size="xs">{t('packages.builder.entries', { bytes: build.data.bytes })}</Text>
+            <Text size="xs">{t('packages.builder.entries', { bytes: result.bytes })}</Text>
             <Stack gap={0}>
-              {build.data.entries.map((entry) => (
+              {result.entries.map((entry) => (
                 <Text key={entry} size="xs" ff="monospace">
                   {entry}
                 </Text>
@@ -287,7 +337,7 @@ export function PackageBuilderPage() {
               <Button
                 size="xs"
                 leftSection={<IconSignature size={14} />}
-                onClick={() => void navigate(`/signing/sign?path=${encodeURIComponent(build.data.outputPath)}`)}
+                onClick={() => void navigate(`/signing/sign?path=${encodeURIComponent(result.outputPath)}`)}
                 data-testid="sign-built"
               >
                 {t('packages.builder.signIt')}
@@ -296,7 +346,7 @@ export function PackageBuilderPage() {
                 size="xs"
                 variant="default"
                 leftSection={<IconDownload size={14} />}
-                onClick={() => download.mutate(build.data.outputPath)}
+                onClick={() => download.mutate(result.outputPath)}
                 loading={download.isPending}
               >
                 {t('packages.builder.download')}
@@ -305,6 +355,6 @@ export function PackageBuilderPage() {
           </Stack>
         </Alert>
       )}
-    </Stack>
+    </>
   );
 }

@@ -1,6 +1,20 @@
 // The package library: signed packages enter by upload (checked against the manufacturer's key and a product
 // model), are listed with their details, and leave by delete unless an upgrade task uses them.
-import { Alert, Button, Card, Code, Drawer, Group, Modal, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Card,
+  Code,
+  Drawer,
+  Group,
+  Modal,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { IconAlertTriangle, IconFileZip, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +25,13 @@ import { CopyableValue } from '../../ui/CopyableValue.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { VerifyOutcome } from '../signing/SigningOutcome.js';
+import {
+  emptyFirmwareMetadata,
+  firmwareMetadataProblems,
+  toUploadQuery,
+  type FirmwareMetadataForm,
+} from './builderForm.js';
+import { FirmwareMetadataFields } from './FirmwareMetadataFields.js';
 import { ManufacturerKeysCard } from './ManufacturerKeysCard.js';
 import { useDeletePackage, usePackageList, useUploadPackage } from './packageQueries.js';
 
@@ -37,13 +58,15 @@ export function LibraryRefusal({ error, testId }: { error: unknown; testId: stri
       data-testid={testId}
       data-code={code}
     >
-      <Stack gap="xs">
+      {verification && !verification.valid ? (
+        // The verification's problems already carry the code and the core's words.
+        <VerifyOutcome result={verification} bare />
+      ) : (
         <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
           {code !== undefined && <Code mr={4}>{code}</Code>}
           {error instanceof Error ? error.message : String(error)}
         </Text>
-        {verification && !verification.valid && <VerifyOutcome result={verification} />}
-      </Stack>
+      )}
     </Alert>
   );
 }
@@ -53,11 +76,22 @@ function UploadDropzone() {
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [fileName, setFileName] = useState<string>();
+  const [kind, setKind] = useState<'software' | 'firmware'>('software');
+  const [metadata, setMetadata] = useState<FirmwareMetadataForm>(emptyFirmwareMetadata);
+  const [attempted, setAttempted] = useState(false);
   const upload = useUploadPackage();
+  const problems = firmwareMetadataProblems(metadata);
+  const errorOf = (field: keyof FirmwareMetadataForm) =>
+    attempted && problems.has(field) ? t(`packages.library.upload.rules.${field}`) : undefined;
   const start = (file: File | undefined) => {
     if (!file) return;
     setFileName(file.name);
-    upload.mutate(file);
+    upload.reset();
+    if (kind === 'firmware') {
+      setAttempted(true);
+      if (problems.size > 0) return;
+    }
+    upload.mutate({ file, query: kind === 'firmware' ? toUploadQuery(metadata) : {} });
   };
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
@@ -65,71 +99,92 @@ function UploadDropzone() {
     start(event.dataTransfer.files[0]);
   };
   return (
-    <Stack gap="xs">
-      <Paper
-        withBorder
-        p="lg"
-        radius="md"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-        style={{
-          borderStyle: 'dashed',
-          borderColor: dragging ? 'var(--mantine-color-blue-5)' : undefined,
-          background: dragging ? 'var(--mantine-color-blue-light)' : undefined,
-        }}
-        data-testid="package-dropzone"
-      >
-        <Group justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <IconFileZip size={28} stroke={1.5} aria-hidden />
-            <Stack gap={0}>
-              <Text fw={500}>{t('packages.library.upload.title')}</Text>
-              <Text size="sm" c="dimmed">
-                {t('packages.library.upload.hint')}
-              </Text>
-            </Stack>
-          </Group>
-          <Button
-            variant="light"
-            leftSection={<IconUpload size={16} />}
-            style={{ flexShrink: 0 }}
-            loading={upload.isPending}
-            onClick={() => input.current?.click()}
-          >
-            {t('packages.library.upload.choose')}
-          </Button>
-        </Group>
-        <input
-          ref={input}
-          type="file"
-          accept=".zip,application/zip"
-          hidden
-          aria-label={t('packages.library.upload.choose')}
-          data-testid="package-file-input"
-          onChange={(e) => {
-            start(e.currentTarget.files?.[0]);
-            e.currentTarget.value = '';
+    <Card withBorder padding="md">
+      <Stack gap="sm">
+        <SegmentedControl
+          w="fit-content"
+          value={kind}
+          onChange={(value) => {
+            setKind(value);
+            upload.reset();
           }}
+          data={[
+            { value: 'software', label: t('packages.library.upload.kinds.software') },
+            { value: 'firmware', label: t('packages.library.upload.kinds.firmware') },
+          ]}
+          data-testid="upload-kind"
         />
-      </Paper>
-      {fileName !== undefined && upload.isError && (
-        <Stack gap={4}>
-          <Text size="xs" c="dimmed">
-            {t('packages.library.upload.fileName', { name: fileName })}
+        {kind === 'firmware' && <FirmwareMetadataFields value={metadata} onChange={setMetadata} errorOf={errorOf} />}
+        <Paper
+          withBorder
+          p="lg"
+          radius="md"
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+          style={{
+            borderStyle: 'dashed',
+            borderColor: dragging ? 'var(--mantine-color-blue-5)' : undefined,
+            background: dragging ? 'var(--mantine-color-blue-light)' : undefined,
+          }}
+          data-testid="package-dropzone"
+        >
+          <Group justify="space-between" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap">
+              <IconFileZip size={28} stroke={1.5} aria-hidden />
+              <Stack gap={0}>
+                <Text fw={500}>{t('packages.library.upload.title')}</Text>
+                <Text size="sm" c="dimmed">
+                  {t(kind === 'firmware' ? 'packages.library.upload.firmwareHint' : 'packages.library.upload.hint')}
+                </Text>
+              </Stack>
+            </Group>
+            <Button
+              variant="light"
+              leftSection={<IconUpload size={16} />}
+              style={{ flexShrink: 0 }}
+              loading={upload.isPending}
+              onClick={() => input.current?.click()}
+            >
+              {t('packages.library.upload.choose')}
+            </Button>
+          </Group>
+          <input
+            ref={input}
+            type="file"
+            accept=".zip,application/zip"
+            hidden
+            aria-label={t('packages.library.upload.choose')}
+            data-testid="package-file-input"
+            onChange={(e) => {
+              start(e.currentTarget.files?.[0]);
+              e.currentTarget.value = '';
+            }}
+          />
+        </Paper>
+        {fileName !== undefined && kind === 'firmware' && attempted && problems.size > 0 && !upload.isPending && (
+          <Text size="sm" c="red" role="alert" data-testid="upload-metadata-missing">
+            {t('packages.library.upload.metadataMissing', { name: fileName, count: problems.size })}
           </Text>
-          <LibraryRefusal error={upload.error} testId="upload-refused" />
-        </Stack>
-      )}
-      {upload.isSuccess && (
-        <Text size="sm" c="teal" data-testid="upload-stored">
-          {t('packages.library.upload.stored', { name: upload.data.name, version: upload.data.version })}
-        </Text>
-      )}
-    </Stack>
+        )}
+        {fileName !== undefined && upload.isError && (
+          <Stack gap={4}>
+            <Text size="xs" c="dimmed">
+              {t('packages.library.upload.fileName', { name: fileName })}
+            </Text>
+            <LibraryRefusal error={upload.error} testId="upload-refused" />
+          </Stack>
+        )}
+        {upload.isSuccess && (
+          <Text size="sm" c="teal" data-testid="upload-stored">
+            {t('packages.library.upload.stored', { name: upload.data.name, version: upload.data.version })}
+          </Text>
+        )}
+      </Stack>
+    </Card>
   );
 }
 

@@ -16,6 +16,7 @@ export function PackagesArea() {
   return (
     <Stack gap="md">
       <PageHeader title={t('packages.title')} description={t('packages.description')} />
+      {/* Panels stay mounted (Mantine's default), so a half-filled form survives a tab switch. */}
       <Tabs value={active} onChange={(value) => value && void navigate(`/packages/${value}`)}>
         <Tabs.List>
           {tabs.map((tab) => (
@@ -24,11 +25,16 @@ export function PackagesArea() {
             </Tabs.Tab>
           ))}
         </Tabs.List>
+        <Tabs.Panel value="build" pt="md">
+          <PackageBuilderPage />
+        </Tabs.Panel>
+        <Tabs.Panel value="library" pt="md">
+          <PackageLibraryPage />
+        </Tabs.Panel>
       </Tabs>
       <Routes>
         <Route index element={<Navigate to="build" replace />} />
-        <Route path="build" element={<PackageBuilderPage />} />
-        <Route path="library" element={<PackageLibraryPage />} />
+        <Route path="*" element={null} />
       </Routes>
     </Stack>
   );

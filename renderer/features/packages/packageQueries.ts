@@ -1,6 +1,7 @@
 // Queries and mutations of the packages area (builder, manufacturer keys, library), typed by the contract.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiRoutes, type SoftwareBuildInput } from '../../../core/contract/index.js';
+import type { z } from 'zod';
+import { apiRoutes, type packageUploadQuerySchema, type SoftwareBuildInput } from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
 
 export const packageKeys = {
@@ -56,9 +57,22 @@ export function useBuildSoftwarePackage() {
   });
 }
 
+export function useBuildFirmwarePackage() {
+  const { callApi } = useApi();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: (body: { binPath: string }) => callApi(apiRoutes.buildFirmware, { body }),
+  });
+}
+
+/** A firmware zip carries no description, so its metadata travels in the query. */
+export type PackageUploadQuery = z.input<typeof packageUploadQuerySchema>;
+
 export function useUploadPackage() {
   const { callApi } = useApi();
-  return useLibraryMutation((file: Blob) => callApi(apiRoutes.uploadPackage, { body: file }));
+  return useLibraryMutation(({ file, query = {} }: { file: Blob; query?: PackageUploadQuery }) =>
+    callApi(apiRoutes.uploadPackage, { query, body: file }),
+  );
 }
 
 export function useDeletePackage() {

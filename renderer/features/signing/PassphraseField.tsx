@@ -1,5 +1,6 @@
 // Passphrase input with live strength feedback and the platform tool's rule, in the user's language.
 import { Group, PasswordInput, Progress, Stack, Text } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { checkPassphrase, PASSPHRASE_MIN_LENGTH, type PassphraseCheck } from '../../../core/contract/index.js';
 
@@ -13,8 +14,7 @@ const allKinds = Object.keys(kindKeys);
 const strengthColors = ['red', 'orange', 'yellow', 'lime', 'teal'] as const;
 
 /** The rule's message for a failing passphrase, or undefined when it passes. */
-export function usePassphraseProblem(check: PassphraseCheck): string | undefined {
-  const { t } = useTranslation();
+export function passphraseProblemText(check: PassphraseCheck, t: TFunction): string | undefined {
   const kind = (name: string) => t(`signing.passphrase.kinds.${kindKeys[name] ?? 'special'}`);
   if (check.problem === 'too-short') return t('signing.passphrase.tooShort', { min: PASSPHRASE_MIN_LENGTH });
   if (check.problem === 'too-few-kinds') {
@@ -24,6 +24,16 @@ export function usePassphraseProblem(check: PassphraseCheck): string | undefined
     return t('signing.passphrase.oneKind', { used: kind(used), missing: missing.join(t('signing.passphrase.or')) });
   }
   return undefined;
+}
+
+/** The strength meter: how full, which colour, which words. A failing passphrase shows a sliver of red. */
+export function strengthDisplay(check: PassphraseCheck): { percent: number; color: string; labelKey: string } {
+  if (!check.ok) return { percent: 8, color: 'red', labelKey: 'signing.passphrase.unusable' };
+  return {
+    percent: (check.strength / 4) * 100,
+    color: strengthColors[check.strength] ?? 'teal',
+    labelKey: `signing.passphrase.strength.${check.strength}`,
+  };
 }
 
 export interface PassphraseFieldProps {
@@ -39,7 +49,8 @@ export interface PassphraseFieldProps {
 export function PassphraseField({ value, onChange, label, withRule = false, error, autoFocus }: PassphraseFieldProps) {
   const { t } = useTranslation();
   const check = checkPassphrase(value);
-  const problem = usePassphraseProblem(check);
+  const problem = passphraseProblemText(check, t);
+  const strength = strengthDisplay(check);
   return (
     <Stack gap={4}>
       <PasswordInput
@@ -56,14 +67,14 @@ export function PassphraseField({ value, onChange, label, withRule = false, erro
         <Stack gap={2} data-testid="passphrase-feedback">
           <Group gap="xs" wrap="nowrap">
             <Progress
-              value={check.ok ? (check.strength / 4) * 100 : 8}
-              color={check.ok ? strengthColors[check.strength] : 'red'}
+              value={strength.percent}
+              color={strength.color}
               size="sm"
               flex={1}
               aria-label={t('signing.passphrase.strengthLabel')}
             />
-            <Text size="xs" c={check.ok ? strengthColors[check.strength] : 'red'} w={72} ta="right">
-              {check.ok ? t(`signing.passphrase.strength.${check.strength}`) : t('signing.passphrase.unusable')}
+            <Text size="xs" c={strength.color} w={72} ta="right">
+              {t(strength.labelKey)}
             </Text>
           </Group>
           {problem !== undefined && (

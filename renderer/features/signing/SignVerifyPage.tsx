@@ -1,6 +1,6 @@
 // Sign a zip with a stored key, or verify a signed one: choose the zip, the key, the passphrase; follow the
 // progress; read the result with its reasons; download the signed package or add it to the library.
-import { Alert, Button, Card, Group, Progress, Select, Stack, Text } from '@mantine/core';
+import { Alert, Button, Card, Group, Progress, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconDownload, IconLibrary, IconShieldCheck, IconSignature } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,6 +14,7 @@ import { PassphraseField } from './PassphraseField.js';
 import { SigningFailure, VerifyOutcome } from './SigningOutcome.js';
 import { useAddToLibrary, useDownloadZip, useSignPackage, useSigningKeys, useVerifyPackage } from './signingQueries.js';
 import { useTaskProgress } from './useTaskProgress.js';
+import { verifyKey, type VerifyKeySource } from './verifyKey.js';
 
 export function SignVerifyPage() {
   const { t } = useTranslation();
@@ -21,6 +22,9 @@ export function SignVerifyPage() {
   const given = search.get('path');
   const [file, setFile] = useState<ChosenFile | undefined>(given ? { path: given, label: given } : undefined);
   const [keyName, setKeyName] = useState<string | null>(null);
+  // Verifying may also use a public key file on this machine (e.g. a manufacturer's public.pem).
+  const [verifyWith, setVerifyWith] = useState<VerifyKeySource>('stored');
+  const [publicKeyPath, setPublicKeyPath] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [attempted, setAttempted] = useState<'sign' | 'verify'>();
   const touched = attempted !== undefined;
@@ -50,12 +54,19 @@ export function SignVerifyPage() {
   /** Verifying the package just signed keeps its result (download, library) on the page. */
   const runVerify = (path = file?.path, keepSigned = false) => {
     setAttempted('verify');
-    if (!path || !chosenKey) return;
+    const key = verifyKey(verifyWith, chosenKey?.name, publicKeyPath);
+    if (!path || !key) return;
     if (keepSigned) verify.reset();
     else resetResults();
     setAttempted(undefined);
-    verify.mutate({ inputPath: path, keyName: chosenKey.name, progressId: task.start() });
+    verify.mutate({ inputPath: path, ...key, progressId: task.start() });
   };
+  // "Sign this package" from the builder may arrive while this page is already mounted.
+  const [seenGiven, setSeenGiven] = useState(given);
+  if (given !== seenGiven) {
+    setSeenGiven(given);
+    if (given) setFile({ path: given, label: given });
+  }
 
   return (
     <Stack gap="md">
@@ -73,41 +84,72 @@ export function SignVerifyPage() {
             error={touched && !file ? t('signing.sign.zipNeeded') : undefined}
             testId="sign-zip"
           />
-          <Select
-            label={t('signing.sign.key')}
-            placeholder={keys.data?.keys.length === 0 ? t('signing.sign.noKeys') : t('signing.sign.pickKey')}
-            data={(keys.data?.keys ?? []).map((k) => ({
-              value: k.name,
-              label: `${k.name} · ${t(`signing.algorithms.${k.algorithm}`)} · ${k.fingerprint.slice(0, 16)}…`,
-            }))}
-            value={keyName}
-            onChange={setKeyName}
-            error={touched && !chosenKey ? t('signing.sign.keyNeeded') : undefined}
-            data-testid="sign-key"
+          <SegmentedControl
+            w="fit-content"
+            size="xs"
+            value={verifyWith}
+            onChange={(v) => setVerifyWith(v)}
+            data={[
+              { value: 'stored', label: t('signing.sign.withStoredKey') },
+              { value: 'file', label: t('signing.sign.withPublicKeyFile') },
+            ]}
+            data-testid="verify-with"
           />
-          {chosenKey && (
-            <Group gap={4}>
-              <Text size="xs" c="dimmed">
-                {t('signing.keys.fingerprint')}
-              </Text>
-              <CopyableValue value={chosenKey.fingerprint} label={t('signing.keys.fingerprint')} size="xs" />
-            </Group>
+          {verifyWith === 'file' && (
+            <TextInput
+              label={t('signing.sign.publicKeyPath')}
+              description={t('signing.sign.publicKeyPathHint')}
+              placeholder="/home/me/keys/manufacturer/public.pem"
+              styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+              value={publicKeyPath}
+              onChange={(e) => setPublicKeyPath(e.currentTarget.value)}
+              error={
+                attempted === 'verify' && publicKeyPath.trim() === ''
+                  ? t('signing.sign.publicKeyPathNeeded')
+                  : undefined
+              }
+              data-testid="verify-public-key-path"
+            />
           )}
-          <PassphraseField
-            label={t('signing.sign.passphrase')}
-            value={passphrase}
-            onChange={setPassphrase}
-            error={attempted === 'sign' && passphrase === '' ? t('signing.sign.passphraseNeeded') : undefined}
-          />
-          <Text size="xs" c="dimmed">
-            {t('signing.sign.passphraseNote')}
-          </Text>
+          {verifyWith === 'stored' && (
+            <>
+              <Select
+                label={t('signing.sign.key')}
+                placeholder={keys.data?.keys.length === 0 ? t('signing.sign.noKeys') : t('signing.sign.pickKey')}
+                data={(keys.data?.keys ?? []).map((k) => ({
+                  value: k.name,
+                  label: `${k.name} · ${t(`signing.algorithms.${k.algorithm}`)} · ${k.fingerprint.slice(0, 16)}…`,
+                }))}
+                value={keyName}
+                onChange={setKeyName}
+                error={touched && verifyWith === 'stored' && !chosenKey ? t('signing.sign.keyNeeded') : undefined}
+                data-testid="sign-key"
+              />
+              {chosenKey && (
+                <Group gap={4}>
+                  <Text size="xs" c="dimmed">
+                    {t('signing.keys.fingerprint')}
+                  </Text>
+                  <CopyableValue value={chosenKey.fingerprint} label={t('signing.keys.fingerprint')} size="xs" />
+                </Group>
+              )}
+              <PassphraseField
+                label={t('signing.sign.passphrase')}
+                value={passphrase}
+                onChange={setPassphrase}
+                error={attempted === 'sign' && passphrase === '' ? t('signing.sign.passphraseNeeded') : undefined}
+              />
+              <Text size="xs" c="dimmed">
+                {t('signing.sign.passphraseNote')}
+              </Text>
+            </>
+          )}
           <Group>
             <Button
               leftSection={<IconSignature size={16} />}
               onClick={runSign}
               loading={sign.isPending}
-              disabled={busy || chosenKey?.hasPrivateKey === false}
+              disabled={busy || verifyWith === 'file' || chosenKey?.hasPrivateKey === false}
               data-testid="sign-submit"
             >
               {t('signing.sign.sign')}
@@ -122,7 +164,7 @@ export function SignVerifyPage() {
             >
               {t('signing.sign.verify')}
             </Button>
-            {chosenKey?.hasPrivateKey === false && (
+            {verifyWith === 'stored' && chosenKey?.hasPrivateKey === false && (
               <Text size="xs" c="dimmed">
                 {t('signing.sign.verifyOnlyKey')}
               </Text>
@@ -152,7 +194,11 @@ function SignedCard({ result, onVerify }: { result: SignResult; onVerify: () => 
     <Alert color="teal" variant="light" title={t('signing.result.signed')} data-testid="sign-result">
       <Stack gap="xs">
         <Text size="sm">
-          {t('signing.result.signedDetail', { entries: result.entries, algorithm: result.algorithm })}
+          {t('signing.result.signedDetail', {
+            count: result.entries,
+            entries: result.entries,
+            algorithm: result.algorithm,
+          })}
         </Text>
         <Group gap={4}>
           <Text size="xs">{t('signing.result.output')}</Text>

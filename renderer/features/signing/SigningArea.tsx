@@ -16,6 +16,7 @@ export function SigningArea() {
   return (
     <Stack gap="md">
       <PageHeader title={t('signing.title')} description={t('signing.description')} />
+      {/* Panels stay mounted (Mantine's default), so a half-filled form survives a tab switch. */}
       <Tabs value={active} onChange={(value) => value && void navigate(`/signing/${value}`)}>
         <Tabs.List>
           {tabs.map((tab) => (
@@ -24,11 +25,16 @@ export function SigningArea() {
             </Tabs.Tab>
           ))}
         </Tabs.List>
+        <Tabs.Panel value="keys" pt="md">
+          <KeysPage />
+        </Tabs.Panel>
+        <Tabs.Panel value="sign" pt="md">
+          <SignVerifyPage />
+        </Tabs.Panel>
       </Tabs>
       <Routes>
         <Route index element={<Navigate to="keys" replace />} />
-        <Route path="keys" element={<KeysPage />} />
-        <Route path="sign" element={<SignVerifyPage />} />
+        <Route path="*" element={null} />
       </Routes>
     </Stack>
   );

@@ -46,14 +46,19 @@ function Problem({ code, message, entry }: { code: SigningFailureCode; message: 
   );
 }
 
-export function VerifyOutcome({ result }: { result: VerifyResult }) {
+/** `bare` gives the problems without their own alert, for a refusal that already has one. */
+export function VerifyOutcome({ result, bare = false }: { result: VerifyResult; bare?: boolean }) {
   const { t } = useTranslation();
   if (result.valid) {
     return (
       <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title={t('signing.result.valid')}>
         <Stack gap={4} data-testid="verify-valid">
           <Text size="sm">
-            {t('signing.result.validDetail', { entries: result.entries, algorithm: result.algorithm ?? '' })}
+            {t('signing.result.validDetail', {
+              count: result.entries,
+              entries: result.entries,
+              algorithm: result.algorithm ?? '',
+            })}
           </Text>
           {result.signedAt !== undefined && (
             <Text size="sm">{t('signing.result.signedAt', { at: result.signedAt })}</Text>
@@ -65,6 +70,19 @@ export function VerifyOutcome({ result }: { result: VerifyResult }) {
     );
   }
   const showFingerprints = result.problems.some((p) => p.code === 'SIGNATURE_INVALID');
+  const problems = (
+    <Stack gap="sm" data-testid={bare ? 'verify-problems' : undefined}>
+      <List spacing="sm" listStyleType="none">
+        {result.problems.map((p, i) => (
+          <List.Item key={`${p.code}-${p.entry ?? ''}-${i}`}>
+            <Problem code={p.code} message={p.message} entry={p.entry} />
+          </List.Item>
+        ))}
+      </List>
+      {showFingerprints && <Fingerprints chosen={result.keyFingerprint} signedWith={result.signedWithFingerprint} />}
+    </Stack>
+  );
+  if (bare) return problems;
   return (
     <Alert
       color="red"
@@ -74,16 +92,7 @@ export function VerifyOutcome({ result }: { result: VerifyResult }) {
       role="alert"
       data-testid="verify-invalid"
     >
-      <Stack gap="sm">
-        <List spacing="sm" listStyleType="none">
-          {result.problems.map((p, i) => (
-            <List.Item key={`${p.code}-${p.entry ?? ''}-${i}`}>
-              <Problem code={p.code} message={p.message} entry={p.entry} />
-            </List.Item>
-          ))}
-        </List>
-        {showFingerprints && <Fingerprints chosen={result.keyFingerprint} signedWith={result.signedWithFingerprint} />}
-      </Stack>
+      {problems}
     </Alert>
   );
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRoutes, type SigningAlgorithm } from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
 import { ApiClientError, type ApiConnection } from '../../api/client.js';
+import type { VerifyKey } from './verifyKey.js';
 
 export const signingKeys = {
   keys: ['signing', 'keys'] as const,
@@ -64,8 +65,7 @@ export function useVerifyPackage() {
   const { callApi } = useApi();
   return useMutation({
     meta: { silent: true },
-    mutationFn: (body: { inputPath: string; keyName: string; progressId: string }) =>
-      callApi(apiRoutes.verify, { body }),
+    mutationFn: (body: { inputPath: string; progressId: string } & VerifyKey) => callApi(apiRoutes.verify, { body }),
   });
 }
 

@@ -1,7 +1,7 @@
 // User scripts run in the QuickJS sandbox: runaway, throwing, memory-hungry and badly-returning scripts become
 // per-frame errors and the next frame still decodes.
 import { describe, expect, it } from 'vitest';
-import { ScriptCodec } from '../../../core/codecs/script-sandbox.js';
+import { defaultSandboxLimits, ScriptCodec, type SandboxLimits } from '../../../core/codecs/script-sandbox.js';
 
 const good = `function decode(p, topic) { return JSON.stringify({ msgType: 'deviceReq', data: [{ serviceId: 'S', serviceData: { v: p[0], t: topic } }] }); }
 function encode(json) { var c = JSON.parse(json); return [c.mid & 255, c.paras.x]; }`;
@@ -111,20 +111,55 @@ describe('script sandbox', () => {
   });
 });
 
-describe('script sandbox with a reused context', () => {
-  it('keeps the loaded context between good calls and starts over after a failure', async () => {
-    const { defaultSandboxLimits } = await import('../../../core/codecs/script-sandbox.js');
+describe('script sandbox frame isolation', () => {
+  const limits = (isolation: SandboxLimits['isolation']): SandboxLimits => ({ ...defaultSandboxLimits, isolation });
+
+  it.each<SandboxLimits['isolation']>(['hardened', 'fresh'])(
+    'in %s isolation, a frame cannot leave state in globals, prototypes or built-ins for the next frame',
+    async (isolation) => {
+      const codec = await ScriptCodec.load(
+        `var seen = 0; var table = { n: 0 }; var stringify = JSON.stringify;
+        function decode(p) {
+          seen++; table.n++; leaked = (typeof leaked === 'number' ? leaked : 0) + 1;
+          Array.prototype.poison = (Array.prototype.poison || 0) + 1;
+          Object.prototype.polluted = 'yes';
+          try { JSON.stringify = function () { return 'hijacked'; }; } catch (e) {}
+          Math = { max: function () { return -1; } };
+          globalThis.extra = p[0];
+          Object.defineProperty(globalThis, 'sticky', { value: 1, configurable: true });
+          return stringify([seen, table.n, leaked, [].poison, {}.polluted, Math.max(1, 2), typeof extra, typeof sticky]);
+        }`,
+        limits(isolation),
+      );
+      const first = codec.decode([1]);
+      const second = codec.decode([2]);
+      expect(second).toEqual(first);
+      expect(first.ok && (JSON.parse(first.value) as unknown[])[0]).toBe(1);
+      codec.dispose();
+    },
+  );
+
+  it('keeps the hardened context between frames, and starts over after a failure', async () => {
     const codec = await ScriptCodec.load(
-      'var seen = 0; function decode(p) { seen++; if (p[0] === 0) throw new Error("x"); return String(seen); }',
-      {
-        ...defaultSandboxLimits,
-        isolation: 'reuse',
-      },
+      'var seen = 0; function decode(p) { seen++; if (p[0] === 0) throw new Error("x"); for (i = 0; i < 2; i++) {} return String(seen + i); }',
+      limits('hardened'),
     );
-    expect(codec.decode([1])).toEqual({ ok: true, value: '1' });
-    expect(codec.decode([1])).toEqual({ ok: true, value: '2' });
+    expect(codec.isolation).toBe('hardened');
+    expect(codec.decode([1])).toEqual({ ok: true, value: '3' });
+    expect(codec.decode([1])).toEqual({ ok: true, value: '3' });
     expect(codec.decode([0]).ok).toBe(false);
-    expect(codec.decode([1])).toEqual({ ok: true, value: '1' });
+    expect(codec.decode([1])).toEqual({ ok: true, value: '3' });
+    codec.dispose();
+  });
+
+  it('falls back to a fresh context per frame for a script whose state cannot be frozen', async () => {
+    const codec = await ScriptCodec.load(
+      'var buf = new Uint8Array(4); function decode(p) { buf[0] += p[0]; return String(buf[0]); }',
+      limits('hardened'),
+    );
+    expect(codec.decode([5])).toEqual({ ok: true, value: '5' });
+    expect(codec.isolation).toBe('fresh');
+    expect(codec.decode([5])).toEqual({ ok: true, value: '5' });
     codec.dispose();
   });
 });

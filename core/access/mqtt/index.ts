@@ -1,0 +1,10 @@
+// MQTT device access: the capability and the pure pieces other adapters and tests use.
+export {
+  createMqttAccessCapability,
+  type MqttAccessCapability,
+  type MqttAccessDeps,
+  type UplinkDecoder,
+  type Dialect,
+  type DeviceMessage,
+} from './mqtt-access.js';
+export { mqttPassword, parseClientId, timestampOf } from './device-credentials.js';

@@ -1,0 +1,96 @@
+// Uplink payloads of both dialects, parsed into service reports; bad input is an error value, never a throw.
+import { z } from 'zod';
+import type { ServiceReport } from '../../data/data-store.js';
+
+export interface UplinkError {
+  code: string;
+  message: string;
+}
+
+export type UplinkParse<T> = { ok: true; value: T } | { ok: false; error: UplinkError };
+
+const properties = z.record(z.string().min(1).max(64), z.unknown());
+
+const legacyReport = z.object({
+  msgType: z.literal('deviceReq'),
+  hasMore: z.number().int().optional(),
+  data: z
+    .array(
+      z.object({ serviceId: z.string().min(1).max(64), serviceData: properties, eventTime: z.string().optional() }),
+    )
+    .min(1),
+});
+const legacyResponse = z.object({ msgType: z.literal('deviceRsp'), mid: z.number().int(), errcode: z.number().int() });
+
+const iotdaService = z.object({
+  service_id: z.string().min(1).max(64),
+  properties,
+  event_time: z.string().optional(),
+});
+const iotdaReport = z.object({ services: z.array(iotdaService).min(1) });
+const gatewayReport = z.object({
+  devices: z.array(z.object({ device_id: z.string().min(1).max(160), services: z.array(iotdaService).min(1) })).min(1),
+});
+
+function parseJson(bytes: Uint8Array): UplinkParse<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown };
+  } catch (error) {
+    return { ok: false, error: { code: 'BAD_JSON', message: error instanceof Error ? error.message : 'not JSON' } };
+  }
+}
+
+function schemaError(error: z.ZodError, what: string): UplinkError {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? issue.path.map(String).join('.') : '(root)';
+  return { code: 'BAD_PAYLOAD', message: `${what}: ${where}: ${issue?.message ?? 'invalid'}` };
+}
+
+export type LegacyUplink = { kind: 'data'; services: ServiceReport[] } | { kind: 'commandResponse'; mid: number };
+
+export function parseLegacyJson(bytes: Uint8Array): UplinkParse<LegacyUplink> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const report = legacyReport.safeParse(json.value);
+  if (report.success) {
+    return {
+      ok: true,
+      value: {
+        kind: 'data',
+        services: report.data.data.map((d) => ({
+          serviceId: d.serviceId,
+          properties: d.serviceData,
+          ...(d.eventTime === undefined ? {} : { eventTime: d.eventTime }),
+        })),
+      },
+    };
+  }
+  const response = legacyResponse.safeParse(json.value);
+  if (response.success) return { ok: true, value: { kind: 'commandResponse', mid: response.data.mid } };
+  return { ok: false, error: schemaError(report.error, 'not a deviceReq report') };
+}
+
+const toReports = (services: z.infer<typeof iotdaService>[]): ServiceReport[] =>
+  services.map((s) => ({
+    serviceId: s.service_id,
+    properties: s.properties,
+    ...(s.event_time === undefined ? {} : { eventTime: s.event_time }),
+  }));
+
+export function parsePropertiesReport(bytes: Uint8Array): UplinkParse<ServiceReport[]> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const r = iotdaReport.safeParse(json.value);
+  return r.success
+    ? { ok: true, value: toReports(r.data.services) }
+    : { ok: false, error: schemaError(r.error, 'properties report') };
+}
+
+export function parseGatewayReport(bytes: Uint8Array): UplinkParse<{ deviceId: string; services: ServiceReport[] }[]> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const r = gatewayReport.safeParse(json.value);
+  return r.success
+    ? { ok: true, value: r.data.devices.map((d) => ({ deviceId: d.device_id, services: toReports(d.services) })) }
+    : { ok: false, error: schemaError(r.error, 'gateway report') };
+}

@@ -1,0 +1,314 @@
+// Property history, latest values per service and rejected uplinks; writes are batched into one transaction per tick.
+import type { Database } from 'better-sqlite3';
+import { HttpError } from '../api/http-error.js';
+import type { EventBus } from '../bus/event-bus.js';
+import type { Clock } from '../clock.js';
+import type { HistoryItem, HistoryQuery } from '../contract/devices.js';
+import type { Migration } from '../store/migrations.js';
+import { parseEventTime, parseTimeBound } from './event-time.js';
+
+export const dataMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'history, latest values, uplink errors',
+    sql: `CREATE TABLE data_history (
+      id INTEGER PRIMARY KEY,
+      device_id TEXT NOT NULL,
+      service_id TEXT NOT NULL,
+      property TEXT NOT NULL,
+      value TEXT NOT NULL,
+      event_time INTEGER NOT NULL,
+      received_at INTEGER NOT NULL
+    );
+    CREATE INDEX data_history_device ON data_history (device_id, id);
+    CREATE INDEX data_history_device_service ON data_history (device_id, service_id, property, event_time);
+    CREATE INDEX data_history_received ON data_history (received_at);
+    CREATE TABLE data_latest (
+      device_id TEXT NOT NULL,
+      service_id TEXT NOT NULL,
+      data TEXT NOT NULL,
+      event_time INTEGER NOT NULL,
+      received_at INTEGER NOT NULL,
+      PRIMARY KEY (device_id, service_id)
+    );
+    CREATE TABLE data_uplink_errors (
+      id INTEGER PRIMARY KEY,
+      device_id TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      code TEXT NOT NULL,
+      message TEXT NOT NULL,
+      raw BLOB NOT NULL,
+      received_at INTEGER NOT NULL
+    );
+    CREATE INDEX data_uplink_errors_device ON data_uplink_errors (device_id, id);
+    CREATE TABLE data_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
+];
+
+export interface ServiceReport {
+  serviceId: string;
+  properties: Record<string, unknown>;
+  eventTime?: string;
+}
+
+interface PendingReport {
+  deviceId: string;
+  services: ServiceReport[];
+  receivedAt: number;
+  done: (error?: Error) => void;
+}
+
+export const DEFAULT_RETENTION_DAYS = 7;
+const PURGE_EVERY_MS = 3600_000;
+const PURGE_CHUNK = 5000;
+const MAX_ERRORS_PER_DEVICE = 1000;
+
+export class DataStore {
+  private pending: PendingReport[] = [];
+  private flushScheduled = false;
+  private readonly insertHistory;
+  private readonly upsertLatest;
+  private readonly insertError;
+  private retentionDays: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+  ) {
+    this.insertHistory = db.prepare(
+      'INSERT INTO data_history (device_id, service_id, property, value, event_time, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.upsertLatest = db.prepare(
+      `INSERT INTO data_latest (device_id, service_id, data, event_time, received_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, service_id) DO UPDATE SET data = json_patch(data, excluded.data),
+         event_time = excluded.event_time, received_at = excluded.received_at`,
+    );
+    this.insertError = db.prepare(
+      'INSERT INTO data_uplink_errors (device_id, topic, code, message, raw, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const saved = db.prepare(`SELECT value FROM data_settings WHERE key = 'retentionDays'`).get() as
+      { value: string } | undefined;
+    this.retentionDays = saved ? Number(saved.value) : DEFAULT_RETENTION_DAYS;
+  }
+
+  /** Resolves once the report is committed (so an MQTT PUBACK is sent only after the data is durable). */
+  ingest(deviceId: string, services: ServiceReport[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        deviceId,
+        services,
+        receivedAt: this.clock.now(),
+        done: (e) => (e ? reject(e) : resolve()),
+      });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        for (const r of batch) {
+          for (const s of r.services) {
+            const eventTime = parseEventTime(s.eventTime) ?? r.receivedAt;
+            for (const [property, value] of Object.entries(s.properties)) {
+              this.insertHistory.run(
+                r.deviceId,
+                s.serviceId,
+                property,
+                JSON.stringify(value ?? null),
+                eventTime,
+                r.receivedAt,
+              );
+            }
+            this.upsertLatest.run(r.deviceId, s.serviceId, JSON.stringify(s.properties), eventTime, r.receivedAt);
+          }
+        }
+      })();
+    } catch (error) {
+      for (const r of batch) r.done(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    for (const r of batch) {
+      r.done();
+      for (const s of r.services)
+        this.bus.publish('data', {
+          at: r.receivedAt,
+          deviceId: r.deviceId,
+          serviceId: s.serviceId,
+          data: s.properties,
+        });
+    }
+  }
+
+  recordError(deviceId: string, topic: string, error: { code: string; message: string }, raw: Uint8Array): void {
+    const id = this.insertError.run(deviceId, topic, error.code, error.message, Buffer.from(raw), this.clock.now())
+      .lastInsertRowid as number;
+    if (id % 100 === 0) {
+      this.db
+        .prepare(
+          'DELETE FROM data_uplink_errors WHERE device_id = ? AND id <= (SELECT id FROM data_uplink_errors WHERE device_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
+        )
+        .run(deviceId, deviceId, MAX_ERRORS_PER_DEVICE);
+    }
+  }
+
+  errors(deviceId: string, limit: number) {
+    return this.db
+      .prepare<
+        [string, number],
+        {
+          id: number;
+          device_id: string;
+          topic: string;
+          code: string;
+          message: string;
+          raw: Buffer;
+          received_at: number;
+        }
+      >('SELECT * FROM data_uplink_errors WHERE device_id = ? ORDER BY id DESC LIMIT ?')
+      .all(deviceId, limit)
+      .map((r) => ({
+        id: r.id,
+        deviceId: r.device_id,
+        topic: r.topic,
+        code: r.code,
+        message: r.message,
+        rawBase64: r.raw.toString('base64'),
+        receivedAt: new Date(r.received_at).toISOString(),
+      }));
+  }
+
+  latest(deviceId: string) {
+    return this.db
+      .prepare<[string], { service_id: string; data: string; event_time: number; received_at: number }>(
+        'SELECT * FROM data_latest WHERE device_id = ? ORDER BY service_id',
+      )
+      .all(deviceId)
+      .map((r) => ({
+        serviceId: r.service_id,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+        eventTime: new Date(r.event_time).toISOString(),
+        receivedAt: new Date(r.received_at).toISOString(),
+      }));
+  }
+
+  private historyFilter(deviceId: string, query: Omit<HistoryQuery, 'cursor' | 'limit'>) {
+    const where = ['device_id = ?'];
+    const args: (string | number)[] = [deviceId];
+    if (query.serviceId) {
+      where.push('service_id = ?');
+      args.push(query.serviceId);
+    }
+    if (query.property) {
+      where.push('property = ?');
+      args.push(query.property);
+    }
+    for (const [bound, op] of [
+      ['from', '>='],
+      ['to', '<='],
+    ] as const) {
+      const raw = query[bound];
+      if (raw === undefined) continue;
+      const ms = parseTimeBound(raw);
+      if (ms === undefined)
+        throw new HttpError(400, 'BAD_TIME', `${bound} is not an ISO time or epoch ms`, `query.${bound}`);
+      where.push(`event_time ${op} ?`);
+      args.push(ms);
+    }
+    return { where, args };
+  }
+
+  history(deviceId: string, query: HistoryQuery): { items: HistoryItem[]; nextCursor?: number } {
+    const { where, args } = this.historyFilter(deviceId, query);
+    if (query.cursor !== undefined) {
+      where.push('id < ?');
+      args.push(query.cursor);
+    }
+    const rows = this.db
+      .prepare<unknown[], HistoryRow>(
+        `SELECT * FROM data_history WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+      )
+      .all(...args, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return { items: page.map(historyItem), ...(rows.length > query.limit && last ? { nextCursor: last.id } : {}) };
+  }
+
+  *historyRows(deviceId: string, query: Omit<HistoryQuery, 'cursor' | 'limit'>): Generator<HistoryItem> {
+    const { where, args } = this.historyFilter(deviceId, query);
+    const stmt = this.db.prepare<unknown[], HistoryRow>(
+      `SELECT * FROM data_history WHERE ${where.join(' AND ')} ORDER BY id`,
+    );
+    for (const row of stmt.iterate(...args)) yield historyItem(row);
+  }
+
+  deleteDevice(deviceId: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM data_history WHERE device_id = ?').run(deviceId);
+      this.db.prepare('DELETE FROM data_latest WHERE device_id = ?').run(deviceId);
+      this.db.prepare('DELETE FROM data_uplink_errors WHERE device_id = ?').run(deviceId);
+    })();
+  }
+
+  getRetentionDays(): number {
+    return this.retentionDays;
+  }
+
+  setRetentionDays(days: number): number {
+    this.db
+      .prepare(
+        `INSERT INTO data_settings (key, value) VALUES ('retentionDays', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      )
+      .run(String(days));
+    this.retentionDays = days;
+    return days;
+  }
+
+  /** Deletes rows received before the retention window, in chunks so writers are not blocked for long. */
+  purge(): number {
+    const before = this.clock.now() - this.retentionDays * 86_400_000;
+    const stmt = this.db.prepare(
+      'DELETE FROM data_history WHERE id IN (SELECT id FROM data_history WHERE received_at < ? LIMIT ?)',
+    );
+    let total = 0;
+    for (;;) {
+      const n = stmt.run(before, PURGE_CHUNK).changes;
+      total += n;
+      if (n < PURGE_CHUNK) break;
+    }
+    this.db.prepare('DELETE FROM data_uplink_errors WHERE received_at < ?').run(before);
+    return total;
+  }
+
+  startPurging(): { cancel(): void } {
+    return this.clock.setInterval(() => this.purge(), PURGE_EVERY_MS);
+  }
+}
+
+interface HistoryRow {
+  id: number;
+  service_id: string;
+  property: string;
+  value: string;
+  event_time: number;
+  received_at: number;
+}
+
+function historyItem(r: HistoryRow): HistoryItem {
+  return {
+    id: r.id,
+    serviceId: r.service_id,
+    property: r.property,
+    value: JSON.parse(r.value) as unknown,
+    eventTime: new Date(r.event_time).toISOString(),
+    receivedAt: new Date(r.received_at).toISOString(),
+  };
+}

@@ -1,0 +1,89 @@
+// The devices capability: registry table, secrets key, status engine, batch tasks and their routes.
+import type { Capability } from '../capability.js';
+import { deviceRoutes } from '../contract/devices.js';
+import { BatchRegistrations } from './batch-registration.js';
+import { csvLine } from './csv.js';
+import { DeviceRegistry, deviceMigrations, type ProductDirectory } from './device-registry.js';
+import { DeviceStatusEngine } from './device-status.js';
+import { createSecretBox, loadOrCreateSecretKey } from './secret-box.js';
+
+export interface DevicesCapability extends Capability {
+  /** Available once started. */
+  readonly registry: DeviceRegistry;
+  readonly status: DeviceStatusEngine;
+}
+
+export interface DevicesCapabilityOptions {
+  /** Resolved lazily: the products capability starts first. */
+  products: () => ProductDirectory;
+}
+
+export function createDevicesCapability(options: DevicesCapabilityOptions): DevicesCapability {
+  let registry: DeviceRegistry | undefined;
+  let status: DeviceStatusEngine | undefined;
+  const running = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the devices capability has not started');
+    return value;
+  };
+
+  return {
+    name: 'devices',
+    migrations: deviceMigrations,
+    get registry() {
+      return running(registry);
+    },
+    get status() {
+      return running(status);
+    },
+
+    start({ db, clock, bus, routes, dataDir }) {
+      const box = createSecretBox(loadOrCreateSecretKey(dataDir));
+      const devices = new DeviceRegistry(db, clock, box, {
+        product: (id) => options.products().product(id),
+      });
+      const engine = new DeviceStatusEngine(devices, clock, bus);
+      registry = devices;
+      status = engine;
+      devices.onChange((change) => {
+        if (change.kind === 'deleted') engine.forget(change.deviceId);
+        if (change.kind === 'registered' || change.kind === 'deleted' || change.kind === 'updated')
+          bus.publish('device', { at: clock.now(), deviceId: change.deviceId, kind: change.kind });
+      });
+      engine.start();
+      const batches = new BatchRegistrations(devices, bus, clock, () => engine.scheduleExpiry());
+
+      routes.add(deviceRoutes.registerDevice, ({ body }) => {
+        const registered = devices.register(body);
+        if (registered.device.activationDeadline) engine.scheduleExpiry();
+        return registered;
+      });
+      routes.add(deviceRoutes.listDevices, ({ query }) => devices.list(query));
+      routes.add(deviceRoutes.deviceCounts, ({ query }) => devices.counts(query.productId));
+      routes.add(deviceRoutes.getDevice, ({ params }) => devices.require(params.id));
+      routes.add(deviceRoutes.updateDevice, ({ params, body }) => devices.update(params.id, body));
+      routes.add(deviceRoutes.deleteDevice, ({ params }) => {
+        devices.delete(params.id);
+        return { deleted: true as const };
+      });
+      routes.add(deviceRoutes.resetDeviceSecret, ({ params, body }) => ({
+        deviceId: params.id,
+        secret: devices.resetSecret(params.id, body.secret),
+      }));
+      routes.add(deviceRoutes.exportDeviceSecrets, ({ query }) => {
+        let text = csvLine(['deviceId', 'nodeId', 'secret']);
+        for (const d of devices.secrets(query.productId)) text += csvLine([d.deviceId, d.nodeId, d.secret]);
+        return {
+          contentType: 'text/csv; charset=utf-8',
+          fileName: `devices-${query.productId ?? 'all'}.csv`,
+          bytes: Buffer.from(text, 'utf8'),
+        };
+      });
+      routes.add(deviceRoutes.startBatchRegistration, ({ body }) => batches.start(body.productId, body.csv));
+      routes.add(deviceRoutes.getBatchRegistration, ({ params }) => batches.get(params.taskId));
+    },
+
+    stop() {
+      status?.stop();
+    },
+  };
+}

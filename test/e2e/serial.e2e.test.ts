@@ -1,0 +1,131 @@
+// A field technician without hardware at hand starts a virtual NB-IoT module, opens its port, reads the IMEI and
+// the signal in the AT console, types in the terminal, and reads the same pages in Chinese.
+// Runs the built renderer (dist/renderer) in Debian's Chromium against a real `serve`; the module runs on a socat pty.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
+const tempDir = useTempDirs('iotwb-e2e-serial-');
+
+let serve: ServeProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function screenshot(step: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `serial-${step}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  serve = await startServe(tempDir());
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  context = await browser.newContext({
+    locale: 'en-US',
+    viewport: { width: 1400, height: 900 },
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+  page = await context.newPage();
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  if (serve) {
+    const { code } = await serve.stop('SIGTERM');
+    expect(code).toBe(0);
+  }
+}, 60_000);
+
+describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, () => {
+  it('starts a virtual module and sees its port in the list', async () => {
+    await page.goto(serve.ready.ui);
+    await page.getByRole('navigation').getByText('Serial').click();
+    await page.getByRole('heading', { name: 'Serial workbench', level: 2 }).waitFor({ timeout: 20_000 });
+    await page.getByText('No port open').waitFor();
+    await screenshot('1-empty');
+    await page.getByRole('button', { name: 'Virtual module on a virtual port' }).click();
+    const virtualPort = page.getByTestId('serial-port').filter({ hasText: 'virtual module' });
+    await virtualPort.waitFor();
+    await screenshot('2-virtual-port');
+  });
+
+  it('opens the port at 9600 baud', async () => {
+    await page
+      .getByTestId('serial-port')
+      .filter({ hasText: 'virtual module' })
+      .getByRole('button', { name: 'Open' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Open serial port' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Baud rate').fill('9600');
+    await screenshot('3-open-dialog');
+    await dialog.getByRole('button', { name: 'Open', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Open', { exact: true }).first().waitFor();
+  });
+
+  it('runs AT+CGSN=1 and sees the IMEI parsed', async () => {
+    await page.getByText('AT console', { exact: true }).click();
+    await page.getByLabel('AT command').fill('AT+CGSN=1');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const imei = page.getByTestId('at-field-imei');
+    await imei.waitFor();
+    expect(await imei.textContent()).toBe('863703030000001');
+    await screenshot('4-imei');
+  });
+
+  it('reads the radio statistics with the coverage level gauge', async () => {
+    await page.getByPlaceholder('Search commands').fill('radio');
+    await page.getByRole('button', { name: /^AT\+NUESTATS/ }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByTestId('signal-gauge').waitFor();
+    expect(await page.getByTestId('at-field-rsrpDbm').textContent()).toBe('-83.2');
+    expect(await page.getByTestId('signal-gauge').textContent()).toContain('Coverage level 0');
+    await screenshot('5-signal');
+  });
+
+  it('types in the terminal and sees the exchange with timestamps', async () => {
+    await page.getByText('Terminal', { exact: true }).click();
+    await page.getByLabel('Data to send').fill('AT+CSQ');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(async () => (await page.getByRole('log', { name: 'Serial output' }).textContent()) ?? '')
+      .toContain('+CSQ:21,99');
+    await screenshot('6-terminal');
+    await page.getByRole('checkbox', { name: 'Hex' }).check();
+    await expect
+      .poll(async () => (await page.getByRole('log', { name: 'Serial output' }).textContent()) ?? '')
+      .toContain('2B 43 53 51');
+    await screenshot('7-terminal-hex');
+  });
+
+  it('reads the same pages in Chinese', async () => {
+    await page.getByRole('button', { name: /^Language/ }).click();
+    await page.getByRole('menuitem', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '串口工作台', level: 2 }).waitFor();
+    await screenshot('8-terminal-zh');
+    await page.getByText('AT 控制台', { exact: true }).click();
+    await page.getByLabel('AT 命令').fill('AT+NUESTATS');
+    await page.getByRole('button', { name: '执行', exact: true }).click();
+    await page.getByText('覆盖等级 0').waitFor();
+    await screenshot('9-at-zh');
+  });
+});
