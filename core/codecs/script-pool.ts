@@ -40,7 +40,13 @@ function workerEntry(): URL {
   const fromSource = import.meta.url.endsWith('.ts');
   // Kept in a variable so bundlers leave the URL alone instead of treating it as an asset import.
   const file = fromSource ? '../bin/codec-script-worker.mjs' : './codec-script-worker.js';
-  return new URL(file, import.meta.url);
+  return unpackedFromAsar(new URL(file, import.meta.url));
+}
+
+/** Worker threads cannot start a script inside an Electron asar archive; electron-builder.yml unpacks it. */
+export function unpackedFromAsar(url: URL): URL {
+  if (url.protocol !== 'file:' || !url.pathname.includes('/app.asar/')) return url;
+  return new URL(url.href.replace('/app.asar/', '/app.asar.unpacked/'));
 }
 
 export class ScriptPool {

@@ -1,7 +1,7 @@
 // Script codecs run on worker threads: a runaway or memory-hungry script never stalls the core's event loop, its
 // frame gets the reason, and the next frame decodes on a fresh worker.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScriptPool } from '../../../core/codecs/script-pool.js';
+import { ScriptPool, unpackedFromAsar } from '../../../core/codecs/script-pool.js';
 
 const good = `function decode(p, topic) { return JSON.stringify({ v: p[0], t: topic }); }
 function encode(json) { var c = JSON.parse(json); return [c.x, 255]; }`;
@@ -104,4 +104,18 @@ describe('script pool', () => {
     expect(stuckAnswered).toBe(false);
     expect((await stuck).ok).toBe(false);
   }, 20_000);
+});
+
+describe('worker entry in a packaged app', () => {
+  it('starts the worker from the unpacked copy, not from inside the asar archive', () => {
+    const packaged = new URL('file:///opt/IoT%20Workbench/resources/app.asar/dist/electron/codec-script-worker.js');
+    expect(unpackedFromAsar(packaged).pathname).toBe(
+      '/opt/IoT%20Workbench/resources/app.asar.unpacked/dist/electron/codec-script-worker.js',
+    );
+  });
+
+  it('leaves a path outside an asar archive as it is', () => {
+    const source = new URL('file:///work/app.asarx/core/bin/codec-script-worker.mjs');
+    expect(unpackedFromAsar(source).href).toBe(source.href);
+  });
 });
