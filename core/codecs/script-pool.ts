@@ -66,7 +66,8 @@ export class ScriptPool {
   constructor(options: ScriptPoolOptions = {}) {
     this.size = Math.min(Math.max(Math.floor(options.size ?? 2), 1), 8);
     this.limits = options.limits ?? defaultSandboxLimits;
-    this.killAfterMs = options.killAfterMs ?? this.limits.timeoutMs * 2;
+    // A first call may load the script and then run it, each within its own limit; the kill waits for both.
+    this.killAfterMs = options.killAfterMs ?? this.limits.loadTimeoutMs + this.limits.timeoutMs * 2;
   }
 
   /** A script handle; nothing runs until its first call. */

@@ -1,7 +1,6 @@
 // Runs user codec scripts (decode/encode entry points) in a QuickJS WASM sandbox with time and memory limits.
 import {
   newQuickJSWASMModule,
-  shouldInterruptAfterDeadline,
   type QuickJSContext,
   type QuickJSHandle,
   type QuickJSRuntime,
@@ -10,8 +9,10 @@ import {
 import { HARDENING_PRELUDE } from './script-hardening.js';
 
 export interface SandboxLimits {
-  /** Wall-clock budget of one call (load + run), ms. */
+  /** Wall-clock budget of one call, ms. */
   timeoutMs: number;
+  /** Wall-clock budget of loading (and, when hardened, freezing) the script before its first call, ms. */
+  loadTimeoutMs: number;
   memoryBytes: number;
   stackBytes: number;
   /** Longest string decode may return, in characters. */
@@ -27,6 +28,7 @@ export interface SandboxLimits {
 
 export const defaultSandboxLimits: SandboxLimits = {
   timeoutMs: 500,
+  loadTimeoutMs: 2000,
   memoryBytes: 16 * 1024 * 1024,
   stackBytes: 64 * 1024,
   maxOutputChars: 256 * 1024,
@@ -217,20 +219,21 @@ export class ScriptCodec {
       return fail('SCRIPT_SYNTAX', `the script is ${this.source.length} characters; the limit is 1 MB`);
     }
     const runtime = this.freshRuntime();
-    const deadline = Date.now() + this.limits.timeoutMs;
-    const pastDeadline = shouldInterruptAfterDeadline(deadline);
+    // Loading has its own, larger budget: freezing the script's globals is slow on a busy machine.
+    let deadline = Date.now() + (this.loaded ? this.limits.timeoutMs : this.limits.loadTimeoutMs);
+    const pastDeadline = () => Date.now() > deadline;
     // QuickJS's own limit does not count every allocation (large strings escape it in this build), so the
     // interrupt handler also stops a call whose WASM heap grew far past the limit.
     // Typed structurally: the Node lib has no WebAssembly.Memory declaration.
     const memory = this.module.getWasmMemory() as unknown as { buffer: ArrayBufferLike };
     const heapAtStart = memory.buffer.byteLength;
     this.heapExceeded = false;
-    runtime.setInterruptHandler((rt) => {
+    runtime.setInterruptHandler(() => {
       if (memory.buffer.byteLength - heapAtStart > this.limits.memoryBytes * HEAP_GROWTH_FACTOR) {
         this.heapExceeded = true;
         return true;
       }
-      return pastDeadline(rt);
+      return pastDeadline();
     });
     let healthy = false;
     let loaded = this.loaded;
@@ -240,6 +243,7 @@ export class ScriptCodec {
         const fresh = this.loadScript(runtime, deadline);
         if ('ok' in fresh) return fresh;
         loaded = fresh;
+        deadline = Date.now() + this.limits.timeoutMs;
       }
       const { context } = loaded;
       const entryFn = loaded.hardened ? loaded[entry] : undefined;
@@ -328,11 +332,9 @@ export class ScriptCodec {
         `${where} exceeded the ${Math.round(this.limits.memoryBytes / 1048576)} MB memory limit`,
       );
     }
-    if (name === 'InternalError' && /interrupted/i.test(message)) {
-      return fail('SCRIPT_TIMEOUT', `${where} ran past the ${this.limits.timeoutMs} ms limit and was stopped`);
-    }
-    if (Date.now() > deadline && /interrupted/i.test(message)) {
-      return fail('SCRIPT_TIMEOUT', `${where} ran past the ${this.limits.timeoutMs} ms limit and was stopped`);
+    if (/interrupted/i.test(message) && (name === 'InternalError' || Date.now() > deadline)) {
+      const limitMs = where.endsWith('()') ? this.limits.timeoutMs : this.limits.loadTimeoutMs;
+      return fail('SCRIPT_TIMEOUT', `${where} ran past the ${limitMs} ms limit and was stopped`);
     }
     if (name === 'RangeError' && /stack/i.test(message)) {
       return fail('SCRIPT_THREW', `${where}: stack overflow (${message})`);

@@ -27,7 +27,7 @@ const pools: ScriptPool[] = [];
 afterAll(() => Promise.all(pools.map((p) => p.close())));
 
 function newPool(size = 1): ScriptPool {
-  const pool = new ScriptPool({ size });
+  const pool = new ScriptPool({ size, killAfterMs: 1500 });
   pools.push(pool);
   return pool;
 }
