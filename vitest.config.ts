@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // Property-based and sandbox tests do real work; on a busy 2-core runner 5 s is too tight.
+          testTimeout: 20_000,
         },
       },
       {
