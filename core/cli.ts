@@ -5,6 +5,7 @@ import { runServe, serveOptions } from './serve.js';
 import { createKeygenCommand, createSignCommand, createVerifyCommand } from './signing/cli.js';
 import { packageCommand } from './ota/packages/cli.js';
 import { moduleSimCommand } from './serial/module-sim/cli.js';
+import { simulateCommand } from './simulator/simulate-cli.js';
 import { workbenchVersion } from './version.js';
 
 export interface CliIo {
@@ -26,12 +27,21 @@ export const commands: Record<string, CliCommand> = {
   serve: {
     summary: 'Run the workbench core headless and serve the UI to a browser',
     usage: `iotwb serve [--data-dir D] [--api-port N] [--mqtt-port N] [--coap-port N] [--bind ADDR]
+            [--mqtts-port N [--mqtts-cert FILE --mqtts-key FILE]]
+            [--northbound-port N] [--app-id ID] [--app-secret S]
             [--token T] [--json] [--log-level L] [--verbose]
   --data-dir D     data folder (default: the OS per-user app-data folder "IoT Workbench")
   --api-port N     API and UI port on 127.0.0.1 (default 0 = a free port)
   --mqtt-port N    MQTT device port (default: saved setting, else 1883; 0 = a free port)
   --coap-port N    CoAP device port (default: saved setting, else 5683; 0 = a free port)
   --bind ADDR      address the device ports bind to (default: saved setting, else 0.0.0.0)
+  --mqtts-port N   MQTT over TLS on this port too (off unless given; 0 = a free port)
+  --mqtts-cert FILE, --mqtts-key FILE
+                   its certificate and key (PEM); default: a self-signed pair made in the data folder
+  --northbound-port N  northbound compatibility API for application servers, on 127.0.0.1
+                   (default 8743; 0 = a free port)
+  --app-id ID      appId of the default application (or env IOTWB_APP_ID)
+  --app-secret S   its secret (or env IOTWB_APP_SECRET); applications log in with these
   --token T        API token (default: random for this run)
   --json           print exactly one JSON line on stdout when ready
   --log-level L    fatal|error|warn|info|debug|trace (default info)
@@ -45,6 +55,7 @@ export const commands: Record<string, CliCommand> = {
   package: packageCommand,
   pcp: pcpCommand,
   'module-sim': moduleSimCommand,
+  simulate: simulateCommand,
 };
 
 function usage(): string {

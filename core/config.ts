@@ -21,6 +21,9 @@ const port = z.number().int().min(0).max(65535);
 
 export const DEFAULT_DEVICE_PORTS = { mqttPort: 1883, coapPort: 5683, deviceBindAddress: '0.0.0.0' };
 
+/** The platform's northbound HTTPS port (§1.1); here plain HTTP on 127.0.0.1. */
+export const DEFAULT_NORTHBOUND_PORT = 8743;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -30,6 +33,22 @@ export const platformConfigSchema = z.object({
   /** Device ports and bind address: absent = the saved setting, else the default below. */
   mqttPort: port.optional(),
   coapPort: port.optional(),
+  /** MQTT over TLS: off unless a port is given (0 = a free port). */
+  mqttsPort: port.optional(),
+  /** The MQTTS certificate and key (PEM); without them a self-signed pair is made in the data folder. */
+  mqttsCertFile: z.string().min(1).optional(),
+  mqttsKeyFile: z.string().min(1).optional(),
+  /** Northbound compatibility API on 127.0.0.1 (application servers); absent = 8743, or a free port if that is taken. */
+  northboundPort: port.optional(),
+  /** Credentials of the default application (serve --app-id/--app-secret), so CI knows them in advance. */
+  appId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'appId must be 1-64 letters, digits, _ . -')
+    .optional(),
+  appSecret: z
+    .string()
+    .regex(/^[\x21-\x7e]{8,128}$/, 'an application secret is 8-128 printable ASCII characters without spaces')
+    .optional(),
   /** Address the device-facing ports bind to; the API always binds 127.0.0.1. */
   deviceBindAddress: z.string().min(1).optional(),
   logLevel: z.enum(LOG_LEVELS).default('info'),

@@ -7,9 +7,14 @@ import { createApiServer, type ApiServer } from './api/server.js';
 import { createEventBus, type EventBus } from './bus/event-bus.js';
 import type { Capability, CapabilityContext } from './capability.js';
 import { systemClock } from './clock.js';
-import { DEFAULT_DEVICE_PORTS, parsePlatformConfig, type PlatformConfigInput } from './config.js';
+import {
+  DEFAULT_DEVICE_PORTS,
+  DEFAULT_NORTHBOUND_PORT,
+  parsePlatformConfig,
+  type PlatformConfigInput,
+} from './config.js';
 import type { Clock } from './clock.js';
-import { createWorkbenchLogger, type WorkbenchLogger } from './log/logger.js';
+import { createWorkbenchLogger, type Logger, type WorkbenchLogger } from './log/logger.js';
 import { createPlatformCapability } from './platform-info/platform-capability.js';
 import { createCodecsCapability } from './codecs/index.js';
 import { createProductsCapability } from './products/index.js';
@@ -20,6 +25,7 @@ import { readSavedSettings, settingsMigrations } from './settings/settings-store
 import { openStore, type OpenedStore } from './store/database.js';
 import { createTrafficCapability } from './traffic/traffic-capability.js';
 import { deviceCapabilities } from './device-stack.js';
+import type { DevicesCapability } from './devices/index.js';
 import { createSerialCapability } from './serial/index.js';
 import { workbenchVersion } from './version.js';
 
@@ -34,19 +40,45 @@ export interface PlatformHandle extends Platform {
   readonly runtime: PlatformRuntime | undefined;
 }
 
+function devicesOf(capabilities: Capability[]): DevicesCapability {
+  const devices = capabilities.find((c): c is DevicesCapability => c.name === 'devices');
+  if (!devices) throw new Error('no devices capability is composed');
+  return devices;
+}
+
 /** The capabilities of the product, in start order. Later capabilities add themselves here. */
 function productCapabilities(): Capability[] {
   const products = createProductsCapability();
-  const codecs = createCodecsCapability({ products: { getModel: (id) => products.service.get(id)?.model } });
-  return [
+  const codecs = createCodecsCapability({ products: { getModel: (id) => products.service.model(id) } });
+  const traffic = createTrafficCapability();
+  const capabilities: Capability[] = [
     products,
-    createTrafficCapability(),
+    traffic,
     codecs,
     createSigningCapability(),
     createPackagesCapability(() => ({ exists: (identity) => products.service.findByIdentity(identity) !== undefined })),
-    createSerialCapability(),
-    ...deviceCapabilities({ products, codecs }),
+    createSerialCapability({
+      bringUp: {
+        devices: () => devicesOf(capabilities).registry,
+        product: (id) => products.service.get(id)?.model,
+      },
+    }),
+    ...deviceCapabilities({ products, codecs, traffic }),
   ];
+  return capabilities;
+}
+
+/** A port asked for must be free; the default 8743 may be taken (another workbench), then a free port serves. */
+async function bindNorthbound(ports: DevicePorts, requested: number | undefined, logger: Logger): Promise<number> {
+  if (requested !== undefined) return (await ports.bindTcp('northbound', requested, '127.0.0.1')).port;
+  try {
+    return (await ports.bindTcp('northbound', DEFAULT_NORTHBOUND_PORT, '127.0.0.1')).port;
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    const port = (await ports.bindTcp('northbound', 0, '127.0.0.1')).port;
+    logger.warn(`northbound port ${DEFAULT_NORTHBOUND_PORT} is taken; the northbound API listens on ${port}`);
+    return port;
+  }
 }
 
 export interface PlatformOptions extends PlatformConfigInput {
@@ -156,6 +188,10 @@ export function createPlatform({ extraCapabilities = [], ...input }: PlatformOpt
         ports = createDevicePorts(logger);
         activePorts.mqtt = (await ports.bindTcp('mqtt', active.mqttPort, active.deviceBindAddress)).port;
         activePorts.coap = (await ports.bindUdp('coap', active.coapPort, active.deviceBindAddress)).port;
+        if (config.mqttsPort !== undefined)
+          activePorts.mqtts = (await ports.bindTcp('mqtts', config.mqttsPort, active.deviceBindAddress)).port;
+        // Application servers only: the northbound API never leaves the machine.
+        activePorts.northbound = await bindNorthbound(ports, config.northboundPort, logger);
 
         const context: CapabilityContext = {
           db: store.db,

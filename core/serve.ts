@@ -12,6 +12,12 @@ export const serveOptions = {
   'api-port': { type: 'string' },
   'mqtt-port': { type: 'string' },
   'coap-port': { type: 'string' },
+  'northbound-port': { type: 'string' },
+  'mqtts-port': { type: 'string' },
+  'mqtts-cert': { type: 'string' },
+  'mqtts-key': { type: 'string' },
+  'app-id': { type: 'string' },
+  'app-secret': { type: 'string' },
   bind: { type: 'string' },
   token: { type: 'string' },
   json: { type: 'boolean' },
@@ -27,6 +33,31 @@ function portOption(values: Record<string, unknown>, name: string): number | und
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`--${name} must be a port number 0-65535, got "${raw}"`);
   return port;
+}
+
+/** --mqtts-port turns MQTT over TLS on; --mqtts-cert/--mqtts-key (both or neither) replace the self-signed pair. */
+function mqttsOptions(values: Record<string, unknown>) {
+  const mqttsPort = portOption(values, 'mqtts-port');
+  const cert = values['mqtts-cert'] as string | undefined;
+  const key = values['mqtts-key'] as string | undefined;
+  if ((cert === undefined) !== (key === undefined)) throw new Error('--mqtts-cert and --mqtts-key go together');
+  if (cert !== undefined && mqttsPort === undefined) throw new Error('--mqtts-cert needs --mqtts-port');
+  return {
+    ...(mqttsPort === undefined ? {} : { mqttsPort }),
+    ...(cert && key ? { mqttsCertFile: cert, mqttsKeyFile: key } : {}),
+  };
+}
+
+/** --northbound-port, and the default application's credentials from flags or IOTWB_APP_ID / IOTWB_APP_SECRET. */
+function northboundOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env) {
+  const northboundPort = portOption(values, 'northbound-port');
+  const appId = (values['app-id'] as string | undefined) ?? env.IOTWB_APP_ID;
+  const appSecret = (values['app-secret'] as string | undefined) ?? env.IOTWB_APP_SECRET;
+  return {
+    ...(northboundPort === undefined ? {} : { northboundPort }),
+    ...(appId ? { appId } : {}),
+    ...(appSecret ? { appSecret } : {}),
+  };
 }
 
 export async function runServe(
@@ -49,6 +80,8 @@ export async function runServe(
       apiPort: portOption(values, 'api-port') ?? 0,
       mqttPort: portOption(values, 'mqtt-port'),
       coapPort: portOption(values, 'coap-port'),
+      ...northboundOptions(values),
+      ...mqttsOptions(values),
       deviceBindAddress: values.bind as string | undefined,
       token: values.token as string | undefined,
       logLevel: logLevel as LogLevel,
@@ -74,7 +107,7 @@ export async function runServe(
   }
 
   const ui = `${runtime.apiUrl}/#token=${runtime.token}`;
-  const human = `IoT Workbench is running. Open ${ui} in a browser (MQTT port ${runtime.ports.mqtt}, CoAP port ${runtime.ports.coap}, data in ${runtime.dataDir}). Ctrl+C stops it.`;
+  const human = `IoT Workbench is running. Open ${ui} in a browser (MQTT port ${runtime.ports.mqtt}, CoAP port ${runtime.ports.coap}, northbound API http://127.0.0.1:${runtime.ports.northbound}, data in ${runtime.dataDir}). Ctrl+C stops it.`;
   if (json) {
     io.err(human);
     io.out(

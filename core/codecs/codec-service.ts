@@ -146,6 +146,11 @@ export class CodecService {
     return { ...this.compile(draft), owned: true };
   }
 
+  /** The active version's number, or undefined when the product has no codec. */
+  activeVersion(productId: string): number | undefined {
+    return this.store.active(productId)?.version;
+  }
+
   hasActive(productId: string): boolean {
     return this.store.active(productId) !== undefined;
   }

@@ -28,6 +28,8 @@ export const deviceSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastSeenAt: z.string().optional(),
+  /** A gateway sub-device: the deviceId of the gateway that reports for it. */
+  gatewayId: z.string().optional(),
 });
 export type Device = z.infer<typeof deviceSchema>;
 
@@ -40,6 +42,8 @@ export const registerDeviceBodySchema = z.object({
   /** Verify-code registration: the device must connect within `timeout` seconds (0 = never expires). */
   verifyCode: z.string().min(1).max(64).optional(),
   timeout: z.number().int().min(0).max(2147483647).optional(),
+  /** Registers a gateway sub-device: only this gateway may report for it. */
+  gatewayId: z.string().min(1).max(160).optional(),
 });
 export type RegisterDeviceBody = z.infer<typeof registerDeviceBodySchema>;
 
@@ -52,6 +56,8 @@ export const deviceListQuerySchema = z.object({
   search: z.string().max(64).optional(),
   /** Keyset cursor from the previous page's `nextCursor`. */
   cursor: z.string().max(32).optional(),
+  /** Rows to skip instead of a cursor: lets a virtual list jump to any row (ignored with `cursor`). */
+  offset: z.coerce.number().int().min(0).max(100_000_000).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 export type DeviceListQuery = z.input<typeof deviceListQuerySchema>;
@@ -133,6 +139,14 @@ export const mqttRefusalSchema = z.object({
   reason: z.string(),
 });
 export type MqttRefusal = z.infer<typeof mqttRefusalSchema>;
+
+/** One transition on a device's status timeline (the device was inactive from its registration until the first). */
+export const deviceStatusChangeSchema = z.object({
+  id: z.number().int(),
+  status: z.enum(['online', 'offline', 'abnormal']),
+  at: z.string(),
+});
+export type DeviceStatusChange = z.infer<typeof deviceStatusChangeSchema>;
 
 const deviceParams = z.object({ id: z.string().min(1).max(160) });
 
@@ -221,6 +235,18 @@ export const deviceRoutes = {
     body: z.object({ secret: z.string().max(64).optional() }),
     response: z.object({ deviceId: z.string(), secret: z.string() }),
   }),
+  deviceStatusHistory: defineRoute({
+    method: 'GET',
+    path: '/api/devices/:id/status-history',
+    tag: 'devices',
+    summary: 'Status transitions of a device, newest first (the last 500 or so are kept)',
+    params: deviceParams,
+    query: z.object({
+      cursor: z.coerce.number().int().min(0).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+    response: z.object({ items: z.array(deviceStatusChangeSchema), nextCursor: z.number().int().optional() }),
+  }),
   latestDeviceData: defineRoute({
     method: 'GET',
     path: '/api/devices/:id/data/latest',
@@ -293,5 +319,32 @@ export const deviceRoutes = {
     summary: 'Refused MQTT logins, ACL violations and oversized packets, newest first',
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
     response: z.object({ items: z.array(mqttRefusalSchema) }),
+  }),
+  sendDeviceCommand: defineRoute({
+    method: 'POST',
+    path: '/api/devices/:id/commands',
+    tag: 'access',
+    summary:
+      "Send a command to a connected MQTT device on its dialect's command topic and wait for its response (mid / request_id)",
+    params: deviceParams,
+    body: z.object({
+      serviceId: z.string().min(1).max(64),
+      commandName: z.string().min(1).max(64),
+      paras: z.record(z.string(), z.unknown()).default({}),
+      timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    }),
+    response: z.object({
+      sent: z.boolean(),
+      commandId: z.string().optional(),
+      topic: z.string().optional(),
+      /** Absent when the device did not answer in time. */
+      response: z
+        .object({
+          resultCode: z.number().int(),
+          responseName: z.string().optional(),
+          body: z.record(z.string(), z.unknown()),
+        })
+        .optional(),
+    }),
   }),
 } as const;

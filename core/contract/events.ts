@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { logEntrySchema } from './platform.js';
 import { trafficFrameSummarySchema } from './traffic.js';
+import { lwm2mRegistrationEventSchema, lwm2mValueEventSchema } from './lwm2m.js';
 
 const base = { at: z.number() };
 
@@ -64,6 +65,10 @@ export const busEventSchemas = {
     status: z.enum(['open', 'reconnecting', 'closed', 'taken-over']).optional(),
     message: z.string().optional(),
   }),
+  /** LwM2M registrations: registered, updated, deregistered, expired, refused (unknown endpoint). */
+  lwm2m: lwm2mRegistrationEventSchema,
+  /** LwM2M notifications of observed paths, decoded when the content format allows. */
+  lwm2mValue: lwm2mValueEventSchema,
   task: z.object({
     ...base,
     taskId: z.string(),

@@ -9,7 +9,12 @@ export * from './products.js';
 export * from './signing.js';
 export * from './packages.js';
 export * from './devices.js';
+export * from './apps.js';
+export * from './simulator.js';
 export * from './serial.js';
+export * from './lwm2m.js';
+export * from './simulator-lwm2m.js';
+export * from './diagnosis.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -17,7 +22,12 @@ import { productRoutes } from './products.js';
 import { signingRoutes } from './signing.js';
 import { packageRoutes } from './packages.js';
 import { deviceRoutes } from './devices.js';
+import { appRoutes } from './apps.js';
+import { simulatorRoutes } from './simulator.js';
 import { serialRoutes } from './serial.js';
+import { lwm2mRoutes } from './lwm2m.js';
+import { simulatorLwm2mRoutes } from './simulator-lwm2m.js';
+import { diagnosisRoutes } from './diagnosis.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -28,5 +38,10 @@ export const apiRoutes = {
   ...signingRoutes,
   ...packageRoutes,
   ...deviceRoutes,
+  ...appRoutes,
+  ...simulatorRoutes,
   ...serialRoutes,
+  ...lwm2mRoutes,
+  ...simulatorLwm2mRoutes,
+  ...diagnosisRoutes,
 } as const;

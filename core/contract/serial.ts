@@ -132,6 +132,88 @@ export const virtualModuleSchema = z.object({
 });
 export type VirtualModule = z.infer<typeof virtualModuleSchema>;
 
+/** The bring-up flow's steps, in order (issue 8): each can run alone. */
+export const bringUpStepIds = ['imei', 'register', 'cdp', 'reboot', 'registration', 'uplink'] as const;
+export const bringUpStepIdSchema = z.enum(bringUpStepIds);
+export type BringUpStepId = z.infer<typeof bringUpStepIdSchema>;
+export const bringUpStepStateSchema = z.enum(['pending', 'running', 'ok', 'failed', 'skipped']);
+export type BringUpStepState = z.infer<typeof bringUpStepStateSchema>;
+
+/** What a step shows beside its result: AT exchanges with the module, CoAP messages with the platform, notes. */
+export const bringUpEvidenceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('at'), result: atResultSchema }),
+  z.object({
+    kind: z.literal('coap'),
+    at: z.number(),
+    /** in = module to platform. */
+    direction: z.enum(['in', 'out']),
+    peer: z.string(),
+    /** `POST /rd?ep=863…&lt=86400` or `2.01 Created /rd/5a3f`. */
+    summary: z.string(),
+  }),
+  z.object({ kind: z.literal('note'), at: z.number(), text: z.string() }),
+]);
+export type BringUpEvidence = z.infer<typeof bringUpEvidenceSchema>;
+
+export const bringUpStepSchema = z.object({
+  id: bringUpStepIdSchema,
+  state: bringUpStepStateSchema,
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+  /** Why it failed or was skipped, in words. */
+  message: z.string().optional(),
+  /** The step's outcome as fields (IMEI, device id, server, endpoint …). */
+  result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  evidence: z.array(bringUpEvidenceSchema),
+});
+export type BringUpStep = z.infer<typeof bringUpStepSchema>;
+
+const platformServerSchema = z.object({
+  host: z.string().regex(/^[0-9A-Za-z.:-]{1,253}$/, 'an IPv4/IPv6 address or host name'),
+  port: z.number().int().min(1).max(65535),
+});
+
+export const bringUpStateSchema = z.object({
+  sessionId: z.string(),
+  running: z.boolean(),
+  productId: z.string().optional(),
+  imei: z.string().optional(),
+  deviceId: z.string().optional(),
+  server: platformServerSchema.optional(),
+  /** The first uplink decoded by the product's codec. */
+  uplink: z.object({ serviceId: z.string(), data: z.record(z.string(), z.unknown()) }).optional(),
+  steps: z.array(bringUpStepSchema),
+});
+export type BringUpState = z.infer<typeof bringUpStateSchema>;
+
+export const bringUpRunSchema = z.object({
+  productId: z.string().min(1).max(64),
+  /** Run only this step; without it the whole flow runs (from `from`, or from the start). */
+  step: bringUpStepIdSchema.optional(),
+  from: bringUpStepIdSchema.optional(),
+  /** The CDP server the module is pointed at; the first of the platform addresses when left out. */
+  server: platformServerSchema.optional(),
+  /** Bytes the uplink step sends with AT+NMGS while it waits (a test frame); none = wait for the module's own. */
+  uplinkHex: z
+    .string()
+    .regex(/^([0-9A-Fa-f]{2})*$/, 'hex digits, two per byte')
+    .max(1024)
+    .optional(),
+  registrationTimeoutS: z.number().int().min(1).max(600).default(90),
+  uplinkTimeoutS: z.number().int().min(1).max(3600).default(120),
+});
+export type BringUpRun = z.input<typeof bringUpRunSchema>;
+
+export const platformAddressesSchema = z.object({
+  /** The CoAP port the core actually listens on; absent when no CoAP listener is bound. */
+  coapPort: z.number().int().optional(),
+  /** Addresses of this machine the module can reach, loopback first (for a virtual module). */
+  addresses: z.array(z.object({ host: z.string(), interface: z.string(), internal: z.boolean() })),
+  /** The CoAP listener's bind address when it is not every interface. */
+  bindAddress: z.string().optional(),
+});
+export type PlatformAddresses = z.infer<typeof platformAddressesSchema>;
+
 const sessionParams = z.object({ id: z.string() });
 const tag = 'serial';
 
@@ -284,6 +366,40 @@ export const serialRoutes = {
     }),
     response: virtualModuleSchema,
     status: 201,
+  }),
+  bringUpAddresses: defineRoute({
+    method: 'GET',
+    path: '/api/serial/bring-up/addresses',
+    tag,
+    summary: "This machine's addresses and CoAP port, for pointing a module at the platform (AT+NCDP)",
+    response: platformAddressesSchema,
+  }),
+  getBringUp: defineRoute({
+    method: 'GET',
+    path: '/api/serial/sessions/:id/bring-up',
+    tag,
+    summary: "The bring-up flow of a session's module: each step's state, result and evidence",
+    params: sessionParams,
+    response: bringUpStateSchema,
+  }),
+  runBringUp: defineRoute({
+    method: 'POST',
+    path: '/api/serial/sessions/:id/bring-up',
+    tag,
+    summary:
+      'Start the bring-up flow (or one step) for the module on this session under a CoAP/LwM2M product; progress comes as task events',
+    params: sessionParams,
+    body: bringUpRunSchema,
+    response: bringUpStateSchema,
+    status: 202,
+  }),
+  cancelBringUp: defineRoute({
+    method: 'DELETE',
+    path: '/api/serial/sessions/:id/bring-up',
+    tag,
+    summary: 'Stop a running bring-up flow (the step that waits fails as cancelled)',
+    params: sessionParams,
+    response: bringUpStateSchema,
   }),
   stopVirtualModule: defineRoute({
     method: 'DELETE',

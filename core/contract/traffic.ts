@@ -1,5 +1,6 @@
 // Contract of the traffic inspector: captured frames, their decoded layers, filters, export.
 import { z } from 'zod';
+import { codecErrorSchema, codecIssueSchema, decodedMessageSchema } from './codecs.js';
 import { defineRoute } from './define.js';
 
 /** One decoded field; offset/length locate its bytes in the frame (for the hex highlight). */
@@ -56,16 +57,36 @@ export const trafficFrameSummarySchema = z.object({
 });
 export type TrafficFrameSummary = z.infer<typeof trafficFrameSummarySchema>;
 
+/** The device's codec run on the frame's payload: what a codec sample of this frame would hold. */
+export const trafficCodecDecodeSchema = z.object({
+  productId: z.string(),
+  /** The product model's device type, for people. */
+  productName: z.string().optional(),
+  version: z.number().int(),
+  /** Still decoding: ask for the frame again shortly. */
+  status: z.enum(['pending', 'decoded', 'error']),
+  /** The codec's input: the payload inside the frame, not the whole frame. */
+  payloadHex: z.string(),
+  topic: z.string().optional(),
+  message: decodedMessageSchema.optional(),
+  issues: z.array(codecIssueSchema).optional(),
+  error: codecErrorSchema.optional(),
+});
+export type TrafficCodecDecode = z.infer<typeof trafficCodecDecodeSchema>;
+
 export const trafficFrameDetailSchema = trafficFrameSummarySchema.extend({
   connectionId: z.string().optional(),
   bytesBase64: z.string(),
   layers: z.array(trafficLayerSchema),
   /** What the product's codec made of the payload, when it ran. */
   decoded: z.unknown().optional(),
+  codec: trafficCodecDecodeSchema.optional(),
 });
 export type TrafficFrameDetail = z.infer<typeof trafficFrameDetailSchema>;
 
 export const trafficStatsSchema = z.object({
+  /** False while capture is stopped: frames are not recorded at all (devices pay nothing for it). */
+  capturing: z.boolean(),
   capacity: z.number().int(),
   stored: z.number().int(),
   /** Frames seen since the core started (or since the last clear). */
@@ -147,8 +168,10 @@ export const trafficRoutes = {
     method: 'PUT',
     path: '/api/traffic/settings',
     tag: 'traffic',
-    summary: 'Buffer capacity and continuous capture to a pcapng file in the data folder',
+    summary:
+      'Buffer capacity, continuous capture to a pcapng file in the data folder, and stopping/starting capture (not saved: capture is on after a restart)',
     body: z.object({
+      capturing: z.boolean().optional(),
       capacity: z.number().int().min(100).max(5_000_000).optional(),
       captureToFile: z.boolean().optional(),
     }),

@@ -70,6 +70,8 @@ export class DataStore {
   private readonly upsertLatest;
   private readonly insertError;
   private retentionDays: number;
+  /** R-1.2: a device whose application switched history off still gets latest values, but no history rows. */
+  private storesHistory: (deviceId: string) => boolean = () => true;
 
   constructor(
     private readonly db: Database,
@@ -90,6 +92,10 @@ export class DataStore {
     const saved = db.prepare(`SELECT value FROM data_settings WHERE key = 'retentionDays'`).get() as
       { value: string } | undefined;
     this.retentionDays = saved ? Number(saved.value) : DEFAULT_RETENTION_DAYS;
+  }
+
+  setHistoryPolicy(storesHistory: (deviceId: string) => boolean): void {
+    this.storesHistory = storesHistory;
   }
 
   /** Resolves once the report is committed (so an MQTT PUBACK is sent only after the data is durable). */
@@ -116,18 +122,20 @@ export class DataStore {
     try {
       this.db.transaction(() => {
         for (const r of batch) {
+          const keepHistory = this.storesHistory(r.deviceId);
           for (const s of r.services) {
             const eventTime = parseEventTime(s.eventTime) ?? r.receivedAt;
-            for (const [property, value] of Object.entries(s.properties)) {
-              this.insertHistory.run(
-                r.deviceId,
-                s.serviceId,
-                property,
-                JSON.stringify(value ?? null),
-                eventTime,
-                r.receivedAt,
-              );
-            }
+            if (keepHistory)
+              for (const [property, value] of Object.entries(s.properties)) {
+                this.insertHistory.run(
+                  r.deviceId,
+                  s.serviceId,
+                  property,
+                  JSON.stringify(value ?? null),
+                  eventTime,
+                  r.receivedAt,
+                );
+              }
             this.upsertLatest.run(r.deviceId, s.serviceId, JSON.stringify(s.properties), eventTime, r.receivedAt);
           }
         }
@@ -240,6 +248,50 @@ export class DataStore {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return { items: page.map(historyItem), ...(rows.length > query.limit && last ? { nextCursor: last.id } : {}) };
+  }
+
+  /**
+   * History as the northbound API returns it: one entry per reported service (its properties regrouped), newest
+   * event first, offset-paged. Rows of one report share service, event time and receive time.
+   */
+  reportHistory(
+    deviceId: string,
+    query: { serviceId?: string; property?: string; from?: number; to?: number; offset: number; limit: number },
+  ): { total: number; items: { serviceId: string; data: Record<string, unknown>; eventTime: number }[] } {
+    const where = ['device_id = ?'];
+    const args: (string | number)[] = [deviceId];
+    if (query.serviceId !== undefined) {
+      where.push('service_id = ?');
+      args.push(query.serviceId);
+    }
+    if (query.property !== undefined) {
+      where.push('property = ?');
+      args.push(query.property);
+    }
+    if (query.from !== undefined) {
+      where.push('event_time >= ?');
+      args.push(query.from);
+    }
+    if (query.to !== undefined) {
+      where.push('event_time <= ?');
+      args.push(query.to);
+    }
+    const grouped = `FROM data_history WHERE ${where.join(' AND ')} GROUP BY service_id, event_time, received_at`;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 ${grouped})`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare<unknown[], { service_id: string; data: string; event_time: number }>(
+        `SELECT service_id, event_time, json_group_object(property, json(value)) AS data ${grouped}
+         ORDER BY event_time DESC, MAX(id) DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...args, query.limit, query.offset);
+    return {
+      total,
+      items: rows.map((r) => ({
+        serviceId: r.service_id,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+        eventTime: r.event_time,
+      })),
+    };
   }
 
   *historyRows(deviceId: string, query: Omit<HistoryQuery, 'cursor' | 'limit'>): Generator<HistoryItem> {

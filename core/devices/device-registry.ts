@@ -45,6 +45,14 @@ export const deviceMigrations: readonly Migration[] = [
   },
 ];
 
+/** Gateway sub-devices: the deviceId of the gateway a device reports through (runs after the status history). */
+export const gatewayMigration: Migration = {
+  version: 3,
+  name: 'device gateways',
+  sql: `ALTER TABLE devices ADD COLUMN gateway_id TEXT;
+    CREATE INDEX devices_gateway ON devices (gateway_id) WHERE gateway_id IS NOT NULL;`,
+};
+
 interface DeviceRow {
   seq: number;
   id: string;
@@ -60,6 +68,7 @@ interface DeviceRow {
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;
+  gateway_id: string | null;
 }
 
 export interface ProductInfo {
@@ -113,8 +122,8 @@ export class DeviceRegistry {
   ) {
     this.byId = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?');
     this.insert = db.prepare(
-      `INSERT INTO devices (id, product_id, node_id, name, protocol_type, secret_sealed, verify_code, activation_deadline, created_at, updated_at)
-       VALUES (@id, @productId, @nodeId, @name, @protocolType, @sealed, @verifyCode, @deadline, @now, @now)`,
+      `INSERT INTO devices (id, product_id, node_id, name, protocol_type, secret_sealed, verify_code, activation_deadline, created_at, updated_at, gateway_id)
+       VALUES (@id, @productId, @nodeId, @name, @protocolType, @sealed, @verifyCode, @deadline, @now, @now, @gatewayId)`,
     );
   }
 
@@ -146,6 +155,7 @@ export class DeviceRegistry {
       createdAt: iso(row.created_at) ?? '',
       updatedAt: iso(row.updated_at) ?? '',
       ...(row.last_seen_at === null ? {} : { lastSeenAt: iso(row.last_seen_at) }),
+      ...(row.gateway_id === null ? {} : { gatewayId: row.gateway_id }),
     };
   }
 
@@ -173,6 +183,14 @@ export class DeviceRegistry {
         `${path}.nodeId`,
       );
     }
+    if (input.gatewayId !== undefined && !this.byId.get(input.gatewayId)) {
+      throw new HttpError(
+        404,
+        'GATEWAY_NOT_FOUND',
+        `the gateway ${input.gatewayId} is not a registered device; register the gateway first`,
+        `${path}.gatewayId`,
+      );
+    }
     const now = this.clock.now();
     const verifyMode = input.verifyCode !== undefined || input.timeout !== undefined;
     const timeoutS = input.timeout ?? DEFAULT_VERIFY_TIMEOUT_S;
@@ -186,6 +204,7 @@ export class DeviceRegistry {
       verifyCode: verifyMode ? (input.verifyCode ?? input.nodeId) : null,
       deadline: verifyMode && timeoutS > 0 ? now + timeoutS * 1000 : null,
       now,
+      gatewayId: input.gatewayId ?? null,
     });
     this.emit({ kind: 'registered', deviceId });
     return { device: this.require(deviceId), secret };
@@ -271,9 +290,9 @@ export class DeviceRegistry {
     }
     const rows = this.db
       .prepare<unknown[], DeviceRow>(
-        `SELECT * FROM devices ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+        `SELECT * FROM devices ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ? OFFSET ?`,
       )
-      .all(...pageArgs, query.limit + 1);
+      .all(...pageArgs, query.limit + 1, cursor === undefined ? (query.offset ?? 0) : 0);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -281,6 +300,41 @@ export class DeviceRegistry {
       total,
       ...(rows.length > query.limit && last ? { nextCursor: String(last.seq) } : {}),
     };
+  }
+
+  /** Offset paging for the northbound API (pageNo/pageSize, sorted by registration time). */
+  page(query: {
+    status?: DeviceStatus;
+    productIds?: readonly string[];
+    name?: string;
+    deviceId?: string;
+    createdFrom?: number;
+    createdTo?: number;
+    ascending: boolean;
+    offset: number;
+    limit: number;
+  }): { items: Device[]; total: number } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (clause: string, ...values: (string | number)[]) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (query.status) add('status = ?', query.status);
+    if (query.productIds)
+      add(`product_id IN (${query.productIds.map(() => '?').join(',') || 'NULL'})`, ...query.productIds);
+    if (query.name !== undefined) add('name = ?', query.name);
+    if (query.deviceId !== undefined) add('id = ?', query.deviceId);
+    if (query.createdFrom !== undefined) add('created_at >= ?', query.createdFrom);
+    if (query.createdTo !== undefined) add('created_at <= ?', query.createdTo);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${filter}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare<unknown[], DeviceRow>(
+        `SELECT * FROM devices ${filter} ORDER BY seq ${query.ascending ? 'ASC' : 'DESC'} LIMIT ? OFFSET ?`,
+      )
+      .all(...args, query.limit, query.offset);
+    return { items: rows.map((r) => this.view(r)), total };
   }
 
   counts(productId?: string): DeviceCounts {

@@ -3,9 +3,10 @@ import type { Capability } from '../capability.js';
 import { deviceRoutes } from '../contract/devices.js';
 import { BatchRegistrations } from './batch-registration.js';
 import { csvLine } from './csv.js';
-import { DeviceRegistry, deviceMigrations, type ProductDirectory } from './device-registry.js';
+import { DeviceRegistry, deviceMigrations, gatewayMigration, type ProductDirectory } from './device-registry.js';
 import { DeviceStatusEngine } from './device-status.js';
 import { createSecretBox, loadOrCreateSecretKey } from './secret-box.js';
+import { DeviceStatusHistory, statusHistoryMigration } from './status-history.js';
 
 export interface DevicesCapability extends Capability {
   /** Available once started. */
@@ -21,6 +22,7 @@ export interface DevicesCapabilityOptions {
 export function createDevicesCapability(options: DevicesCapabilityOptions): DevicesCapability {
   let registry: DeviceRegistry | undefined;
   let status: DeviceStatusEngine | undefined;
+  let unfollowStatus: (() => void) | undefined;
   const running = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('the devices capability has not started');
     return value;
@@ -28,7 +30,7 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
 
   return {
     name: 'devices',
-    migrations: deviceMigrations,
+    migrations: [...deviceMigrations, statusHistoryMigration, gatewayMigration],
     get registry() {
       return running(registry);
     },
@@ -41,6 +43,8 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
       const devices = new DeviceRegistry(db, clock, box, {
         product: (id) => options.products().product(id),
       });
+      const statusHistory = new DeviceStatusHistory(db);
+      unfollowStatus = statusHistory.follow(bus);
       const engine = new DeviceStatusEngine(devices, clock, bus);
       registry = devices;
       status = engine;
@@ -80,10 +84,15 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
       });
       routes.add(deviceRoutes.startBatchRegistration, ({ body }) => batches.start(body.productId, body.csv));
       routes.add(deviceRoutes.getBatchRegistration, ({ params }) => batches.get(params.taskId));
+      routes.add(deviceRoutes.deviceStatusHistory, ({ params, query }) => {
+        devices.require(params.id);
+        return statusHistory.list(params.id, query.limit, query.cursor);
+      });
     },
 
     stop() {
       status?.stop();
+      unfollowStatus?.();
     },
   };
 }

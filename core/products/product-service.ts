@@ -96,6 +96,8 @@ const family = (p: string | undefined) => {
 
 export class ProductService {
   private usage: DeviceUsageProvider = () => 0;
+  /** Parsed models by product id, dropped whenever the product is written or deleted. */
+  private readonly models = new Map<string, ProductModel>();
 
   constructor(
     private readonly db: Database,
@@ -182,6 +184,20 @@ export class ProductService {
     return row ? this.toProduct(row) : undefined;
   }
 
+  /** The product's model alone, cached: cheap enough to call for every uplink a device sends. */
+  model(id: string): ProductModel | undefined {
+    let model = this.models.get(id);
+    if (!model) {
+      const row = this.db.prepare('SELECT model_json FROM products WHERE id = ?').get(id) as
+        Pick<ProductRow, 'model_json'> | undefined;
+      if (!row) return undefined;
+      model = productModelSchema.parse(JSON.parse(row.model_json));
+      if (this.models.size >= 1000) this.models.clear();
+      this.models.set(id, model);
+    }
+    return model;
+  }
+
   require(id: string): Product {
     const product = this.get(id);
     if (!product) throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${id}"`, 'params.id');
@@ -234,6 +250,7 @@ export class ProductService {
   }
 
   private write(id: string, model: ProductModel, version: number): Product {
+    this.models.delete(id);
     this.db
       .prepare(
         `UPDATE products SET manufacturer_id = ?, model = ?, device_type = ?, manufacturer_name = ?, protocol_type = ?,
@@ -302,6 +319,7 @@ export class ProductService {
           'params.id',
         );
       }
+      this.models.delete(id);
       this.db.prepare('DELETE FROM products WHERE id = ?').run(id);
     })();
   }

@@ -5,6 +5,8 @@ import { HttpError } from '../api/http-error.js';
 import type { Capability } from '../capability.js';
 import { serialRoutes, type SerialPortInfo, type VirtualModule } from '../contract/serial.js';
 import { AtRunner } from './at/at-runner.js';
+import { BringUpAlreadyRunning, BringUpFlow } from './bring-up-flow.js';
+import { createBringUpPlatform, reachableAddresses, type BringUpPlatformDeps } from './bring-up-platform.js';
 import { createAtScriptStore, runAtScript, atScriptMigrations } from './at/at-scripts.js';
 import { atCommandInfos } from './at/command-library.js';
 import { createPtyPair, socatAvailable, type PtyPair } from './module-sim/pty-pair.js';
@@ -19,6 +21,8 @@ export interface SerialCapabilityOptions {
   listPorts?: ListSerialPorts;
   openLine?: OpenSerialLine;
   pollMs?: number;
+  /** Device registry and products for the bring-up flow; without them its routes answer 503. */
+  bringUp?: Pick<BringUpPlatformDeps, 'devices' | 'product'>;
 }
 
 export interface SerialCapability extends Capability {
@@ -38,13 +42,15 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
   const registry = new PortRegistry();
   const sessions = new Map<string, { session: TerminalSession; runner: AtRunner }>();
   const virtualModules = new Map<string, VirtualModuleRun>();
+  const flows = new Map<string, BringUpFlow>();
   let stopWatcher: (() => void) | undefined;
+  let closeBringUp: (() => void) | undefined;
 
   return {
     name: 'serial',
     migrations: atScriptMigrations,
     registry,
-    start({ routes, bus, clock, dataDir, db, logger }) {
+    start({ routes, bus, clock, dataDir, db, logger, ports }) {
       const openLine = options.openLine ?? openSerialLine;
       const scripts = createAtScriptStore(db, clock);
 
@@ -110,6 +116,8 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
       routes.add(serialRoutes.closeSerialSession, async ({ params }) => {
         const { session } = sessionOf(params.id);
         sessions.delete(params.id);
+        flows.get(params.id)?.cancel();
+        flows.delete(params.id);
         await session.close('closed by the user');
         publishPorts();
         return { closed: true as const };
@@ -189,6 +197,83 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
         }
       });
 
+      const coapListener = (): { port: number; address: string } | undefined => {
+        const udp = ports.udp('coap');
+        return udp ? { port: udp.port, address: udp.socket.address().address } : undefined;
+      };
+      const bringUpDeps = options.bringUp;
+      const platform = bringUpDeps && createBringUpPlatform({ ...bringUpDeps, bus, clock, coapListener });
+      closeBringUp = () => platform?.close();
+      const flowOf = (sessionId: string): BringUpFlow => {
+        const { runner } = sessionOf(sessionId);
+        if (!platform) throw new HttpError(503, 'BRING_UP_UNAVAILABLE', 'the bring-up needs the device registry');
+        let flow = flows.get(sessionId);
+        if (!flow) {
+          flow = new BringUpFlow(sessionId, {
+            runner,
+            platform,
+            clock,
+            onChange: (state) => {
+              const done = state.steps.filter((s) => s.state === 'ok').length;
+              const failedStep = state.steps.find((s) => s.state === 'failed');
+              bus.publish('task', {
+                at: clock.now(),
+                taskId: `bring-up-${sessionId}`,
+                kind: 'serial.bring-up',
+                status: state.running ? 'running' : failedStep ? 'failed' : 'done',
+                progress: done / state.steps.length,
+                message: failedStep?.message ?? state.steps.find((s) => s.state === 'running')?.id ?? '',
+              });
+            },
+          });
+          flows.set(sessionId, flow);
+        }
+        return flow;
+      };
+
+      routes.add(serialRoutes.bringUpAddresses, () => {
+        const listener = coapListener();
+        return {
+          addresses: reachableAddresses(listener?.address),
+          ...(listener ? { coapPort: listener.port, bindAddress: listener.address } : {}),
+        };
+      });
+      routes.add(serialRoutes.getBringUp, ({ params }) => flowOf(params.id).snapshot());
+      routes.add(serialRoutes.runBringUp, ({ params, body }) => {
+        const flow = flowOf(params.id);
+        const problem = platform?.productProblem(body.productId);
+        if (problem) {
+          throw new HttpError(
+            problem.code === 'PRODUCT_NOT_FOUND' ? 404 : 400,
+            problem.code,
+            problem.message,
+            'body.productId',
+          );
+        }
+        try {
+          flow.run(body).then(
+            (state) => {
+              const failedStep = state.steps.find((s) => s.state === 'failed');
+              logger.info(
+                failedStep
+                  ? `bring-up on session ${params.id} stopped at "${failedStep.id}": ${failedStep.message ?? ''}`
+                  : `bring-up on session ${params.id} finished`,
+              );
+            },
+            (error: unknown) => logger.error({ err: error }, `bring-up on session ${params.id} failed`),
+          );
+        } catch (error) {
+          if (error instanceof BringUpAlreadyRunning) throw new HttpError(409, 'BRING_UP_RUNNING', error.message);
+          throw error;
+        }
+        return flow.snapshot();
+      });
+      routes.add(serialRoutes.cancelBringUp, ({ params }) => {
+        const flow = flowOf(params.id);
+        flow.cancel();
+        return flow.snapshot();
+      });
+
       const socatReason = 'socat is not installed (apt-get install socat); virtual modules need it for a pty pair';
       routes.add(serialRoutes.listVirtualModules, () => {
         const available = socatAvailable();
@@ -232,6 +317,9 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
     },
     async stop() {
       stopWatcher?.();
+      for (const flow of flows.values()) flow.cancel();
+      flows.clear();
+      closeBringUp?.();
       for (const [id, { session }] of sessions) {
         sessions.delete(id);
         await session.close('the workbench stopped');

@@ -23,18 +23,6 @@ export interface StoredFrame extends FrameMeta {
 
 const TRANSPORTS = ['tcp', 'udp', 'serial'] as const;
 
-/** Strings repeated across frames (addresses, device ids) are kept once. */
-class Interner {
-  private map = new Map<string, string>();
-  get(s: string): string {
-    const known = this.map.get(s);
-    if (known !== undefined) return known;
-    if (this.map.size > 50_000) this.map.clear();
-    this.map.set(s, s);
-    return s;
-  }
-}
-
 /** `B` is what the capture caches per frame once it decoded it (cleared when the slot is reused). */
 export class FrameStore<B> {
   private slab: Buffer;
@@ -54,7 +42,6 @@ export class FrameStore<B> {
   private device!: (string | undefined)[];
   private connection!: (string | undefined)[];
   private cached!: (B | undefined)[];
-  private readonly interner = new Interner();
   /** Frames pushed out because the ring or the slab was full. */
   evicted = 0;
 
@@ -114,7 +101,12 @@ export class FrameStore<B> {
     const pad = bytesBase64.endsWith('==') ? 2 : bytesBase64.endsWith('=') ? 1 : 0;
     const length = Math.max(0, Math.floor((bytesBase64.length * 3) / 4) - pad);
     const storable = Math.min(length, this.slab.length >> 1);
-    if (this.writePos + storable > this.slab.length) this.writePos = 0;
+    if (this.writePos + storable > this.slab.length) {
+      // Wrapping: the frames left in the tail are the oldest ones; they go first, so the oldest frame is the
+      // one just ahead of the write position again.
+      while (this.count > 0 && this.offset[this.start]! >= this.writePos) this.dropOldest();
+      this.writePos = 0;
+    }
     const from = this.writePos;
     const to = from + storable;
     // Free the bytes this frame overwrites: the oldest frames sit just ahead of the write position.
@@ -141,11 +133,16 @@ export class FrameStore<B> {
     this.flags[s] = (meta.direction === 'in' ? 1 : 0) | (TRANSPORTS.indexOf(meta.transport) << 1);
     this.mqtt[s] = mqttVersion ?? 0;
     this.cached[s] = undefined;
-    this.protocol[s] = this.interner.get(meta.protocol);
-    this.local[s] = this.interner.get(meta.local);
-    this.peer[s] = this.interner.get(meta.peer);
-    this.device[s] = meta.deviceId === undefined ? undefined : this.interner.get(meta.deviceId);
-    this.connection[s] = meta.connectionId === undefined ? undefined : this.interner.get(meta.connectionId);
+    // Not interned in a Map (hashing fresh strings cost half the capture's time per frame): the MQTT adapter passes
+    // one string object per connection, and a string equal to the previous frame's (a CoAP request and its
+    // response) reuses that one.
+    const previous = (this.start + this.count - 2 + this.cap) % this.cap;
+    this.protocol[s] = meta.protocol;
+    this.local[s] = this.count > 1 && meta.local === this.local[previous] ? this.local[previous] : meta.local;
+    this.peer[s] = this.count > 1 && meta.peer === this.peer[previous] ? this.peer[previous] : meta.peer;
+    this.device[s] = this.count > 1 && meta.deviceId === this.device[previous] ? this.device[previous] : meta.deviceId;
+    this.connection[s] =
+      this.count > 1 && meta.connectionId === this.connection[previous] ? this.connection[previous] : meta.connectionId;
     return this.firstSeq + this.count - 1;
   }
 

@@ -3,26 +3,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { lwm2mObjectDefinitionSchema, type Lwm2mObjectDefinition } from '../contract/lwm2m.js';
 
-export const lwm2mObjectSchema = z.object({
-  id: z.number().int().min(0),
-  name: z.string().min(1),
-  resources: z.array(
-    z.object({
-      id: z.number().int().min(0),
-      name: z.string().min(1),
-      type: z.string(),
-      /** Any of R, W, E; empty for bootstrap-only resources. */
-      operations: z.string(),
-      units: z.string().optional(),
-    }),
-  ),
-});
-export type Lwm2mObject = z.infer<typeof lwm2mObjectSchema>;
+export const lwm2mObjectSchema = lwm2mObjectDefinitionSchema;
+export type Lwm2mObject = Lwm2mObjectDefinition;
 
 export interface Lwm2mDefinitions {
   object(id: number): Lwm2mObject | undefined;
   resourceName(objectId: number, resourceId: number): string | undefined;
+  /** Every object, by id. */
+  all(): Lwm2mObject[];
 }
 
 export const defaultLwm2mDir = fileURLToPath(new URL('../../resources/lwm2m/', import.meta.url));
@@ -32,6 +22,7 @@ export function definitionsFrom(objects: Lwm2mObject[]): Lwm2mDefinitions {
   return {
     object: (id) => byId.get(id),
     resourceName: (o, r) => byId.get(o)?.resources.find((res) => res.id === r)?.name,
+    all: () => [...byId.values()].sort((a, b) => a.id - b.id),
   };
 }
 

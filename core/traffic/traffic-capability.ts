@@ -63,15 +63,15 @@ export function createTrafficCapability(options: TrafficCapabilityOptions = {}):
       c.start();
       if (saved.captureToFile) await c.setCaptureToFile(true);
 
-      routes.add(trafficRoutes.listTrafficFrames, ({ query }) => {
+      routes.add(trafficRoutes.listTrafficFrames, async ({ query }) => {
         const filter = filterOrThrow(query.filter, 'query.filter');
         return {
-          ...c.list({ filter, limit: query.limit, before: query.before, after: query.after }),
+          ...(await c.listDecoded({ filter, limit: query.limit, before: query.before, after: query.after })),
           stats: c.stats(),
         };
       });
-      routes.add(trafficRoutes.getTrafficFrame, ({ params }) => {
-        const detail = c.detail(params.seq);
+      routes.add(trafficRoutes.getTrafficFrame, async ({ params }) => {
+        const detail = await c.decodedDetail(params.seq);
         if (!detail)
           throw new HttpError(404, 'FRAME_NOT_FOUND', `frame ${params.seq} is not in the capture buffer`, 'params.seq');
         return detail;
@@ -84,7 +84,11 @@ export function createTrafficCapability(options: TrafficCapabilityOptions = {}):
       routes.add(trafficRoutes.putTrafficSettings, async ({ body }) => {
         if (body.capacity !== undefined) c.setCapacity(body.capacity);
         if (body.captureToFile !== undefined) await c.setCaptureToFile(body.captureToFile);
-        writeTrafficSettings(db, body);
+        if (body.capturing !== undefined) c.setCapturing(body.capturing);
+        writeTrafficSettings(db, {
+          ...(body.capacity !== undefined ? { capacity: body.capacity } : {}),
+          ...(body.captureToFile !== undefined ? { captureToFile: body.captureToFile } : {}),
+        });
         return c.stats();
       });
       routes.add(trafficRoutes.checkTrafficFilter, ({ query }) => {

@@ -5,9 +5,24 @@ import { join } from 'node:path';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { BusEventMap } from '../contract/events.js';
-import type { TrafficFrameDetail, TrafficFrameSummary, TrafficStats } from '../contract/traffic.js';
+import type { TrafficCodecDecode, TrafficFrameDetail, TrafficFrameSummary, TrafficStats } from '../contract/traffic.js';
+import {
+  CodecDecodeCache,
+  codecDecodeOf,
+  codecLayer,
+  codecValues,
+  isCodecPayload,
+  type CodecOutcome,
+  type CodecResolver,
+} from './codec-layer.js';
 import { parseCoapMessage, type CoapMessage } from './decode/coap-layer.js';
-import { decodeFrame, type CapturedFrame, type DecodeEnv, type PayloadDecoder } from './decode/frame-decoder.js';
+import {
+  decodeFrame,
+  type CapturedFrame,
+  type DecodeEnv,
+  type PayloadDecoder,
+  type PayloadRef,
+} from './decode/frame-decoder.js';
 import type { FieldValues } from './decode/layer-types.js';
 import { evaluateFilter } from './filter/filter-eval.js';
 import { parseFilter, type FilterNode } from './filter/filter-parser.js';
@@ -22,6 +37,13 @@ export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
 const LIVE_BATCH_MAX = 150;
 const LIVE_FLUSH_MS = 50;
 const COAP_REQUEST_LOOKBACK = 2000;
+/** Codec decodes started ahead of a request (for frames sent to the live view); the rest decode on demand. */
+const CODEC_QUEUE_MAX = 1000;
+/** At most this many per flush (500/s): under a flood the codec's workers stay free for device handling. */
+const CODEC_EAGER_PER_FLUSH = 25;
+const CODEC_IN_FLIGHT = 4;
+/** How long a frame's detail waits for its codec decode before answering "pending". */
+const CODEC_DETAIL_WAIT_MS = 2000;
 
 type FrameEvent = BusEventMap['frame'];
 
@@ -30,6 +52,7 @@ interface Brief {
   summary: string;
   error?: string;
   values: FieldValues;
+  payloadRef?: PayloadRef;
 }
 
 export interface TrafficCaptureOptions {
@@ -59,6 +82,18 @@ function connectLevel(head: Buffer): number | undefined {
   return head[i + 2 + nameLength];
 }
 
+function readsDecoded(node: FilterNode): boolean {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return readsDecoded(node.left) || readsDecoded(node.right);
+    case 'not':
+      return readsDecoded(node.operand);
+    default:
+      return node.field.startsWith('decoded.');
+  }
+}
+
 export class TrafficCapture {
   private store: FrameStore<Brief>;
   private captured = 0;
@@ -71,6 +106,11 @@ export class TrafficCapture {
   private file: { stream: WriteStream; path: string; bytes: number; writer: PcapngWriter } | undefined;
   private unsubscribe: (() => void) | undefined;
   private decodeEnv: DecodeEnv | undefined;
+  private codec: CodecDecodeCache | undefined;
+  private readonly codecOutcomes = new Map<number, CodecOutcome>();
+  private readonly codecPending = new Map<number, { state: TrafficCodecDecode; done: Promise<void> }>();
+  private codecQueue: number[] = [];
+  private codecInFlight = 0;
 
   constructor(private readonly options: TrafficCaptureOptions) {
     this.store = new FrameStore(options.capacity ?? DEFAULT_CAPACITY, options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
@@ -78,6 +118,14 @@ export class TrafficCapture {
 
   start(): void {
     this.unsubscribe ??= this.options.bus.subscribe('frame', (event) => this.ingest(event));
+  }
+
+  /** Stops or restarts recording frames; what is in the buffer stays. */
+  setCapturing(capturing: boolean): void {
+    if (capturing) return this.start();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.flush();
   }
 
   async stop(): Promise<void> {
@@ -92,6 +140,12 @@ export class TrafficCapture {
   setPayloadDecoder(decoder: PayloadDecoder | undefined): void {
     this.payloadDecoder = decoder;
     this.decodeEnv = undefined;
+  }
+
+  /** Devices' products and codecs, for the codec layer (decoded after capture, off the device's path). */
+  setCodecResolver(resolver: CodecResolver | undefined): void {
+    this.codec = resolver ? new CodecDecodeCache(resolver) : undefined;
+    this.codecQueue = [];
   }
 
   /** R-15.5's product check; undefined answers mean "not known", decoded as PCP when the bytes say so. */
@@ -138,18 +192,33 @@ export class TrafficCapture {
       this.file.stream.write(data);
     }
     const frames: TrafficFrameSummary[] = [];
+    let eager = 0;
     for (const seq of this.store.seqs(Math.max(first, newest - LIVE_BATCH_MAX + 1), 1)) {
       try {
-        frames.push(this.summary(this.store.get(seq)!));
+        const summary = this.summary(this.store.get(seq)!);
+        frames.push(summary);
+        if (
+          this.codec &&
+          summary.deviceId &&
+          summary.direction === 'in' &&
+          eager < CODEC_EAGER_PER_FLUSH &&
+          this.codecQueue.length < CODEC_QUEUE_MAX
+        ) {
+          eager++;
+          this.codecQueue.push(seq);
+        }
       } catch (error) {
         this.options.onError?.(`decoding frame ${seq} failed`, error);
       }
     }
+    this.pruneCodecOutcomes();
+    this.pumpCodecQueue();
     this.options.bus.publish('traffic', { at: this.options.clock.now(), frames, notShown: arrived - frames.length });
   }
 
   stats(): TrafficStats {
     return {
+      capturing: this.unsubscribe !== undefined,
       capacity: this.store.capacity,
       stored: this.store.size,
       captured: this.captured,
@@ -164,6 +233,8 @@ export class TrafficCapture {
   }
 
   clear(): void {
+    this.codecOutcomes.clear();
+    this.codecQueue = [];
     this.store.clear();
     this.flushedSeq = this.store.nextSeq - 1;
     this.captured = 0;
@@ -232,13 +303,56 @@ export class TrafficCapture {
     const f = this.store.get(seq);
     if (!f) return undefined;
     const decoded = decodeFrame(f, this.env());
+    const outcome = this.codecOutcomes.get(seq);
+    const codec = outcome ? codecDecodeOf(outcome) : this.codecPending.get(seq)?.state;
+    const fromCodec = outcome?.result.ok ? outcome.result.message : undefined;
     return {
       ...this.summary(f),
       ...(f.connectionId ? { connectionId: f.connectionId } : {}),
       bytesBase64: Buffer.from(f.bytes).toString('base64'),
-      layers: decoded.layers,
-      ...(decoded.decoded !== undefined ? { decoded: decoded.decoded } : {}),
+      layers: outcome ? [...decoded.layers, codecLayer(outcome)] : decoded.layers,
+      ...(fromCodec !== undefined
+        ? { decoded: fromCodec }
+        : decoded.decoded !== undefined
+          ? { decoded: decoded.decoded }
+          : {}),
+      ...(codec ? { codec } : {}),
     };
+  }
+
+  /** The frame's detail once its codec decode is done (waiting a bounded time; after that it says pending). */
+  async decodedDetail(seq: number): Promise<TrafficFrameDetail | undefined> {
+    const running = this.startCodec(seq);
+    if (running) {
+      let timer: TimerHandle | undefined;
+      await Promise.race([
+        running,
+        new Promise<void>((resolve) => (timer = this.options.clock.setTimeout(resolve, CODEC_DETAIL_WAIT_MS))),
+      ]);
+      timer?.cancel();
+    }
+    return this.detail(seq);
+  }
+
+  /** `list`, after codec-decoding the frames it may scan when the filter reads `decoded.*` fields. */
+  async listDecoded(options: ListOptions): Promise<ReturnType<TrafficCapture['list']>> {
+    if (this.codec && options.filter && readsDecoded(options.filter)) {
+      const seqs =
+        options.after !== undefined
+          ? this.store.seqs(options.after + 1, 1)
+          : this.store.seqs(options.before !== undefined ? options.before - 1 : Number.MAX_SAFE_INTEGER, -1);
+      let batch: Promise<void>[] = [];
+      for (const seq of seqs) {
+        const running = this.startCodec(seq);
+        if (running) batch.push(running);
+        if (batch.length >= 64) {
+          await Promise.all(batch);
+          batch = [];
+        }
+      }
+      await Promise.all(batch);
+    }
+    return this.list(options);
   }
 
   /** Frames matching a filter, oldest first. */
@@ -312,10 +426,86 @@ export class TrafficCapture {
     let b = this.store.cachedOf(f.seq);
     if (!b) {
       const d = decodeFrame(f, this.env(), true);
-      b = { protocol: d.protocol, summary: d.summary, values: d.values, ...(d.error ? { error: d.error } : {}) };
+      b = {
+        protocol: d.protocol,
+        summary: d.summary,
+        values: d.values,
+        ...(d.error ? { error: d.error } : {}),
+        ...(d.payloadRef ? { payloadRef: d.payloadRef } : {}),
+      };
+      const outcome = this.codecOutcomes.get(f.seq);
+      if (outcome) Object.assign(b.values, outcome.values);
       this.store.setCached(f.seq, b);
     }
     return b;
+  }
+
+  /** Starts the codec decode of a stored frame; undefined when it has none to run (or it is already done). */
+  private startCodec(seq: number): Promise<void> | undefined {
+    if (!this.codec || this.codecOutcomes.has(seq)) return undefined;
+    const pending = this.codecPending.get(seq);
+    if (pending) return pending.done;
+    const f = this.store.get(seq);
+    if (!f?.deviceId) return undefined;
+    const ref = this.brief(f).payloadRef;
+    if (!ref || !isCodecPayload(ref, f.direction) || ref.offset + ref.length > f.bytes.length) return undefined;
+    const target = this.codec.target(f.deviceId);
+    if (!target) return undefined;
+    // A copy: the slab is reused while the codec works.
+    const payload = new Uint8Array(f.bytes.subarray(ref.offset, ref.offset + ref.length));
+    const payloadHex = Buffer.from(payload).toString('hex').toUpperCase();
+    const topic = ref.protocol === 'mqtt' ? ref.topic : undefined;
+    const done = this.codec.decode(target, payloadHex, payload, topic ?? '').then((result) => {
+      this.codecPending.delete(seq);
+      const oldest = this.store.oldestSeq;
+      if (oldest === undefined || seq < oldest) return;
+      const values = codecValues(result);
+      this.codecOutcomes.set(seq, {
+        target,
+        payloadOffset: ref.offset,
+        payloadLength: ref.length,
+        payloadHex,
+        ...(topic !== undefined ? { topic } : {}),
+        result,
+        values,
+      });
+      const cached = this.store.cachedOf(seq);
+      if (cached) Object.assign(cached.values, values);
+    });
+    this.codecPending.set(seq, {
+      state: {
+        productId: target.productId,
+        ...(target.model ? { productName: target.model.deviceType } : {}),
+        version: target.version,
+        status: 'pending',
+        payloadHex,
+        ...(topic !== undefined ? { topic } : {}),
+      },
+      done,
+    });
+    return done;
+  }
+
+  private pumpCodecQueue(): void {
+    while (this.codecInFlight < CODEC_IN_FLIGHT && this.codecQueue.length) {
+      const running = this.startCodec(this.codecQueue.shift()!);
+      if (!running) continue;
+      this.codecInFlight++;
+      void running.finally(() => {
+        this.codecInFlight--;
+        this.pumpCodecQueue();
+      });
+    }
+  }
+
+  /** Drops the codec results of frames that left the ring. */
+  private pruneCodecOutcomes(): void {
+    const oldest = this.store.oldestSeq ?? this.store.nextSeq;
+    const inOrder = this.codecOutcomes.size <= this.store.size;
+    for (const seq of this.codecOutcomes.keys()) {
+      if (seq < oldest) this.codecOutcomes.delete(seq);
+      else if (inOrder) break;
+    }
   }
 
   private env(): DecodeEnv {

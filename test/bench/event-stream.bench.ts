@@ -17,6 +17,7 @@ export const benchmark: Benchmark = {
       apiPort: 0,
       mqttPort: 0,
       coapPort: 0,
+      northboundPort: 0,
       deviceBindAddress: '127.0.0.1',
       logLevel: 'warn',
     });

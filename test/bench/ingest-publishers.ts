@@ -41,7 +41,7 @@ await Promise.all(
   clients.map(async (client, c) => {
     for (let i = 0; i < perClient; i++) {
       const payload = JSON.stringify({
-        services: [{ service_id: 'Light', properties: { brightness: (c + i) % 100, power: i * 1.5 } }],
+        services: [{ service_id: 'Light', properties: { brightness: (c + i) % 100, switch: i % 2 ? 'ON' : 'OFF' } }],
       });
       const t0 = performance.now();
       await client.publishAsync(logins[c]!.topic, payload, { qos: 1 });

@@ -100,6 +100,23 @@ describe('the water meter codec', { timeout: 60_000 }, () => {
     expect(await result.textContent()).toContain('"batteryLevel": 85');
   });
 
+  it('encodes a typed command, and says what is wrong with one that is not a command', async () => {
+    const command = page.getByTestId('codec-try-command');
+    await command.fill('{"serviceId": "WaterMeterBasic", "name": "SET_DEVICE_LEVEL"');
+    await page.getByText(/^Not a command:/).waitFor();
+    await command.fill(
+      '{"serviceId": "WaterMeterBasic", "name": "SET_DEVICE_LEVEL", "paras": {"value": "silent"}, "mid": 1}',
+    );
+    await page.getByRole('button', { name: 'Encode', exact: true }).click();
+    const result = page.getByTestId('codec-encode-result');
+    await result.waitFor();
+    expect(await result.textContent()).toBe('81 00 01 01');
+    await command.fill('{"serviceId": "WaterMeterBasic", "name": "NO_SUCH_COMMAND"}');
+    await page.getByRole('button', { name: 'Encode', exact: true }).click();
+    await page.getByTestId('codec-encode-error').waitFor();
+    await screenshot('1b-encode');
+  });
+
   it('runs all samples and sees them pass', async () => {
     await page.getByRole('button', { name: 'Run all' }).click();
     const summary = page.getByTestId('codec-run-summary');
@@ -135,5 +152,18 @@ describe('the water meter codec', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: '全部运行' }).click();
     await expect.poll(() => page.getByTestId('codec-run-summary').textContent()).toBe('通过 6 个，失败 0 个');
     await screenshot('4-chinese');
+  });
+
+  it('keeps an encoded command as a downlink sample that passes', async () => {
+    await page
+      .getByTestId('codec-try-command')
+      .fill('{"serviceId": "WaterMeterBasic", "name": "SET_DEVICE_LEVEL", "paras": {"value": "normal"}, "mid": 7}');
+    await page.getByRole('button', { name: '编码', exact: true }).click();
+    await page.getByTestId('codec-encode-result').waitFor();
+    await page.getByTestId('codec-encode-keep').click();
+    await page.getByTestId('codec-encode-kept').waitFor();
+    expect(await page.getByTestId('codec-samples').textContent()).toContain('SET_DEVICE_LEVEL, mid 7');
+    await page.getByRole('button', { name: '全部运行' }).click();
+    await expect.poll(() => page.getByTestId('codec-run-summary').textContent()).toBe('通过 7 个，失败 0 个');
   });
 });

@@ -1,9 +1,10 @@
-// A user registers a device in the UI, connects it with mosquitto_pub using the secret the UI showed once,
-// and watches the reported value appear on the device page.
+// A user's day with devices: register a street light in the UI, connect it with the mosquitto_pub snippet the
+// page offers, watch the value appear, read it in the chart and the table, export the history, look at the
+// status timeline, reset the secret, then batch-register a fleet from a CSV file and find devices in the list.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceLogin } from '../support/device-api.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
@@ -23,14 +24,38 @@ async function screenshot(step: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `devices-${step}.png`), fullPage });
 }
 
-function mosquittoPub(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function run(command: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('mosquitto_pub', args, { timeout: 10_000 });
+    const child = spawn(command, args, { timeout: 10_000 });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });
+}
+
+/** Reports brightness over IoTDA with mosquitto_pub, stamped `minutesAgo` in the past. */
+function reportBrightness(login: { secret: string }, value: number, minutesAgo: number) {
+  const at = new Date(Date.now() - minutesAgo * 60_000);
+  const eventTime = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  const creds = deviceLogin(deviceId, login.secret);
+  return run('mosquitto_pub', [
+    ...['-V', 'mqttv311', '-h', '127.0.0.1', '-p', String(serve.ready.ports.mqtt)],
+    ...['-i', creds.clientId, '-u', creds.username, '-P', creds.password, '-q', '1'],
+    ...['-t', `$oc/devices/${deviceId}/sys/properties/report`],
+    ...[
+      '-m',
+      JSON.stringify({
+        services: [{ service_id: 'Light', properties: { brightness: value }, event_time: eventTime }],
+      }),
+    ],
+  ]);
+}
+
+async function downloadOf(button: Locator): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
 }
 
 beforeAll(async () => {
@@ -59,6 +84,7 @@ beforeAll(async () => {
     viewport: { width: 1280, height: 900 },
     colorScheme: 'light',
     reducedMotion: 'reduce',
+    acceptDownloads: true,
   });
   page = await context.newPage();
 }, 60_000);
@@ -77,7 +103,7 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     await page.goto(serve.ready.ui);
     await page.getByRole('navigation').getByText('Devices').click();
     await page.getByRole('heading', { name: 'Devices', level: 2 }).waitFor({ timeout: 20_000 });
-    await page.getByText('No devices').waitFor();
+    await page.getByText('No devices', { exact: true }).waitFor();
     await screenshot('1-empty');
   });
 
@@ -98,40 +124,225 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     await screenshot('3-secret', false);
     await dialog.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('link', { name: 'LAMP-0001' }).waitFor();
-    expect(await page.getByText('Inactive').first().isVisible()).toBe(true);
+    expect(await page.getByTestId('device-table').getByText('Inactive').isVisible()).toBe(true);
   });
 
-  it('connects it with mosquitto_pub and sees the value on its page', async () => {
+  it('pastes the secret on the device page and runs the legacy mosquitto_pub snippet it shows', async () => {
     await page.getByRole('link', { name: 'LAMP-0001' }).click();
     await page.getByRole('heading', { name: 'Gate lamp' }).waitFor();
     expect(await page.getByTestId('snippet-iotda').textContent()).toContain(`ID='${deviceId}'`);
-    const port = serve.ready.ports.mqtt;
-    const login = deviceLogin(deviceId, secret, { signType: 1 });
-    const r = await mosquittoPub([
-      '-V',
-      'mqttv311',
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-i',
-      login.clientId,
-      '-u',
-      login.username,
-      '-P',
-      login.password,
-      '-q',
-      '1',
-      '-t',
-      `$oc/devices/${deviceId}/sys/properties/report`,
-      '-m',
-      JSON.stringify({ services: [{ service_id: 'Light', properties: { brightness: 73 } }] }),
-    ]);
+    await page.getByLabel('Device secret').fill(secret);
+    const login = page.getByTestId('hour-login');
+    await login.waitFor();
+    expect(await login.textContent()).toContain(`${deviceId}_0_0_`);
+    await page.getByRole('tab', { name: 'mosquitto_pub · legacy' }).click();
+    const snippet = (await page.getByTestId('snippet-legacy').textContent()) ?? '';
+    expect(snippet).toContain(`/huawei/v1/devices/${deviceId}/data/json`);
+    await screenshot('4-connect');
+    const r = await run('bash', ['-c', snippet]);
     expect(r.code, r.stderr).toBe(0);
     const latest = page.getByTestId('latest-data');
     await latest.waitFor({ timeout: 10_000 });
+    await screenshot('5-first-report');
+  });
+
+  it('sees the reported brightness among the latest values', async () => {
+    for (const [value, minutesAgo] of [
+      [12, 30],
+      [48, 20],
+      [73, 10],
+    ] as const) {
+      const r = await reportBrightness({ secret }, value, minutesAgo);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const latest = page.getByTestId('latest-data');
+    await latest.getByText('73', { exact: true }).waitFor({ timeout: 10_000 });
     expect(await latest.getByText('brightness').isVisible()).toBe(true);
-    expect(await latest.getByText('73', { exact: true }).isVisible()).toBe(true);
-    await screenshot('4-reported');
+    await screenshot('6-latest');
+  });
+
+  it('reads the values in the chart and the table and exports them as CSV', async () => {
+    await page.getByRole('tab', { name: 'Data history' }).click();
+    await page.getByLabel('Service').first().click();
+    await page.getByRole('option', { name: 'Light', exact: true }).click();
+    await page.getByLabel('Property').first().click();
+    await page.getByRole('option', { name: 'brightness' }).click();
+    const chart = page.getByTestId('history-chart');
+    await chart.locator('canvas').waitFor({ timeout: 10_000 });
+    expect(await chart.textContent()).toContain('Light.brightness');
+    const table = page.getByTestId('history-table');
+    await table.getByText('48', { exact: true }).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(3);
+    await screenshot('7-history');
+    const csv = await downloadOf(page.getByRole('button', { name: 'Export CSV' }));
+    expect(csv.name).toBe(`${deviceId}-history.csv`);
+    const lines = csv.text.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('eventTime,receivedAt,serviceId,property,value');
+    expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['12', '48', '73']);
+  });
+
+  it('follows the status timeline', async () => {
+    await page.getByRole('tab', { name: 'Status timeline' }).click();
+    const timeline = page.getByTestId('status-timeline');
+    await timeline.getByText('Came online').first().waitFor({ timeout: 10_000 });
+    expect(await timeline.getByText('Registered (inactive until first contact)').isVisible()).toBe(true);
+    await screenshot('8-timeline');
+  });
+
+  it('resets the secret: the new one is shown once and the old one no longer logs in', async () => {
+    await page.getByRole('button', { name: 'Reset secret' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Reset secret' }).click();
+    await dialog.getByText('Secret reset').waitFor();
+    const fresh = (await dialog.getByTestId('copyable-value').textContent()) ?? '';
+    expect(fresh).toMatch(/^[0-9a-f]{24}$/);
+    expect(fresh).not.toBe(secret);
+    await screenshot('9-reset', false);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const refused = await reportBrightness({ secret }, 1, 1);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/not authori[sz]ed/i);
+    const accepted = await reportBrightness({ secret: fresh }, 2, 1);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    expect(await page.getByLabel('Device secret').inputValue()).toBe(fresh);
+    secret = fresh;
+  });
+});
+
+describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () => {
+  const FLEET = 3000;
+
+  it('batch-registers the file with progress and per-row results', async () => {
+    await page.getByRole('link', { name: '← All devices' }).click();
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Product').click();
+    await page.getByRole('option', { name: /StreetLight/ }).click();
+    const rows = ['nodeId,secret,name'];
+    for (let i = 0; i < FLEET; i++) rows.push(`FLEET-${String(i).padStart(5, '0')},,Pole ${i}`);
+    rows.push('LAMP-0001,,duplicate of the gate lamp');
+    await dialog.locator('input[type=file]').setInputFiles({
+      name: 'poles.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(rows.join('\n')),
+    });
+    await dialog.getByText('poles.csv').waitFor();
+    await dialog.getByText(`${(FLEET + 1).toLocaleString('en-US')} device rows`).waitFor();
+    await screenshot('10-batch-file', false);
+    await dialog.getByRole('button', { name: `Register ${(FLEET + 1).toLocaleString('en-US')} devices` }).click();
+    await dialog.getByTestId('batch-progress').waitFor();
+    await dialog.getByText('Batch finished').waitFor({ timeout: 60_000 });
+    expect(await dialog.getByTestId('batch-summary').textContent()).toBe(
+      '3,001 of 3,001 processed · 3,000 registered · 1 failed',
+    );
+    const failures = dialog.getByTestId('batch-failures');
+    expect(await failures.locator('tbody tr').count()).toBe(1);
+    expect(await failures.textContent()).toContain('LAMP-0001');
+    await screenshot('11-batch-done', false);
+    const exported = await downloadOf(dialog.getByRole('button', { name: 'Export secrets' }));
+    const lines = exported.text.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('deviceId,nodeId,secret');
+    expect(lines).toHaveLength(FLEET + 2);
+    expect(lines.find((l) => l.includes(',FLEET-00042,'))).toMatch(
+      /^[0-9a-f]{24}_FLEET-00042,FLEET-00042,[0-9a-f]{24}$/,
+    );
+    await dialog.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('scrolls the whole fleet with a bounded number of rows in the page', async () => {
+    await page
+      .getByTestId('device-total')
+      .getByText(`${(FLEET + 1).toLocaleString('en-US')} devices`)
+      .waitFor();
+    const counts = page.getByTestId('device-counts');
+    expect(await counts.locator('[data-status=all]').textContent()).toContain('3,001');
+    expect(await page.locator('[role=rowgroup] [role=row]').count()).toBeLessThan(60);
+    await page.getByTestId('device-scroll').hover();
+    await page.mouse.wheel(0, 1_000_000);
+    await page.getByRole('link', { name: 'LAMP-0001' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('[role=rowgroup] [role=row]').count()).toBeLessThan(60);
+    await screenshot('12-scrolled-to-oldest');
+  });
+
+  it('narrows the list by status and by node ID', async () => {
+    await page.getByTestId('device-counts').locator('[data-status=inactive]').click();
+    await page
+      .getByTestId('device-total')
+      .getByText(`${FLEET.toLocaleString('en-US')} devices`)
+      .waitFor();
+    await page.getByLabel('Node ID or name starts with…').fill('FLEET-0299');
+    await page.getByTestId('device-total').getByText('10 devices').waitFor();
+    await page.getByLabel('Node ID or name starts with…').fill('nobody');
+    await page.getByText('No device matches these filters').waitFor();
+    await screenshot('13-no-match', false);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page
+      .getByTestId('device-total')
+      .getByText(`${(FLEET + 1).toLocaleString('en-US')} devices`)
+      .waitFor();
+  });
+
+  it('deletes a device after confirming', async () => {
+    await page.getByLabel('Node ID or name starts with…').fill('FLEET-00007');
+    await page.getByRole('link', { name: 'FLEET-00007' }).click();
+    await page.getByRole('heading', { name: 'Pole 7' }).waitFor();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Delete this device?').waitFor();
+    await screenshot('14-delete', false);
+    await dialog.getByRole('button', { name: 'Delete device' }).click();
+    await page.getByRole('heading', { name: 'Devices', level: 2 }).waitFor();
+    await page
+      .getByTestId('device-total')
+      .getByText(`${FLEET.toLocaleString('en-US')} devices`)
+      .waitFor();
+  });
+
+  it('starts five virtual lamps of the product from the device page, watches them report and stops them', async () => {
+    await page.getByLabel('Node ID or name starts with…').fill('LAMP-0001');
+    await page.getByRole('link', { name: 'LAMP-0001' }).click();
+    await page.getByRole('tab', { name: 'Simulator' }).click();
+    await page.getByLabel('Devices', { exact: true }).fill('5');
+    await page.getByLabel('Reports per second').fill('2');
+    await page.getByRole('button', { name: 'Start' }).click();
+    const simulations = page.getByTestId('simulations');
+    await simulations.getByText('5 / 5').waitFor({ timeout: 20_000 });
+    const reports = simulations.locator('tbody tr').first().locator('td').nth(3);
+    await expect
+      .poll(async () => Number((await reports.textContent())?.replace(/,/g, '')), { timeout: 15_000 })
+      .toBeGreaterThan(5);
+    await screenshot('15-simulator');
+    await simulations.getByRole('button', { name: 'Stop' }).click();
+    await simulations.getByText('Stopped').waitFor();
+  });
+
+  it('reads the device page in Chinese without clipped texts', async () => {
+    await page.goto(`${serve.ready.api}/devices/${encodeURIComponent(deviceId)}`);
+    await page.getByRole('heading', { name: 'Gate lamp' }).waitFor();
+    await page.getByRole('button', { name: /^Language/ }).click();
+    await page.getByRole('menuitem', { name: '中文' }).click();
+    await page.getByText('设备接入').waitFor({ timeout: 20_000 });
+    await screenshot('16-zh-device');
+  });
+
+  it('keeps a long node ID and a long Chinese name readable in the list and on the device page', async () => {
+    const longNodeId = `urn:imei:${'8'.repeat(15)}-${'A'.repeat(39)}`;
+    const registered = await fetch(`${serve.ready.api}/api/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serve.ready.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        productId: deviceId.split('_')[0],
+        nodeId: longNodeId,
+        name: '十字路口北侧第三根路灯杆上的智能照明控制器（用于测试的超长名称）',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    await page.getByRole('link', { name: '← 全部设备' }).click();
+    await page.getByRole('link', { name: longNodeId }).waitFor();
+    await screenshot('17-zh-list');
+    await page.getByRole('link', { name: longNodeId }).click();
+    await page.getByRole('heading', { name: /十字路口/ }).waitFor();
+    await screenshot('18-zh-long-device');
   });
 });

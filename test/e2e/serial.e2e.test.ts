@@ -117,6 +117,45 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await screenshot('7-terminal-hex');
   });
 
+  it('brings the module onto the platform with the bring-up wizard and sees the device online with decoded data', async () => {
+    await page.getByText('Bring-up', { exact: true }).click();
+    await page.getByText('No CoAP/LwM2M product yet').waitFor();
+    await screenshot('10-bring-up-empty');
+    await page.getByRole('button', { name: 'Create the water meter sample' }).click();
+    await page.getByLabel('Product (CoAP/LwM2M)', { exact: true }).first().waitFor();
+    expect(await page.getByLabel('Platform address (CDP)', { exact: true }).first().inputValue()).toMatch(
+      /^127\.0\.0\.1:\d+ /,
+    );
+    await page.getByLabel('Codec sample frame', { exact: true }).first().click();
+    await page.getByRole('option', { name: /^Basic report/ }).click();
+    expect(await page.getByLabel('Test uplink (hex, optional)').inputValue()).toBe('0100BC614E00000E1000D7007D');
+    await page.getByRole('button', { name: 'Run bring-up' }).click();
+    const done = page.getByTestId('bring-up-done');
+    await done.waitFor({ timeout: 30_000 });
+    for (const id of ['imei', 'register', 'cdp', 'reboot', 'registration', 'uplink']) {
+      expect(await page.getByTestId(`bring-up-step-${id}`).getAttribute('data-state')).toBe('ok');
+    }
+    expect(await page.getByTestId('bring-up-data-currentReading').textContent()).toBe('12345.678');
+    const registration = page.getByTestId('bring-up-step-registration');
+    await registration.getByRole('button', { name: /Show the AT\/CoAP transcript/ }).click();
+    const transcript = page.getByTestId('bring-up-transcript-registration');
+    await transcript.waitFor();
+    expect(await transcript.textContent()).toMatch(/module → platform {2}POST \/rd\?ep=863703030000001/);
+    expect(await transcript.textContent()).toContain('platform → module  2.01 Created');
+    await screenshot('11-bring-up-done');
+
+    await page.getByRole('button', { name: 'Run the step: Read the IMEI' }).click();
+    await expect.poll(() => page.getByTestId('bring-up-step-imei').getAttribute('data-state')).toBe('ok');
+
+    await done.getByRole('link', { name: 'Open the device' }).click();
+    await page.getByTestId('latest-data').waitFor({ timeout: 20_000 });
+    await expect.poll(async () => (await page.getByTestId('latest-data').textContent()) ?? '').toContain('12345.678');
+    expect(await page.getByText('Online', { exact: true }).first().isVisible()).toBe(true);
+    await screenshot('12-device-online');
+    await page.getByRole('navigation').getByText('Serial').click();
+    await page.getByRole('heading', { name: 'Serial workbench', level: 2 }).waitFor();
+  });
+
   it('reads the same pages in Chinese', async () => {
     await page.getByRole('button', { name: /^Language/ }).click();
     await page.getByRole('menuitem', { name: '中文' }).click();
@@ -127,5 +166,9 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await page.getByRole('button', { name: '执行', exact: true }).click();
     await page.getByText('覆盖等级 0').waitFor();
     await screenshot('9-at-zh');
+    await page.getByText('设备上线', { exact: true }).click();
+    await page.getByTestId('bring-up-done').waitFor();
+    expect(await page.getByTestId('bring-up-step-uplink').textContent()).toContain('第一条上报已解析');
+    await screenshot('13-bring-up-zh');
   });
 });

@@ -39,6 +39,7 @@ beforeAll(async () => {
     apiPort: 0,
     mqttPort: 0,
     coapPort: 0,
+    northboundPort: 0,
     deviceBindAddress: '127.0.0.1',
     logLevel: 'warn',
     rendererDir: join(process.cwd(), 'dist', 'renderer'),

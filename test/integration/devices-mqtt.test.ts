@@ -186,7 +186,10 @@ describe('MQTT access', () => {
 
   it('stores a gateway batch report under each sub-device and records an unknown service without losing the rest', async () => {
     const gw = await register(streetLight, 'GW-1');
-    const child = await register(streetLight, 'GW-1-child');
+    const child = await call(apiRoutes.registerDevice, {
+      body: { productId: streetLight, nodeId: 'GW-1-child', gatewayId: gw.device.deviceId },
+    });
+    expect(child.device.gatewayId).toBe(gw.device.deviceId);
     const client = await connect(deviceLogin(gw.device.deviceId, gw.secret));
     await client.publishAsync(
       `$oc/devices/${gw.device.deviceId}/sys/gateway/sub_devices/properties/report`,
@@ -210,6 +213,37 @@ describe('MQTT access', () => {
     const errors = await call(apiRoutes.deviceUplinkErrors, { params: { id: child.device.deviceId } });
     expect(errors.items[0]?.code).toBe('UNKNOWN_SERVICE');
     expect(errors.items[0]?.message).toContain('NoSuchService');
+  });
+
+  it('refuses a gateway report for a device that is not its sub-device, and stores nothing for it', async () => {
+    const gw = await register(streetLight, 'GW-2');
+    const stranger = await register(streetLight, 'GW-2-stranger');
+    const client = await connect(deviceLogin(gw.device.deviceId, gw.secret));
+    await client.publishAsync(
+      `$oc/devices/${gw.device.deviceId}/sys/gateway/sub_devices/properties/report`,
+      JSON.stringify({
+        devices: [
+          { device_id: stranger.device.deviceId, services: [{ service_id: 'Light', properties: { brightness: 3 } }] },
+        ],
+      }),
+      { qos: 1 },
+    );
+    await client.endAsync();
+    const latest = await call(apiRoutes.latestDeviceData, { params: { id: stranger.device.deviceId } });
+    expect(latest.services).toEqual([]);
+    const errors = await call(apiRoutes.deviceUplinkErrors, { params: { id: gw.device.deviceId } });
+    expect(errors.items[0]?.code).toBe('NOT_A_SUB_DEVICE');
+    expect(errors.items[0]?.message).toContain(stranger.device.deviceId);
+  });
+
+  it('refuses a sub-device whose gateway is not registered, naming the field', async () => {
+    const response = await core.api('/api/devices', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ productId: streetLight, nodeId: 'orphan', gatewayId: 'no_such_gateway' }),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'GATEWAY_NOT_FOUND', path: 'body.gatewayId' });
   });
 
   it('purges history older than the retention under a moved clock', async () => {

@@ -104,7 +104,11 @@ describe('the workbench API', () => {
     const info = apiRoutes.info.response.parse(await (await core.api('/api/platform')).json());
     expect(info.ports).toEqual(core.runtime.ports);
     expect(info.ports.mqtt).toBeGreaterThan(0);
-    expect(info.listeners.map((l) => `${l.name}/${l.protocol}`).sort()).toEqual(['coap/udp', 'mqtt/tcp']);
+    expect(info.listeners.map((l) => `${l.name}/${l.protocol}`).sort()).toEqual([
+      'coap/udp',
+      'mqtt/tcp',
+      'northbound/tcp',
+    ]);
     expect(info.dataDir).toBe(core.runtime.dataDir);
     expect(info.hostAddresses.some((a) => a.address === '127.0.0.1')).toBe(true);
   });

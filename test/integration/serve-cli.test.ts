@@ -53,6 +53,8 @@ describe('iotwb serve', () => {
       String(taken),
       '--coap-port',
       '0',
+      '--northbound-port',
+      '0',
       '--bind',
       '127.0.0.1',
       '--data-dir',

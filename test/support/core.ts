@@ -15,6 +15,7 @@ export async function startCore(options: Partial<PlatformOptions> & { dataDir: s
     apiPort: 0,
     mqttPort: 0,
     coapPort: 0,
+    northboundPort: 0,
     deviceBindAddress: '127.0.0.1',
     logLevel: 'warn',
     ...options,

@@ -16,6 +16,7 @@ export const readyLineSchema = z.object({
     api: z.number().int().positive(),
     mqtt: z.number().int().positive(),
     coap: z.number().int().positive(),
+    northbound: z.number().int().positive(),
   }),
 });
 export type ReadyLine = z.infer<typeof readyLineSchema>;
@@ -43,6 +44,8 @@ export async function startServe(dataDir: string, extraArgs: string[] = []): Pro
     '--mqtt-port',
     '0',
     '--coap-port',
+    '0',
+    '--northbound-port',
     '0',
     '--bind',
     '127.0.0.1',

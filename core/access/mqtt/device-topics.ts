@@ -6,6 +6,7 @@ export type UplinkKind =
   | { kind: 'properties' }
   | { kind: 'gatewayProperties' }
   | { kind: 'message' }
+  | { kind: 'commandResponse'; requestId: string }
   | { kind: 'passThrough' };
 
 const IOTDA_UP = [
@@ -53,6 +54,8 @@ export function classifyPublish(topic: string, scope: DeviceTopicScope): UplinkK
     if (rest === 'sys/properties/report') return { kind: 'properties' };
     if (rest === 'sys/gateway/sub_devices/properties/report') return { kind: 'gatewayProperties' };
     if (/^sys\/messages\/up(\?encoding=gzip)?$/.test(rest)) return { kind: 'message' };
+    const response = /^sys\/commands\/response\/request_id=([^/]+)$/.exec(rest);
+    if (response?.[1]) return { kind: 'commandResponse', requestId: response[1] };
     if (IOTDA_UP.some((r) => r.test(rest))) return { kind: 'passThrough' };
     if (rest.startsWith('user/')) {
       const custom = scope.customTopics.find((t) => t.suffix.replace(/^\/+/, '') === rest.slice(5));

@@ -1,7 +1,9 @@
 // MQTT device access: aedes on the platform's MQTT port, device login, topic ACL, uplink ingestion, downlink plumbing.
 import { randomUUID } from 'node:crypto';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import { HttpError } from '../../api/http-error.js';
 import type { Capability } from '../../capability.js';
 import type { DecodeResult } from '../../contract/codecs.js';
@@ -11,6 +13,8 @@ import type { DataStore, ServiceReport } from '../../data/data-store.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { DeviceStatusEngine } from '../../devices/device-status.js';
 import type { Logger } from '../../log/logger.js';
+import { checkField } from '../../codecs/model-validation.js';
+import { CommandCorrelation, DEFAULT_COMMAND_TIMEOUT_MS, type CommandResponse } from './command-correlation.js';
 import { parseClientId, passwordMatches, timestampFresh } from './device-credentials.js';
 import {
   classifyPublish,
@@ -21,9 +25,16 @@ import {
   type UplinkKind,
 } from './device-topics.js';
 import { tapConnection, type TappedConnection } from './frame-tap.js';
+import { loadOrCreateTlsCredentials } from './tls-certificate.js';
 import { LoginBackoff } from './login-backoff.js';
 import { RefusalLog, mqttAccessMigrations, type RefusalInput } from './refusal-log.js';
-import { parseGatewayReport, parseLegacyJson, parsePropertiesReport, type UplinkError } from './uplink-payloads.js';
+import {
+  parseCommandResponse,
+  parseGatewayReport,
+  parseLegacyJson,
+  parsePropertiesReport,
+  type UplinkError,
+} from './uplink-payloads.js';
 
 /** Decodes binary uplinks with the product's codec (the codecs capability's decodeUplink). */
 export type UplinkDecoder = (productId: string, bytes: Uint8Array, topic: string) => Promise<DecodeResult>;
@@ -65,6 +76,19 @@ export interface MqttAccessCapability extends Capability {
   ): Promise<{ sent: boolean; topic?: string }>;
   dialectOf(deviceId: string): Dialect | undefined;
   onDeviceMessage(listener: (message: DeviceMessage) => void): () => void;
+  /**
+   * Sends a command on the device's dialect (legacy `cloudReq` with a fresh mid, IoTDA `commands/request_id=…`);
+   * `response` resolves with the device's answer, or undefined after the timeout (default 30 s).
+   */
+  sendCommand(
+    deviceId: string,
+    command: { serviceId: string; commandName: string; paras: Record<string, unknown> },
+    options?: { timeoutMs?: number },
+  ): Promise<
+    { sent: false } | { sent: true; commandId: string; topic: string; response: Promise<CommandResponse | undefined> }
+  >;
+  /** Every command response a device sends, matched to its command or not. */
+  onCommandResponse(listener: (response: CommandResponse) => void): () => void;
 }
 
 const DEFAULT_MAX_PACKET = 1024 * 1024;
@@ -80,6 +104,8 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
   const connections = new Map<Duplex, TappedConnection>();
   const connectionDevice = new Map<string, string>();
   const messageListeners = new Set<(m: DeviceMessage) => void>();
+  const responseListeners = new Set<(r: CommandResponse) => void>();
+  let correlation: CommandCorrelation | undefined;
   let unsubscribeRegistry: (() => void) | undefined;
 
   const clientsOf = (deviceId: string) => [...(byDevice.get(deviceId) ?? [])].filter((c) => !c.closed);
@@ -96,6 +122,46 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
     onDeviceMessage(listener) {
       messageListeners.add(listener);
       return () => messageListeners.delete(listener);
+    },
+
+    onCommandResponse(listener) {
+      responseListeners.add(listener);
+      return () => responseListeners.delete(listener);
+    },
+
+    async sendCommand(deviceId, command, options = {}) {
+      const client = clientsOf(deviceId)[0];
+      const session = client ? sessions.get(client) : undefined;
+      if (!session || !correlation) return { sent: false };
+      const legacy = session.dialect === 'legacy';
+      const mid = legacy ? correlation.allocateMid(deviceId) : undefined;
+      const commandId = mid === undefined ? correlation.allocateRequestId() : String(mid);
+      const topic = legacy
+        ? legacyCommandTopic(deviceId)
+        : `$oc/devices/${deviceId}/sys/commands/request_id=${commandId}`;
+      const payload = legacy
+        ? {
+            msgType: 'cloudReq',
+            serviceId: command.serviceId,
+            cmd: command.commandName,
+            paras: command.paras,
+            hasMore: 0,
+            mid,
+          }
+        : {
+            object_device_id: deviceId,
+            service_id: command.serviceId,
+            command_name: command.commandName,
+            paras: command.paras,
+          };
+      // Waiting starts before publishing: a fast device may answer before the PUBACK is handled.
+      const response = correlation.expect(deviceId, commandId, options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+      const sent = await capability.publishToDevice(deviceId, { payload: JSON.stringify(payload), topic, qos: 1 });
+      if (!sent.sent) {
+        correlation.settle({ deviceId, commandId, dialect: session.dialect, resultCode: -1, body: {} });
+        return { sent: false };
+      }
+      return { sent: true, commandId, topic, response };
     },
 
     async publishToDevice(deviceId, message) {
@@ -125,8 +191,22 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
       return { sent: true, topic };
     },
 
-    async start({ db, clock, bus, logger, ports, routes }) {
+    async start({ db, clock, bus, logger, ports, routes, config, dataDir }) {
       const log: Logger = logger;
+      const commands = new CommandCorrelation(clock);
+      correlation = commands;
+      const commandResponse = (response: Omit<CommandResponse, 'matched'>) => {
+        const settled = commands.settle(response);
+        bus.publish('command', {
+          at: clock.now(),
+          deviceId: response.deviceId,
+          commandId: response.commandId,
+          status: response.resultCode === 0 ? 'SUCCESSFUL' : 'FAILED',
+        });
+        if (!settled.matched)
+          log.info(`${response.deviceId} answered command ${response.commandId}, which is not waiting for an answer`);
+        for (const l of responseListeners) l(settled);
+      };
       const refusals = new RefusalLog(db, clock);
       const backoff = new LoginBackoff(() => clock.now());
       const maxPacketBytes = deps.maxPacketBytes ?? DEFAULT_MAX_PACKET;
@@ -140,6 +220,26 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
           kind: body.kind,
           ...(body.topic ? { topic: body.topic } : {}),
         });
+      });
+      routes.add(deviceRoutes.sendDeviceCommand, async ({ params, body }) => {
+        deps.devices().require(params.id);
+        const sent = await capability.sendCommand(params.id, body, { timeoutMs: body.timeoutMs });
+        if (!sent.sent) return { sent: false };
+        const answer = await sent.response;
+        return {
+          sent: true,
+          commandId: sent.commandId,
+          topic: sent.topic,
+          ...(answer
+            ? {
+                response: {
+                  resultCode: answer.resultCode,
+                  ...(answer.responseName ? { responseName: answer.responseName } : {}),
+                  body: answer.body,
+                },
+              }
+            : {}),
+        };
       });
       routes.add(deviceRoutes.listMqttRefusals, ({ query }) => ({ items: refusals.list(query.limit) }));
 
@@ -266,6 +366,9 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
       aedes.authorizeForward = (client, packet: AedesPublishPacket) => {
         const session = sessions.get(client);
         if (!session) return packet;
+        // A device's own system uplinks (reports, command responses) are never echoed back to it, even though it is
+        // subscribed to sys/commands/# and friends; its custom topics behave like plain MQTT.
+        if (classifyPublish(packet.topic, session.scope) && !packet.topic.includes('/user/')) return null;
         return packet.topic.startsWith('$oc/') || packet.topic.startsWith('/huawei/')
           ? session.scope.ids.some((id) => packet.topic.includes(`/devices/${id}/`))
             ? packet
@@ -303,7 +406,29 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
             raw,
           );
         }
-        if (accepted.length) await deps.data().ingest(deviceId, accepted);
+        // Values of the wrong type or out of the model's range are recorded with the reason and not stored (R-6).
+        const valid: ServiceReport[] = [];
+        const problems: string[] = [];
+        for (const report of accepted) {
+          const service = known?.find((k) => k.serviceId === report.serviceId);
+          if (!service || service.properties.length === 0) {
+            valid.push(report);
+            continue;
+          }
+          const kept: Record<string, unknown> = {};
+          for (const [name, value] of Object.entries(report.properties)) {
+            const property = service.properties.find((p) => p.name === name);
+            const issues = property
+              ? checkField(property, value, `${report.serviceId}.${name}`).map((i) => i.message)
+              : [`service ${report.serviceId} has no property ${name}`];
+            if (issues.length === 0) kept[name] = value;
+            else problems.push(...issues);
+          }
+          if (Object.keys(kept).length > 0) valid.push({ ...report, properties: kept });
+        }
+        if (problems.length > 0)
+          recordError(session, deviceId, topic, { code: 'BAD_VALUE', message: problems.join('; ') }, raw);
+        if (valid.length) await deps.data().ingest(deviceId, valid);
       };
 
       const handleUplink = async (session: Session, kind: UplinkKind, topic: string, payload: Buffer) => {
@@ -322,12 +447,27 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
                 );
               const decoded = await deps.decodeUplink(session.productId, payload, topic);
               if (!decoded.ok) return recordError(session, id, topic, decoded.error, payload);
-              if (decoded.message.kind !== 'data') return;
+              if (decoded.message.kind === 'commandResponse')
+                return commandResponse({
+                  deviceId: id,
+                  commandId: String(decoded.message.mid),
+                  dialect: 'legacy',
+                  resultCode: decoded.message.errcode,
+                  body: decoded.message.body,
+                  ...(decoded.message.commandName ? { responseName: decoded.message.commandName } : {}),
+                });
               return store(session, id, topic, decoded.message.services, payload);
             }
             const r = parseLegacyJson(payload);
             if (!r.ok) return recordError(session, id, topic, r.error, payload);
-            if (r.value.kind !== 'data') return;
+            if (r.value.kind === 'commandResponse')
+              return commandResponse({
+                deviceId: id,
+                commandId: String(r.value.mid),
+                dialect: 'legacy',
+                resultCode: r.value.errcode,
+                body: r.value.body,
+              });
             return store(session, id, topic, r.value.services, payload);
           }
           case 'properties': {
@@ -351,6 +491,19 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
                 );
                 continue;
               }
+              if (child.deviceId !== id && child.gatewayId !== id) {
+                recordError(
+                  session,
+                  id,
+                  topic,
+                  {
+                    code: 'NOT_A_SUB_DEVICE',
+                    message: `${sub.deviceId} is not a sub-device of ${id}; a gateway reports only for devices registered with it as their gateway`,
+                  },
+                  payload,
+                );
+                continue;
+              }
               deps.status().reported(child.deviceId);
               await store(
                 { ...session, model: deps.productModel(child.productId) },
@@ -365,6 +518,18 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
           case 'message':
             for (const l of messageListeners) l({ deviceId: id, topic, payload });
             return;
+          case 'commandResponse': {
+            const r = parseCommandResponse(payload);
+            if (!r.ok) return recordError(session, id, topic, r.error, payload);
+            return commandResponse({
+              deviceId: id,
+              commandId: kind.requestId,
+              dialect: 'iotda',
+              resultCode: r.value.resultCode,
+              body: r.value.paras,
+              ...(r.value.responseName ? { responseName: r.value.responseName } : {}),
+            });
+          }
           case 'passThrough':
             return;
         }
@@ -375,12 +540,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
         for (const c of clientsOf(change.deviceId)) c.close();
       });
 
-      const listener = ports.tcp('mqtt');
-      if (!listener) {
-        log.warn('no MQTT port is bound: MQTT device access is off');
-        return;
-      }
-      listener.serve((socket) => {
+      const serveSocket = (socket: Socket) => {
         socket.setNoDelay(true);
         const connectionId = randomUUID();
         const tapped = tapConnection(socket, {
@@ -418,11 +578,32 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
           connectionDevice.delete(connectionId);
         });
         aedes.handle(tapped.stream);
-      });
+      };
+
+      const listener = ports.tcp('mqtt');
+      if (listener) listener.serve(serveSocket);
+      else log.warn('no MQTT port is bound: plain MQTT device access is off');
+
+      const tlsListener = ports.tcp('mqtts');
+      if (tlsListener) {
+        const credentials = loadOrCreateTlsCredentials(
+          dataDir,
+          config.mqttsCertFile && config.mqttsKeyFile
+            ? { certFile: config.mqttsCertFile, keyFile: config.mqttsKeyFile }
+            : undefined,
+        );
+        const secureContext = createSecureContext({ cert: credentials.cert, key: credentials.key });
+        log.info(
+          `MQTTS on port ${tlsListener.port} with ${credentials.generated ? 'a new self-signed' : 'the'} certificate ${credentials.certFile} (SHA-256 ${credentials.fingerprint256})`,
+        );
+        // The tap sits above TLS: the traffic inspector sees the decrypted MQTT packets of MQTTS devices too.
+        tlsListener.serve((raw) => serveSocket(new TLSSocket(raw, { isServer: true, secureContext })));
+      }
     },
 
     async stop() {
       unsubscribeRegistry?.();
+      correlation?.cancelAll();
       const b = broker;
       broker = undefined;
       if (b) await new Promise<void>((resolve) => b.close(() => resolve()));

@@ -20,7 +20,18 @@ const legacyReport = z.object({
     )
     .min(1),
 });
-const legacyResponse = z.object({ msgType: z.literal('deviceRsp'), mid: z.number().int(), errcode: z.number().int() });
+const legacyResponse = z.object({
+  msgType: z.literal('deviceRsp'),
+  mid: z.number().int().min(0).max(65535),
+  errcode: z.number().int(),
+  hasMore: z.number().int().optional(),
+  body: z.record(z.string(), z.unknown()).optional(),
+});
+const iotdaCommandResponse = z.object({
+  result_code: z.number().int().optional(),
+  response_name: z.string().max(128).optional(),
+  paras: z.record(z.string(), z.unknown()).optional(),
+});
 
 const iotdaService = z.object({
   service_id: z.string().min(1).max(64),
@@ -46,7 +57,9 @@ function schemaError(error: z.ZodError, what: string): UplinkError {
   return { code: 'BAD_PAYLOAD', message: `${what}: ${where}: ${issue?.message ?? 'invalid'}` };
 }
 
-export type LegacyUplink = { kind: 'data'; services: ServiceReport[] } | { kind: 'commandResponse'; mid: number };
+export type LegacyUplink =
+  | { kind: 'data'; services: ServiceReport[] }
+  | { kind: 'commandResponse'; mid: number; errcode: number; body: Record<string, unknown> };
 
 export function parseLegacyJson(bytes: Uint8Array): UplinkParse<LegacyUplink> {
   const json = parseJson(bytes);
@@ -66,7 +79,16 @@ export function parseLegacyJson(bytes: Uint8Array): UplinkParse<LegacyUplink> {
     };
   }
   const response = legacyResponse.safeParse(json.value);
-  if (response.success) return { ok: true, value: { kind: 'commandResponse', mid: response.data.mid } };
+  if (response.success)
+    return {
+      ok: true,
+      value: {
+        kind: 'commandResponse',
+        mid: response.data.mid,
+        errcode: response.data.errcode,
+        body: response.data.body ?? {},
+      },
+    };
   return { ok: false, error: schemaError(report.error, 'not a deviceReq report') };
 }
 
@@ -93,4 +115,22 @@ export function parseGatewayReport(bytes: Uint8Array): UplinkParse<{ deviceId: s
   return r.success
     ? { ok: true, value: r.data.devices.map((d) => ({ deviceId: d.device_id, services: toReports(d.services) })) }
     : { ok: false, error: schemaError(r.error, 'gateway report') };
+}
+
+/** `sys/commands/response/request_id=…` (§3.2): `{result_code, response_name, paras}`; a missing result_code is 0. */
+export function parseCommandResponse(
+  bytes: Uint8Array,
+): UplinkParse<{ resultCode: number; responseName?: string; paras: Record<string, unknown> }> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const r = iotdaCommandResponse.safeParse(json.value);
+  if (!r.success) return { ok: false, error: schemaError(r.error, 'command response') };
+  return {
+    ok: true,
+    value: {
+      resultCode: r.data.result_code ?? 0,
+      ...(r.data.response_name === undefined ? {} : { responseName: r.data.response_name }),
+      paras: r.data.paras ?? {},
+    },
+  };
 }

@@ -31,6 +31,16 @@ export interface DecodedFrame {
   layers: TrafficLayer[];
   values: FieldValues;
   decoded?: unknown;
+  /** Where the business payload sits in the frame (after MQTT/CoAP/LwM2M, when it is not PCP): the codec's input. */
+  payloadRef?: PayloadRef;
+}
+
+export interface PayloadRef {
+  protocol: 'mqtt' | 'coap' | 'raw';
+  topic?: string;
+  path?: string;
+  offset: number;
+  length: number;
 }
 
 export interface PayloadDecodeRequest {
@@ -223,5 +233,16 @@ export function decodeFrame(f: CapturedFrame, env: DecodeEnv, brief = false): De
     layers,
     values,
     ...(decoded !== undefined ? { decoded } : {}),
+    ...(payload && payloadRequest && payload.bytes.length > 0
+      ? {
+          payloadRef: {
+            protocol: payloadRequest.protocol,
+            ...(payloadRequest.topic !== undefined ? { topic: payloadRequest.topic } : {}),
+            ...(payloadRequest.path !== undefined ? { path: payloadRequest.path } : {}),
+            offset: payload.offset,
+            length: payload.bytes.length,
+          },
+        }
+      : {}),
   };
 }

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { CodecDraft, DecodeResult, SampleRun } from '../../../core/contract/index.js';
 import { LoadingState, ErrorState } from '../../ui/QueryStates.js';
 import { useAddSample, useCodecSamples, useDeleteSample, useRunSamples, useTryDecode } from './codecQueries.js';
+import { TryEncodePanel } from './TryEncodePanel.js';
 
 function DecodeOutcome({ result }: { result: DecodeResult }) {
   const { t } = useTranslation();
@@ -132,6 +133,8 @@ export function SamplePanel({ productId, draft }: { productId: string; draft: Co
           )}
         </Stack>
       </Paper>
+
+      <TryEncodePanel productId={productId} draft={draft} />
 
       <Paper withBorder p="sm">
         <Stack gap="xs">

@@ -1,6 +1,6 @@
 // Queries and mutations of the codec page, typed by the codecs contract.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiRoutes, type CodecDraft, type CodecSampleInput } from '../../../core/contract/index.js';
+import { apiRoutes, type CodecCommand, type CodecDraft, type CodecSampleInput } from '../../../core/contract/index.js';
 import { ApiClientError } from '../../api/client.js';
 import { useApi } from '../../api/ApiProvider.js';
 
@@ -85,6 +85,14 @@ export function useTryDecode(productId: string) {
   return useMutation({
     mutationFn: (input: { hex: string; topic?: string; draft?: CodecDraft }) =>
       callApi(apiRoutes.tryCodec, { params: { id: productId }, body: { direction: 'decode', ...input } }),
+  });
+}
+
+export function useTryEncode(productId: string) {
+  const { callApi } = useApi();
+  return useMutation({
+    mutationFn: (input: { command: CodecCommand; draft?: CodecDraft }) =>
+      callApi(apiRoutes.tryCodec, { params: { id: productId }, body: { direction: 'encode', ...input } }),
   });
 }
 

@@ -1,188 +1,110 @@
-// One device: details and status, how to connect it with mosquitto_pub, its latest values and recent history.
-import { Anchor, Button, Card, Code, CopyButton, Grid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+// One device: header with its status and actions, then tabs — overview (details, connection, latest values),
+// data history (chart and table), status timeline, and the protocol-specific tabs of deviceTabs.tsx.
+import { Anchor, Grid, Stack, Tabs } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
-import { usePlatformInfo } from '../../api/platformQueries.js';
-import { CopyableValue } from '../../ui/CopyableValue.js';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { PageHeader } from '../../ui/PageHeader.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
-import { iotdaSnippet, legacySnippet } from './connectionSnippet.js';
+import { ConnectionCard } from './ConnectionCard.js';
+import { DeleteDeviceButton, ResetSecretButton } from './DeviceActions.js';
+import { DeviceDetailsCard } from './DeviceDetailsCard.js';
 import { DeviceStatusBadge } from './DeviceStatusBadge.js';
-import { useDevice, useHistory, useLatestData } from './deviceQueries.js';
-
-function Snippet({ text, testId }: { text: string; testId: string }) {
-  const { t } = useTranslation();
-  return (
-    <Stack gap={4} align="flex-end">
-      <CopyButton value={text} timeout={1500}>
-        {({ copied, copy }) => (
-          <Button size="compact-xs" variant="default" onClick={copy}>
-            {copied ? t('common.copied') : t('common.copy')}
-          </Button>
-        )}
-      </CopyButton>
-      <Code block data-testid={testId} style={{ overflowX: 'auto', whiteSpace: 'pre', width: '100%' }}>
-        {text}
-      </Code>
-    </Stack>
-  );
-}
-
-const asText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+import { useDevice } from './deviceQueries.js';
+import { extraDeviceTabs } from './deviceTabs.js';
+import { HistoryPanel } from './HistoryPanel.js';
+import { LatestDataCard } from './LatestDataCard.js';
+import { StatusTimeline } from './StatusTimeline.js';
 
 export function DevicePage() {
   const { t } = useTranslation();
   const deviceId = useParams().deviceId ?? '';
   const device = useDevice(deviceId);
-  const latest = useLatestData(deviceId);
-  const history = useHistory(deviceId);
-  const platform = usePlatformInfo();
+  const [search, setSearch] = useSearchParams();
+  // The secret the user pasted or just reset: fills the connection snippets, never leaves this page.
+  const [secret, setSecret] = useState('');
 
+  const back = (
+    <Anchor component={Link} to="/devices" size="sm">
+      {t('devices.back')}
+    </Anchor>
+  );
   if (device.isPending) return <LoadingState />;
-  if (device.isError) return <ErrorState error={device.error} onRetry={() => void device.refetch()} />;
+  if (device.isError) {
+    const missing = 'status' in device.error && device.error.status === 404;
+    return (
+      <Stack gap="md">
+        {back}
+        {missing ? (
+          <EmptyState title={t('devices.page.notFound')}>{deviceId}</EmptyState>
+        ) : (
+          <ErrorState error={device.error} onRetry={() => void device.refetch()} />
+        )}
+      </Stack>
+    );
+  }
   const d = device.data;
-  const mqttPort = platform.data?.ports.mqtt ?? 1883;
-  const firstService = latest.data?.services[0];
-  const snippetInput = {
-    deviceId: d.deviceId,
-    host: '127.0.0.1',
-    port: mqttPort,
-    ...(firstService ? { serviceId: firstService.serviceId, propertyName: Object.keys(firstService.data)[0] } : {}),
-  };
+  const tabs = extraDeviceTabs.filter((tab) => tab.appliesTo?.(d) ?? true);
+  const tab = search.get('tab') ?? 'overview';
 
   return (
     <Stack gap="md">
-      <Anchor component={Link} to="/devices" size="sm">
-        {t('devices.back')}
-      </Anchor>
+      {back}
       <PageHeader
         title={d.name ?? d.nodeId}
-        description={d.deviceId}
-        actions={<DeviceStatusBadge status={d.status} />}
+        description={
+          <span style={{ fontFamily: 'var(--mantine-font-family-monospace)', overflowWrap: 'anywhere' }}>
+            {d.deviceId}
+          </span>
+        }
+        actions={
+          <>
+            <DeviceStatusBadge status={d.status} size="lg" />
+            <ResetSecretButton device={d} onReset={setSecret} />
+            <DeleteDeviceButton device={d} />
+          </>
+        }
       />
-      <Grid>
-        <Grid.Col span={{ base: 12, md: 5 }}>
-          <Card withBorder padding="md">
-            <Title order={3} size="h5" mb="sm">
-              {t('devices.page.details')}
-            </Title>
-            <Table>
-              <Table.Tbody>
-                <Table.Tr>
-                  <Table.Th>{t('devices.fields.deviceId')}</Table.Th>
-                  <Table.Td>
-                    <CopyableValue value={d.deviceId} label={t('devices.fields.deviceId')} />
-                  </Table.Td>
-                </Table.Tr>
-                <Table.Tr>
-                  <Table.Th>{t('devices.fields.nodeId')}</Table.Th>
-                  <Table.Td ff="monospace">{d.nodeId}</Table.Td>
-                </Table.Tr>
-                <Table.Tr>
-                  <Table.Th>{t('devices.fields.product')}</Table.Th>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/products/${d.productId}`} ff="monospace">
-                      {d.productId}
-                    </Anchor>
-                  </Table.Td>
-                </Table.Tr>
-                <Table.Tr>
-                  <Table.Th>{t('devices.fields.protocol')}</Table.Th>
-                  <Table.Td>{d.protocolType}</Table.Td>
-                </Table.Tr>
-                <Table.Tr>
-                  <Table.Th>{t('devices.fields.lastSeen')}</Table.Th>
-                  <Table.Td>{d.lastSeenAt ? new Date(d.lastSeenAt).toLocaleString() : '–'}</Table.Td>
-                </Table.Tr>
-              </Table.Tbody>
-            </Table>
-          </Card>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 7 }}>
-          <Card withBorder padding="md">
-            <Title order={3} size="h5" mb="xs">
-              {t('devices.page.connect')}
-            </Title>
-            <Text size="sm" c="dimmed" mb="xs">
-              {t('devices.page.connectHint')}
-            </Text>
-            <Tabs defaultValue="iotda">
-              <Tabs.List>
-                <Tabs.Tab value="iotda">{t('devices.page.iotda')}</Tabs.Tab>
-                <Tabs.Tab value="legacy">{t('devices.page.legacy')}</Tabs.Tab>
-              </Tabs.List>
-              <Tabs.Panel value="iotda" pt="xs">
-                <Snippet text={iotdaSnippet(snippetInput)} testId="snippet-iotda" />
-              </Tabs.Panel>
-              <Tabs.Panel value="legacy" pt="xs">
-                <Snippet text={legacySnippet(snippetInput)} testId="snippet-legacy" />
-              </Tabs.Panel>
-            </Tabs>
-          </Card>
-        </Grid.Col>
-      </Grid>
-      <Card withBorder padding="md">
-        <Title order={3} size="h5" mb="sm">
-          {t('devices.page.latest')}
-        </Title>
-        {latest.data?.services.length ? (
-          <Table data-testid="latest-data">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('devices.data.service')}</Table.Th>
-                <Table.Th>{t('devices.data.property')}</Table.Th>
-                <Table.Th>{t('devices.data.value')}</Table.Th>
-                <Table.Th>{t('devices.data.eventTime')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {latest.data.services.flatMap((s) =>
-                Object.entries(s.data).map(([property, value]) => (
-                  <Table.Tr key={`${s.serviceId}.${property}`}>
-                    <Table.Td>{s.serviceId}</Table.Td>
-                    <Table.Td>{property}</Table.Td>
-                    <Table.Td ff="monospace">{asText(value)}</Table.Td>
-                    <Table.Td>{new Date(s.eventTime).toLocaleString()}</Table.Td>
-                  </Table.Tr>
-                )),
-              )}
-            </Table.Tbody>
-          </Table>
-        ) : (
-          <EmptyState title={t('devices.page.noData')}>{t('devices.page.noDataHint')}</EmptyState>
-        )}
-      </Card>
-      <Card withBorder padding="md">
-        <Title order={3} size="h5" mb="sm">
-          {t('devices.page.history')}
-        </Title>
-        {history.data?.items.length ? (
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('devices.data.eventTime')}</Table.Th>
-                <Table.Th>{t('devices.data.service')}</Table.Th>
-                <Table.Th>{t('devices.data.property')}</Table.Th>
-                <Table.Th>{t('devices.data.value')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {history.data.items.map((h) => (
-                <Table.Tr key={h.id}>
-                  <Table.Td>{new Date(h.eventTime).toLocaleString()}</Table.Td>
-                  <Table.Td>{h.serviceId}</Table.Td>
-                  <Table.Td>{h.property}</Table.Td>
-                  <Table.Td ff="monospace">{asText(h.value)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        ) : (
-          <Text size="sm" c="dimmed">
-            {t('devices.page.noHistory')}
-          </Text>
-        )}
-      </Card>
+      <Tabs
+        value={tab}
+        onChange={(v) => setSearch(v && v !== 'overview' ? { tab: v } : {}, { replace: true })}
+        keepMounted={false}
+      >
+        <Tabs.List>
+          <Tabs.Tab value="overview">{t('devices.tabs.overview')}</Tabs.Tab>
+          <Tabs.Tab value="data">{t('devices.tabs.data')}</Tabs.Tab>
+          <Tabs.Tab value="status">{t('devices.tabs.status')}</Tabs.Tab>
+          {tabs.map((x) => (
+            <Tabs.Tab key={x.value} value={x.value}>
+              {t(x.labelKey)}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        <Tabs.Panel value="overview" pt="md">
+          <Stack gap="md">
+            <Grid>
+              <Grid.Col span={{ base: 12, lg: 5 }}>
+                <DeviceDetailsCard device={d} />
+              </Grid.Col>
+              <Grid.Col span={{ base: 12, lg: 7 }}>
+                <ConnectionCard device={d} secret={secret} onSecretChange={setSecret} />
+              </Grid.Col>
+            </Grid>
+            <LatestDataCard device={d} onShowHistory={() => setSearch({ tab: 'data' }, { replace: true })} />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="data" pt="md">
+          <HistoryPanel device={d} />
+        </Tabs.Panel>
+        <Tabs.Panel value="status" pt="md">
+          <StatusTimeline device={d} />
+        </Tabs.Panel>
+        {tabs.map((x) => (
+          <Tabs.Panel key={x.value} value={x.value} pt="md">
+            <x.Panel device={d} />
+          </Tabs.Panel>
+        ))}
+      </Tabs>
     </Stack>
   );
 }

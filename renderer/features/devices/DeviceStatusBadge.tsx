@@ -10,7 +10,11 @@ const tone: Record<DeviceStatus, StatusTone> = {
   abnormal: 'error',
 };
 
-export function DeviceStatusBadge({ status }: { status: DeviceStatus }) {
+export function DeviceStatusBadge({ status, size }: { status: DeviceStatus; size?: 'sm' | 'md' | 'lg' }) {
   const { t } = useTranslation();
-  return <StatusBadge tone={tone[status]}>{t(`devices.status.${status}`)}</StatusBadge>;
+  return (
+    <StatusBadge tone={tone[status]} size={size}>
+      {t(`devices.status.${status}`)}
+    </StatusBadge>
+  );
 }

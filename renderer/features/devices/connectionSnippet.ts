@@ -1,4 +1,5 @@
-// Copy-paste shell snippets that connect a device with mosquitto_pub in either dialect (password computed with openssl).
+// Copy-paste snippets that connect a device in either MQTT dialect: mosquitto_pub (legacy §2 and IoTDA §3 topics),
+// Python paho, and the IoTDA Python device SDK. Pure text generation; the login is computed by mqttLoginFor.
 
 export interface SnippetInput {
   deviceId: string;
@@ -7,45 +8,189 @@ export interface SnippetInput {
   /** A service of the product, for the example report. */
   serviceId?: string;
   propertyName?: string;
+  /** An example value of that property. */
+  exampleValue?: unknown;
+  /** The device secret, when the user pasted it; snippets otherwise carry a placeholder. */
+  secret?: string;
+  /** A login computed for one hour (signType 0, so it keeps working after that hour). */
+  login?: MqttLogin;
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+export interface MqttLogin {
+  clientId: string;
+  username: string;
+  password: string;
+}
 
-function login(deviceId: string): string[] {
+export const SECRET_PLACEHOLDER = '<device secret>';
+
+/** UTC `YYYYMMDDHH`, the timestamp of the clientId and the HMAC key (§2.1, §3.1). */
+export function hourTimestamp(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}${pad(at.getUTCHours())}`;
+}
+
+/** password = lower-case hex HMAC-SHA256, key = timestamp, message = secret; clientId `{id}_0_0_{timestamp}`. */
+export async function mqttLoginFor(deviceId: string, secret: string, at: Date): Promise<MqttLogin> {
+  const timestamp = hourTimestamp(at);
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(timestamp),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(secret)));
+  const password = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('');
+  return { clientId: `${deviceId}_0_0_${timestamp}`, username: deviceId, password };
+}
+
+/** A POSIX shell single-quoted word. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** A Python string literal (JSON string syntax is valid Python). */
+const pyString = (s: string) => JSON.stringify(s);
+function pyLiteral(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string') return pyString(v);
+  return `json.loads(${pyString(JSON.stringify(v) ?? 'null')})`;
+}
+
+/** The first reportable property of a model's services, with a value its type and range accept. */
+export function exampleProperty(
+  services: readonly {
+    serviceId: string;
+    properties: readonly {
+      name: string;
+      dataType: string;
+      min?: number | undefined;
+      enumList?: string[] | undefined;
+    }[];
+  }[],
+): Pick<SnippetInput, 'serviceId' | 'propertyName' | 'exampleValue'> {
+  for (const service of services) {
+    const p = service.properties[0];
+    if (!p) continue;
+    return { serviceId: service.serviceId, propertyName: p.name, exampleValue: exampleValueOf(p) };
+  }
+  return {};
+}
+
+function exampleValueOf(p: { dataType: string; min?: number | undefined; enumList?: string[] | undefined }): unknown {
+  switch (p.dataType) {
+    case 'int':
+    case 'long':
+    case 'decimal':
+      return p.min !== undefined && p.min > 1 ? p.min : 1;
+    case 'boolean':
+      return true;
+    case 'enum':
+      return p.enumList?.[0] ?? 'value';
+    case 'DateTime':
+      return '20260101T000000Z';
+    case 'jsonObject':
+      return {};
+    case 'string list':
+      return ['a'];
+    default:
+      return 'text';
+  }
+}
+
+function example(input: SnippetInput) {
+  return {
+    serviceId: input.serviceId ?? 'Service',
+    propertyName: input.propertyName ?? 'value',
+    value: input.exampleValue ?? 1,
+  };
+}
+
+export function iotdaReport(input: SnippetInput): { topic: string; payload: string } {
+  const { serviceId, propertyName, value } = example(input);
+  return {
+    topic: `$oc/devices/${input.deviceId}/sys/properties/report`,
+    payload: JSON.stringify({ services: [{ service_id: serviceId, properties: { [propertyName]: value } }] }),
+  };
+}
+
+export function legacyReport(input: SnippetInput): { topic: string; payload: string } {
+  const { serviceId, propertyName, value } = example(input);
+  return {
+    topic: `/huawei/v1/devices/${input.deviceId}/data/json`,
+    payload: JSON.stringify({ msgType: 'deviceReq', data: [{ serviceId, serviceData: { [propertyName]: value } }] }),
+  };
+}
+
+function mosquittoPub(input: SnippetInput, report: { topic: string; payload: string }): string {
+  const head = `mosquitto_pub -V mqttv311 -h ${input.host} -p ${input.port}`;
+  if (input.login) {
+    const { clientId, username, password } = input.login;
+    return [
+      `${head} -q 1 \\`,
+      `  -i ${shellQuote(clientId)} -u ${shellQuote(username)} -P ${shellQuote(password)} \\`,
+      `  -t ${shellQuote(report.topic)} -m ${shellQuote(report.payload)}`,
+    ].join('\n');
+  }
+  // Without a computed login the shell derives it at run time, so the snippet works in any hour.
   return [
-    `SECRET=${quote('<device secret>')}`,
+    `SECRET=${shellQuote(input.secret ?? SECRET_PLACEHOLDER)}`,
+    `ID=${shellQuote(input.deviceId)}`,
     'TS=$(date -u +%Y%m%d%H)',
     `PW=$(printf %s "$SECRET" | openssl dgst -sha256 -hmac "$TS" | sed 's/^.* //')`,
-    `ID=${quote(deviceId)}`,
-  ];
-}
-
-export function iotdaSnippet({
-  deviceId,
-  host,
-  port,
-  serviceId = 'Service',
-  propertyName = 'value',
-}: SnippetInput): string {
-  const payload = JSON.stringify({ services: [{ service_id: serviceId, properties: { [propertyName]: 1 } }] });
-  return [
-    ...login(deviceId),
-    `mosquitto_pub -V mqttv311 -h ${host} -p ${port} -i "\${ID}_0_0_\${TS}" -u "$ID" -P "$PW" -q 1 \\`,
-    `  -t "\\$oc/devices/\${ID}/sys/properties/report" -m ${quote(payload)}`,
+    `${head} -q 1 \\`,
+    `  -i "\${ID}_0_0_\${TS}" -u "$ID" -P "$PW" \\`,
+    `  -t ${shellQuote(report.topic)} -m ${shellQuote(report.payload)}`,
   ].join('\n');
 }
 
-export function legacySnippet({
-  deviceId,
-  host,
-  port,
-  serviceId = 'Service',
-  propertyName = 'value',
-}: SnippetInput): string {
-  const payload = JSON.stringify({ msgType: 'deviceReq', data: [{ serviceId, serviceData: { [propertyName]: 1 } }] });
+export const iotdaSnippet = (input: SnippetInput) => mosquittoPub(input, iotdaReport(input));
+export const legacySnippet = (input: SnippetInput) => mosquittoPub(input, legacyReport(input));
+
+/** Python 3 with paho-mqtt 1.x or 2.x: logs in like the device SDKs and reports once on the IoTDA topic. */
+export function pahoSnippet(input: SnippetInput): string {
+  const report = iotdaReport(input);
   return [
-    ...login(deviceId),
-    `mosquitto_pub -V mqttv311 -h ${host} -p ${port} -i "\${ID}_0_0_\${TS}" -u "$ID" -P "$PW" -q 1 \\`,
-    `  -t "/huawei/v1/devices/\${ID}/data/json" -m ${quote(payload)}`,
+    'import hashlib, hmac',
+    'from datetime import datetime, timezone',
+    'import paho.mqtt.client as mqtt',
+    '',
+    `DEVICE_ID = ${pyString(input.deviceId)}`,
+    `SECRET = ${pyString(input.secret ?? SECRET_PLACEHOLDER)}`,
+    "ts = datetime.now(timezone.utc).strftime('%Y%m%d%H')",
+    'password = hmac.new(ts.encode(), SECRET.encode(), hashlib.sha256).hexdigest()',
+    "api = {'callback_api_version': mqtt.CallbackAPIVersion.VERSION2} if hasattr(mqtt, 'CallbackAPIVersion') else {}",
+    "client = mqtt.Client(client_id=f'{DEVICE_ID}_0_0_{ts}', protocol=mqtt.MQTTv311, **api)",
+    'client.username_pw_set(DEVICE_ID, password)',
+    `client.connect(${pyString(input.host)}, ${input.port})`,
+    'client.loop_start()',
+    `client.publish(${pyString(report.topic)}, ${pyString(report.payload)}, qos=1).wait_for_publish()`,
+    'client.loop_stop()',
+    'client.disconnect()',
+  ].join('\n');
+}
+
+/** The IoTDA Python device SDK (huaweicloud-iot-device-sdk-python), plain MQTT on the workbench's port. */
+export function deviceSdkSnippet(input: SnippetInput): string {
+  const { serviceId, propertyName, value } = example(input);
+  return [
+    ...(typeof value === 'object' && value !== null ? ['import json'] : []),
+    'from iot_device_sdk_python.client.client_conf import ClientConf',
+    'from iot_device_sdk_python.client.connect_auth_info import ConnectAuthInfo',
+    'from iot_device_sdk_python.client.request.service_property import ServiceProperty',
+    'from iot_device_sdk_python.iot_device import IotDevice',
+    '',
+    'auth = ConnectAuthInfo()',
+    `auth.server_uri = ${pyString(input.host)}`,
+    `auth.port = ${input.port}`,
+    `auth.id = ${pyString(input.deviceId)}`,
+    `auth.secret = ${pyString(input.secret ?? SECRET_PLACEHOLDER)}`,
+    'device = IotDevice(ClientConf(auth))',
+    'if device.connect() != 0:',
+    "    raise SystemExit('connect failed')",
+    'report = ServiceProperty()',
+    `report.service_id = ${pyString(serviceId)}`,
+    `report.properties = {${pyString(propertyName)}: ${pyLiteral(value)}}`,
+    'device.get_client().report_properties([report])',
   ].join('\n');
 }

@@ -1,34 +1,71 @@
 // Queries and mutations of the devices area, typed by the contract.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiRoutes, type DeviceListQuery, type RegisterDeviceBody } from '../../../core/contract/index.js';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  apiRoutes,
+  type DeviceListQuery,
+  type DeviceStatus,
+  type RegisterDeviceBody,
+} from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
+import { buildRequestUrl } from '../../api/client.js';
+import { downloadFromApi } from './downloadFromApi.js';
+
+export interface DeviceFilter {
+  status?: DeviceStatus;
+  productId?: string;
+  search?: string;
+}
+
+export interface HistoryFilter {
+  serviceId?: string;
+  property?: string;
+  from?: string;
+  to?: string;
+}
 
 export const deviceKeys = {
   all: ['devices'] as const,
-  list: (query: DeviceListQuery) => ['devices', 'list', query] as const,
-  counts: ['devices', 'counts'] as const,
+  page: (filter: DeviceFilter, page: number) => ['devices', 'page', filter, page] as const,
+  counts: (productId?: string) => ['devices', 'counts', productId ?? ''] as const,
   one: (id: string) => ['devices', 'one', id] as const,
   latest: (id: string) => ['devices', 'latest', id] as const,
-  history: (id: string) => ['devices', 'history', id] as const,
+  history: (id: string, filter: HistoryFilter, cursor?: number) => ['devices', 'history', id, filter, cursor] as const,
+  series: (id: string, filter: HistoryFilter) => ['devices', 'series', id, filter] as const,
+  statusHistory: (id: string) => ['devices', 'status-history', id] as const,
+  batch: (taskId: string) => ['devices', 'batch', taskId] as const,
 };
 
 const LIVE_MS = 2000;
+export const LIST_PAGE_SIZE = 100;
 
-export function useDeviceList(query: DeviceListQuery) {
+const listQuery = (filter: DeviceFilter, page: number): DeviceListQuery => ({
+  limit: LIST_PAGE_SIZE,
+  offset: page * LIST_PAGE_SIZE,
+  ...(filter.status ? { status: filter.status } : {}),
+  ...(filter.productId ? { productId: filter.productId } : {}),
+  ...(filter.search ? { search: filter.search } : {}),
+});
+
+/**
+ * The pages a virtual list shows right now (and page 0, which carries the total). Only these are fetched and
+ * kept live, so the cost does not grow with the fleet.
+ */
+export function useDevicePages(filter: DeviceFilter, pages: readonly number[]) {
   const { callApi } = useApi();
-  return useQuery({
-    queryKey: deviceKeys.list(query),
-    queryFn: () => callApi(apiRoutes.listDevices, { query }),
-    placeholderData: keepPreviousData,
-    refetchInterval: LIVE_MS,
+  return useQueries({
+    queries: pages.map((page) => ({
+      queryKey: deviceKeys.page(filter, page),
+      queryFn: () => callApi(apiRoutes.listDevices, { query: listQuery(filter, page) }),
+      refetchInterval: LIVE_MS,
+    })),
   });
 }
 
-export function useDeviceCounts() {
+export function useDeviceCounts(productId?: string) {
   const { callApi } = useApi();
   return useQuery({
-    queryKey: deviceKeys.counts,
-    queryFn: () => callApi(apiRoutes.deviceCounts, { query: {} }),
+    queryKey: deviceKeys.counts(productId),
+    queryFn: () => callApi(apiRoutes.deviceCounts, { query: productId ? { productId } : {} }),
     refetchInterval: LIVE_MS,
   });
 }
@@ -39,6 +76,7 @@ export function useDevice(id: string) {
     queryKey: deviceKeys.one(id),
     queryFn: () => callApi(apiRoutes.getDevice, { params: { id } }),
     refetchInterval: LIVE_MS,
+    retry: (count, error) => !('status' in error && error.status === 404) && count < 2,
   });
 }
 
@@ -51,11 +89,47 @@ export function useLatestData(id: string) {
   });
 }
 
-export function useHistory(id: string) {
+const historyQuery = (filter: HistoryFilter) => ({
+  ...(filter.serviceId ? { serviceId: filter.serviceId } : {}),
+  ...(filter.property ? { property: filter.property } : {}),
+  ...(filter.from ? { from: filter.from } : {}),
+  ...(filter.to ? { to: filter.to } : {}),
+});
+
+/** One page of the history table; `live` keeps the first page refreshing while new values arrive. */
+export function useHistoryPage(id: string, filter: HistoryFilter, cursor: number | undefined, pageSize: number) {
   const { callApi } = useApi();
   return useQuery({
-    queryKey: deviceKeys.history(id),
-    queryFn: () => callApi(apiRoutes.deviceDataHistory, { params: { id }, query: { limit: 50 } }),
+    queryKey: deviceKeys.history(id, filter, cursor),
+    queryFn: () =>
+      callApi(apiRoutes.deviceDataHistory, {
+        params: { id },
+        query: { ...historyQuery(filter), limit: pageSize, ...(cursor !== undefined ? { cursor } : {}) },
+      }),
+    placeholderData: keepPreviousData,
+    refetchInterval: cursor === undefined ? LIVE_MS : false,
+  });
+}
+
+/** Points of one property for the chart: the newest CHART_POINTS of the range, oldest first. */
+export const CHART_POINTS = 1000;
+export function useHistorySeries(id: string, filter: HistoryFilter, enabled: boolean) {
+  const { callApi } = useApi();
+  return useQuery({
+    queryKey: deviceKeys.series(id, filter),
+    queryFn: () =>
+      callApi(apiRoutes.deviceDataHistory, { params: { id }, query: { ...historyQuery(filter), limit: CHART_POINTS } }),
+    enabled,
+    placeholderData: keepPreviousData,
+    refetchInterval: LIVE_MS,
+  });
+}
+
+export function useStatusHistory(id: string) {
+  const { callApi } = useApi();
+  return useQuery({
+    queryKey: deviceKeys.statusHistory(id),
+    queryFn: () => callApi(apiRoutes.deviceStatusHistory, { params: { id }, query: { limit: 200 } }),
     refetchInterval: LIVE_MS,
   });
 }
@@ -64,7 +138,90 @@ export function useRegisterDevice() {
   const { callApi } = useApi();
   const client = useQueryClient();
   return useMutation({
+    meta: { silent: true },
     mutationFn: (body: RegisterDeviceBody) => callApi(apiRoutes.registerDevice, { body }),
     onSuccess: () => void client.invalidateQueries({ queryKey: deviceKeys.all }),
+  });
+}
+
+export function useUpdateDevice(id: string) {
+  const { callApi } = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string | null) => callApi(apiRoutes.updateDevice, { params: { id }, body: { name } }),
+    onSuccess: (device) => {
+      client.setQueryData(deviceKeys.one(id), device);
+      void client.invalidateQueries({ queryKey: ['devices', 'page'] });
+    },
+  });
+}
+
+export function useDeleteDevice() {
+  const { callApi } = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => callApi(apiRoutes.deleteDevice, { params: { id } }),
+    onSuccess: (_r, id) => {
+      client.removeQueries({ queryKey: deviceKeys.one(id) });
+      void client.invalidateQueries({ queryKey: ['devices', 'page'] });
+      void client.invalidateQueries({ queryKey: ['devices', 'counts'] });
+    },
+  });
+}
+
+export function useResetSecret(id: string) {
+  const { callApi } = useApi();
+  return useMutation({
+    mutationFn: (secret?: string) =>
+      callApi(apiRoutes.resetDeviceSecret, { params: { id }, body: secret ? { secret } : {} }),
+  });
+}
+
+export function useStartBatch() {
+  const { callApi } = useApi();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: (body: { productId: string; csv: string }) => callApi(apiRoutes.startBatchRegistration, { body }),
+  });
+}
+
+/** Polls a batch task until it is done, then refreshes the lists. */
+export function useBatchTask(taskId: string | undefined) {
+  const { callApi } = useApi();
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: deviceKeys.batch(taskId ?? ''),
+    queryFn: async () => {
+      const task = await callApi(apiRoutes.getBatchRegistration, { params: { taskId: taskId ?? '' } });
+      if (task.status === 'done') void client.invalidateQueries({ queryKey: ['devices', 'page'] });
+      return task;
+    },
+    enabled: taskId !== undefined,
+    // Progress comes live from the bus; polling is the fallback and brings the per-row results.
+    refetchInterval: (q) => (q.state.data?.status === 'done' ? false : 1000),
+  });
+}
+
+export type CsvDownload =
+  { kind: 'secrets'; productId?: string } | { kind: 'history'; deviceId: string; filter: HistoryFilter };
+
+/** Downloads a CSV route (secrets export, history export) through the browser with the API token. */
+export function useCsvDownload() {
+  const { connection } = useApi();
+  return useMutation({
+    mutationFn: (download: CsvDownload) => {
+      const url =
+        download.kind === 'secrets'
+          ? buildRequestUrl(connection.apiUrl, apiRoutes.exportDeviceSecrets, {
+              query: download.productId ? { productId: download.productId } : {},
+            })
+          : buildRequestUrl(connection.apiUrl, apiRoutes.exportDeviceDataHistory, {
+              params: { id: download.deviceId },
+              query: historyQuery(download.filter),
+            });
+      const fallbackName =
+        download.kind === 'secrets' ? `devices-${download.productId ?? 'all'}.csv` : `${download.deviceId}-history.csv`;
+      return downloadFromApi(connection, url, fallbackName);
+    },
   });
 }

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SerialSession } from '../../../core/contract/index.js';
 import { AtConsole } from './AtConsole.js';
+import { BringUpWizard } from './BringUpWizard.js';
 import { TerminalView } from './TerminalView.js';
 import { useCloseSession, useSaveLog, useSetSignals } from './serialQueries.js';
 import { useTerminalStream } from './useTerminalStream.js';
@@ -13,7 +14,7 @@ const statusColor = { open: 'green', reconnecting: 'yellow', closed: 'gray', 'ta
 
 export function SessionView({ session }: { session: SerialSession }) {
   const { t } = useTranslation();
-  const [view, setView] = useState<'terminal' | 'at'>('terminal');
+  const [view, setView] = useState<'terminal' | 'at' | 'bring-up'>('terminal');
   const stream = useTerminalStream(session.id);
   const close = useCloseSession();
   const signals = useSetSignals();
@@ -86,12 +87,14 @@ export function SessionView({ session }: { session: SerialSession }) {
         data={[
           { value: 'terminal', label: t('serial.session.terminal') },
           { value: 'at', label: t('serial.session.atConsole') },
+          { value: 'bring-up', label: t('serial.session.bringUp') },
         ]}
       />
       <div hidden={view !== 'terminal'}>
         <TerminalView session={session} stream={stream} />
       </div>
       {view === 'at' && <AtConsole session={session} />}
+      {view === 'bring-up' && <BringUpWizard session={session} />}
     </Stack>
   );
 }

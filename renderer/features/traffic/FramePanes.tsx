@@ -4,6 +4,7 @@ import { IconCopy, IconDevices } from '@tabler/icons-react';
 import { memo, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorState, LoadingState } from '../../ui/QueryStates.js';
+import { AddCodecSampleButton } from './AddCodecSample.js';
 import { DetailTree } from './DetailTree.js';
 import { fieldAtByte, fieldRange, indexFields } from './fieldIndex.js';
 import { HexView } from './HexView.js';
@@ -74,6 +75,7 @@ export const FramePanes = memo(function FramePanes({
                 {t('traffic.showDevice')}
               </Button>
             ) : null}
+            <AddCodecSampleButton frame={frame.data} />
             <CopyButton value={decodedJson}>
               {({ copied, copy }) => (
                 <Button
@@ -95,7 +97,14 @@ export const FramePanes = memo(function FramePanes({
           ) : frame.isError ? (
             <ErrorState error={frame.error} />
           ) : (
-            <DetailTree layers={frame.data.layers} selectedId={selectedId} onSelect={setSelectedId} />
+            <>
+              <DetailTree layers={frame.data.layers} selectedId={selectedId} onSelect={setSelectedId} />
+              {frame.data.codec?.status === 'pending' ? (
+                <Text size="xs" c="dimmed" pl={24} data-testid="codec-pending">
+                  {t('traffic.codecPending')}
+                </Text>
+              ) : null}
+            </>
           )}
         </ScrollArea>
       </Paper>

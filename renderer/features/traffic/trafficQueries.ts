@@ -17,6 +17,8 @@ export function useTrafficFrame(seq: number | undefined) {
     queryFn: () => callApi(apiRoutes.getTrafficFrame, { params: { seq: seq! } }),
     enabled: seq !== undefined,
     staleTime: Infinity,
+    // The core answers "pending" when the codec is still busy: ask again until the decode is there.
+    refetchInterval: (query) => (query.state.data?.codec?.status === 'pending' ? 500 : false),
     meta: { silent: true },
   });
 }

@@ -55,6 +55,20 @@ describe('product service', () => {
     expect(service.get(created.id)?.model).toEqual(passThrough());
   });
 
+  it('serves the model from its cache, and never a stale one after an edit or a deletion', () => {
+    const created = service.create(waterMeter());
+    expect(service.model(created.id)).toEqual(waterMeter());
+    const edited = { ...waterMeter(), deviceType: 'Meter2' };
+    service.update(created.id, edited);
+    expect(service.model(created.id)?.deviceType).toBe('Meter2');
+    service.updateOmCapability(created.id, { firmwareUpgrade: { supported: true, protocol: 'LWM2M' } });
+    expect(service.model(created.id)?.omCapability).toEqual({
+      firmwareUpgrade: { supported: true, protocol: 'LWM2M' },
+    });
+    service.delete(created.id);
+    expect(service.model(created.id)).toBeUndefined();
+  });
+
   it('refuses a second product with the same manufacturerId and model', () => {
     service.create(passThrough());
     const error = httpError(() => service.create(passThrough({ deviceType: 'Other' })));

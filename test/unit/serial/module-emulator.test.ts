@@ -88,11 +88,15 @@ describe('bring-up steps against the emulator', () => {
     const { runner, clock, emulator } = setup({ rebootMs: 100 });
     const imei = await readModuleImei(runner);
     expect(imei).toMatchObject({ ok: true, value: '861234567890123' });
-    expect(imei.evidence[0]?.command).toBe('AT+CGSN=1');
+    expect(imei.evidence[0]?.kind === 'at' && imei.evidence[0].result.command).toBe('AT+CGSN=1');
 
     const pointed = await pointModuleAtPlatform(runner, { host: '192.168.1.20', port: 5683 });
     expect(pointed.ok).toBe(true);
-    expect(pointed.evidence.map((e) => e.command)).toEqual(['AT+CFUN=0', 'AT+NCDP=192.168.1.20,5683', 'AT+NCDP?']);
+    expect(pointed.evidence.map((e) => (e.kind === 'at' ? e.result.command : e.kind))).toEqual([
+      'AT+CFUN=0',
+      'AT+NCDP=192.168.1.20,5683',
+      'AT+NCDP?',
+    ]);
     expect(emulator.cdp).toEqual({ host: '192.168.1.20', port: 5683 });
 
     const rebooting = rebootModule(runner);

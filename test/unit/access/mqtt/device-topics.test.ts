@@ -25,7 +25,8 @@ describe('device topic ACL', () => {
     });
     expect(classifyPublish('$oc/devices/p1_n1/sys/messages/up', scope)).toEqual({ kind: 'message' });
     expect(classifyPublish('$oc/devices/p1_n1/sys/commands/response/request_id=42', scope)).toEqual({
-      kind: 'passThrough',
+      kind: 'commandResponse',
+      requestId: '42',
     });
   });
 

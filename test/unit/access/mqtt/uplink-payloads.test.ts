@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  parseCommandResponse,
   parseGatewayReport,
   parseLegacyJson,
   parsePropertiesReport,
@@ -23,8 +24,17 @@ describe('uplink payloads', () => {
     });
     expect(parseLegacyJson(b({ msgType: 'deviceRsp', mid: 3, errcode: 0, body: {} }))).toEqual({
       ok: true,
-      value: { kind: 'commandResponse', mid: 3 },
+      value: { kind: 'commandResponse', mid: 3, errcode: 0, body: {} },
     });
+  });
+
+  it('reads an IoTDA command response; a missing result_code means success', () => {
+    expect(parseCommandResponse(b({ result_code: 1, response_name: 'R', paras: { a: 1 } }))).toEqual({
+      ok: true,
+      value: { resultCode: 1, responseName: 'R', paras: { a: 1 } },
+    });
+    expect(parseCommandResponse(b({}))).toEqual({ ok: true, value: { resultCode: 0, paras: {} } });
+    expect(parseCommandResponse(b({ result_code: 'zero' })).ok).toBe(false);
   });
 
   it('reads IoTDA and gateway property reports', () => {
@@ -55,6 +65,8 @@ describe('uplink payloads', () => {
         expect(parse(random).ok).toBe(false);
         expect(() => parse(cut)).not.toThrow();
       }
+      expect(() => parseCommandResponse(random)).not.toThrow();
+      expect(() => parseCommandResponse(cut)).not.toThrow();
     }
   });
 });

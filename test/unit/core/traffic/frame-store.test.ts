@@ -38,6 +38,14 @@ describe('frame store', () => {
     );
   });
 
+  it('drops the frames left in the slab tail when the write position wraps', () => {
+    const sizes = [253, 225, 168, 143, 39, 197, 193, 147, 191, 297];
+    const store = new FrameStore<string>(5, 1024);
+    sizes.forEach((n, i) => store.push(meta, i, b64(new Array<number>(n).fill(i)), undefined));
+    for (const seq of store.seqs(0, 1)) expect(store.get(seq)!.bytes.every((b) => b === seq - 1)).toBe(true);
+    expect(store.newestSeq).toBe(10);
+  });
+
   it('resizes keeping the newest frames and their cached decode', () => {
     const store = new FrameStore<string>(10, 4096);
     for (let i = 0; i < 10; i++) store.setCached(store.push(meta, i, b64([i]), undefined), `frame ${i}`);

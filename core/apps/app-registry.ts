@@ -1,0 +1,351 @@
+// Applications: hashed secrets, the one valid access/refresh token pair per app, and which app owns a device.
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { HttpError } from '../api/http-error.js';
+import type { Clock } from '../clock.js';
+import type { Application } from '../contract/apps.js';
+import type { Migration } from '../store/migrations.js';
+
+export const appMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'applications, tokens, device ownership',
+    sql: `CREATE TABLE apps (
+      app_id TEXT PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      industry TEXT,
+      secret_hash TEXT NOT NULL,
+      store_history INTEGER NOT NULL DEFAULT 1,
+      is_default INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      access_hash TEXT,
+      access_expires INTEGER,
+      refresh_hash TEXT,
+      refresh_expires INTEGER
+    );
+    CREATE UNIQUE INDEX apps_one_default ON apps (is_default) WHERE is_default = 1;
+    CREATE UNIQUE INDEX apps_access ON apps (access_hash) WHERE access_hash IS NOT NULL;
+    CREATE TABLE app_devices (
+      device_id TEXT PRIMARY KEY,
+      app_id TEXT NOT NULL,
+      info TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX app_devices_app ON app_devices (app_id);`,
+  },
+];
+
+/** §1.2: access tokens live 3600 s, refresh tokens 24 h. */
+export const ACCESS_TOKEN_TTL_S = 3600;
+export const REFRESH_TOKEN_TTL_S = 24 * 3600;
+export const DEFAULT_APP_NAME = 'Default application';
+
+interface AppRow {
+  app_id: string;
+  name: string;
+  industry: string | null;
+  secret_hash: string;
+  store_history: number;
+  is_default: number;
+  created_at: number;
+  access_hash: string | null;
+  access_expires: number | null;
+  refresh_hash: string | null;
+  refresh_expires: number | null;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+/** Why a token or login was refused: the northbound API maps these to the platform's error codes. */
+export type AuthFailure = 'BAD_CREDENTIALS' | 'BAD_TOKEN' | 'BAD_REFRESH_TOKEN';
+
+export class AuthRefusal extends Error {
+  constructor(
+    readonly reason: AuthFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthRefusal';
+  }
+}
+
+// Login is rare and the secret is a password: a slow salted hash, so a copied database does not give it away.
+function hashSecret(secret: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(secret, salt, 32);
+  return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`;
+}
+
+function secretMatches(secret: string, stored: string): boolean {
+  const [kind, saltHex, hashHex] = stored.split('$');
+  if (kind !== 'scrypt' || !saltHex || !hashHex) return false;
+  const expected = Buffer.from(hashHex, 'hex');
+  const given = scryptSync(secret, Buffer.from(saltHex, 'hex'), expected.length);
+  return timingSafeEqual(given, expected);
+}
+
+// Tokens are random 128-bit values: a fast hash is enough and keeps every API call cheap.
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+const newToken = () => randomBytes(16).toString('hex');
+export const generateAppSecret = () => randomBytes(12).toString('hex');
+const generateAppId = () => randomBytes(12).toString('hex');
+
+export class AppRegistry {
+  private readonly byId;
+  private readonly byAccess;
+  private readonly ownerOf;
+  /** Cached per device for the ingest path: the data store asks on every report. */
+  private readonly historyCache = new Map<string, boolean>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {
+    this.byId = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE app_id = ?');
+    this.byAccess = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE access_hash = ?');
+    this.ownerOf = db.prepare<[string], { app_id: string }>('SELECT app_id FROM app_devices WHERE device_id = ?');
+  }
+
+  private view(row: AppRow): Application {
+    const now = this.clock.now();
+    return {
+      appId: row.app_id,
+      name: row.name,
+      ...(row.industry === null ? {} : { industry: row.industry }),
+      storeHistory: row.store_history === 1,
+      isDefault: row.is_default === 1,
+      createdAt: new Date(row.created_at).toISOString(),
+      ...(row.access_expires !== null && row.access_expires > now
+        ? { tokenExpiresAt: new Date(row.access_expires).toISOString() }
+        : {}),
+    };
+  }
+
+  private defaultRow(): AppRow | undefined {
+    return this.db.prepare<[], AppRow>('SELECT * FROM apps WHERE is_default = 1').get();
+  }
+
+  /**
+   * The default application exists from the first start. Given credentials (serve --app-id/--app-secret) replace
+   * its id and secret, so CI scripts log in with values they chose; a new secret ends every session.
+   */
+  ensureDefault(credentials?: { appId?: string; secret?: string }): { application: Application; secret?: string } {
+    return this.db.transaction(() => {
+      const existing = this.defaultRow();
+      if (!existing) {
+        const secret = credentials?.secret ?? generateAppSecret();
+        const appId = credentials?.appId ?? generateAppId();
+        this.insertApp({ appId, name: DEFAULT_APP_NAME, secret, isDefault: true });
+        return { application: this.require(appId), ...(credentials?.secret ? {} : { secret }) };
+      }
+      let appId = existing.app_id;
+      if (credentials?.appId && credentials.appId !== appId) {
+        const clash = this.byId.get(credentials.appId);
+        if (clash)
+          throw new Error(`--app-id ${credentials.appId} is already the id of the application "${clash.name}"`);
+        this.db.prepare('UPDATE apps SET app_id = ? WHERE app_id = ?').run(credentials.appId, appId);
+        this.db.prepare('UPDATE app_devices SET app_id = ? WHERE app_id = ?').run(credentials.appId, appId);
+        appId = credentials.appId;
+      }
+      if (credentials?.secret && !secretMatches(credentials.secret, existing.secret_hash))
+        this.setSecret(appId, credentials.secret);
+      this.historyCache.clear();
+      return { application: this.require(appId) };
+    })();
+  }
+
+  private insertApp(input: { appId: string; name: string; secret: string; isDefault: boolean; industry?: string }) {
+    this.db
+      .prepare(
+        `INSERT INTO apps (app_id, name, industry, secret_hash, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.appId,
+        input.name,
+        input.industry ?? null,
+        hashSecret(input.secret),
+        input.isDefault ? 1 : 0,
+        this.clock.now(),
+      );
+  }
+
+  create(input: { name: string; industry?: string; appId?: string; secret?: string }): {
+    application: Application;
+    secret: string;
+  } {
+    const appId = input.appId ?? generateAppId();
+    if (this.byId.get(appId))
+      throw new HttpError(409, 'APP_EXISTS', `an application has the id ${appId}`, 'body.appId');
+    if (this.db.prepare('SELECT 1 FROM apps WHERE name = ?').get(input.name))
+      throw new HttpError(409, 'APP_NAME_TAKEN', `an application is already named "${input.name}"`, 'body.name');
+    const secret = input.secret ?? generateAppSecret();
+    this.insertApp({
+      appId,
+      name: input.name,
+      secret,
+      isDefault: false,
+      ...(input.industry ? { industry: input.industry } : {}),
+    });
+    return { application: this.require(appId), secret };
+  }
+
+  list(): Application[] {
+    return this.db
+      .prepare<[], AppRow>('SELECT * FROM apps ORDER BY is_default DESC, created_at, app_id')
+      .all()
+      .map((r) => this.view(r));
+  }
+
+  get(appId: string): Application | undefined {
+    const row = this.byId.get(appId);
+    return row ? this.view(row) : undefined;
+  }
+
+  require(appId: string): Application {
+    const app = this.get(appId);
+    if (!app) throw new HttpError(404, 'APP_NOT_FOUND', `no application has the id ${appId}`, 'params.appId');
+    return app;
+  }
+
+  defaultApp(): Application {
+    const row = this.defaultRow();
+    if (!row) throw new Error('the default application has not been created');
+    return this.view(row);
+  }
+
+  update(appId: string, changes: { industry?: string; storeHistory?: boolean }): Application {
+    this.require(appId);
+    if (changes.industry !== undefined)
+      this.db.prepare('UPDATE apps SET industry = ? WHERE app_id = ?').run(changes.industry, appId);
+    if (changes.storeHistory !== undefined) {
+      this.db.prepare('UPDATE apps SET store_history = ? WHERE app_id = ?').run(changes.storeHistory ? 1 : 0, appId);
+      this.historyCache.clear();
+    }
+    return this.require(appId);
+  }
+
+  /** R-1.1: the old secret, and every token issued with it, stop working immediately. */
+  setSecret(appId: string, requested?: string): string {
+    this.require(appId);
+    const secret = requested ?? generateAppSecret();
+    this.db
+      .prepare(
+        'UPDATE apps SET secret_hash = ?, access_hash = NULL, access_expires = NULL, refresh_hash = NULL, refresh_expires = NULL WHERE app_id = ?',
+      )
+      .run(hashSecret(secret), appId);
+    return secret;
+  }
+
+  private checkSecret(appId: string, secret: string): AppRow {
+    const row = this.byId.get(appId);
+    // Hash anyway for an unknown appId, so the answer time does not tell which appIds exist.
+    const ok = secretMatches(secret, row?.secret_hash ?? hashSecret('not-an-app'));
+    if (!row || !ok) throw new AuthRefusal('BAD_CREDENTIALS', 'appId or secret is not right');
+    return row;
+  }
+
+  private issue(appId: string): IssuedTokens {
+    const now = this.clock.now();
+    const accessToken = newToken();
+    const refreshToken = newToken();
+    // One row per app holds the one valid pair: issuing a new pair is what invalidates the old one (§1.1).
+    this.db
+      .prepare(
+        'UPDATE apps SET access_hash = ?, access_expires = ?, refresh_hash = ?, refresh_expires = ? WHERE app_id = ?',
+      )
+      .run(
+        tokenHash(accessToken),
+        now + ACCESS_TOKEN_TTL_S * 1000,
+        tokenHash(refreshToken),
+        now + REFRESH_TOKEN_TTL_S * 1000,
+        appId,
+      );
+    return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_S };
+  }
+
+  login(appId: string, secret: string): IssuedTokens {
+    this.checkSecret(appId, secret);
+    return this.issue(appId);
+  }
+
+  refresh(appId: string, secret: string, refreshToken: string): IssuedTokens {
+    const row = this.checkSecret(appId, secret);
+    const valid =
+      row.refresh_hash !== null &&
+      row.refresh_expires !== null &&
+      row.refresh_expires > this.clock.now() &&
+      timingSafeEqual(Buffer.from(row.refresh_hash), Buffer.from(tokenHash(refreshToken)));
+    if (!valid) throw new AuthRefusal('BAD_REFRESH_TOKEN', 'refreshToken is invalid or expired');
+    return this.issue(appId);
+  }
+
+  /** The app an access token belongs to, if it is the newest one and not expired. */
+  authenticate(appKey: string | undefined, accessToken: string | undefined): Application {
+    if (!appKey || !accessToken) throw new AuthRefusal('BAD_TOKEN', 'app_key or access_token is missing');
+    const row = this.byAccess.get(tokenHash(accessToken));
+    if (!row || row.app_id !== appKey) throw new AuthRefusal('BAD_TOKEN', 'app_key or access_token is invalid');
+    if (row.access_expires === null || row.access_expires <= this.clock.now())
+      throw new AuthRefusal('BAD_TOKEN', 'access_token has expired');
+    return this.view(row);
+  }
+
+  logout(accessToken: string): void {
+    this.db
+      .prepare(
+        'UPDATE apps SET access_hash = NULL, access_expires = NULL, refresh_hash = NULL, refresh_expires = NULL WHERE access_hash = ?',
+      )
+      .run(tokenHash(accessToken));
+  }
+
+  /** Records which app registered a device (devices registered in the workbench belong to the default app). */
+  claimDevice(deviceId: string, appId: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO app_devices (device_id, app_id) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET app_id = excluded.app_id',
+      )
+      .run(deviceId, appId);
+    this.historyCache.delete(deviceId);
+  }
+
+  ownerOfDevice(deviceId: string): string {
+    return this.ownerOf.get(deviceId)?.app_id ?? this.defaultApp().appId;
+  }
+
+  /** Northbound-only device fields (location, endUser, mute, …) the registry does not model. */
+  deviceInfo(deviceId: string): Record<string, unknown> {
+    const row = this.db
+      .prepare<[string], { info: string }>('SELECT info FROM app_devices WHERE device_id = ?')
+      .get(deviceId);
+    return row ? (JSON.parse(row.info) as Record<string, unknown>) : {};
+  }
+
+  setDeviceInfo(deviceId: string, appId: string, info: Record<string, unknown>): void {
+    this.db
+      .prepare(
+        `INSERT INTO app_devices (device_id, app_id, info) VALUES (?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET info = json_patch(info, excluded.info)`,
+      )
+      .run(deviceId, appId, JSON.stringify(info));
+  }
+
+  forgetDevice(deviceId: string): void {
+    this.db.prepare('DELETE FROM app_devices WHERE device_id = ?').run(deviceId);
+    this.historyCache.delete(deviceId);
+  }
+
+  /** R-1.2: whether the device's application keeps history. */
+  storesHistory(deviceId: string): boolean {
+    let keep = this.historyCache.get(deviceId);
+    if (keep === undefined) {
+      const owner = this.ownerOf.get(deviceId)?.app_id;
+      const row = owner ? this.byId.get(owner) : this.defaultRow();
+      keep = row ? row.store_history === 1 : true;
+      if (this.historyCache.size > 100_000) this.historyCache.clear();
+      this.historyCache.set(deviceId, keep);
+    }
+    return keep;
+  }
+}

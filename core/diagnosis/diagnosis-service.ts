@@ -1,0 +1,275 @@
+// Remote diagnosis tasks (R-13): reboot and log collection wait for the device, are sent once it is reachable,
+// and end in Success or Fail by the spec's timers (25 h unsent, 30 min unanswered, 10 s reboot grace).
+import { randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from '../clock.js';
+import {
+  diagnosisBlocker,
+  type DiagnosisKind,
+  type DiagnosisStatus,
+  type DiagnosisTask,
+} from '../contract/diagnosis.js';
+import type { ProductModel } from '../contract/product-model.js';
+import { DiagnosisStore, taskView, type TaskRow } from './diagnosis-store.js';
+
+export const REBOOT_GRACE_MS = 10_000;
+export const UNSENT_LIMIT_MS = 25 * 3600_000;
+export const UNANSWERED_LIMIT_MS = 30 * 60_000;
+
+export const REBOOT_PATH = '/3/0/4';
+export const LOG_PATH = '/20/0/4014';
+
+/** What came back from one attempt to reach the device. */
+export type LinkOutcome =
+  | { ok: true; bytes?: Uint8Array }
+  /** The device answered with an error (4.04, 4.05 …): the task fails with it. */
+  | { ok: false; kind: 'refused'; message: string }
+  /** Nothing came back, or the device was not registered: tried again on its next contact. */
+  | { ok: false; kind: 'unreachable'; message: string };
+
+/** The LwM2M server as diagnosis sees it (adapted from core/access/coap in the device stack). */
+export interface DiagnosisDeviceLink {
+  /** The device is registered now and can be sent a request. */
+  isReachable(deviceId: string): boolean;
+  /** Called whenever a device registers, updates its registration or reports. */
+  onContact(listener: (deviceId: string) => void): () => void;
+  execute(deviceId: string, path: string): Promise<LinkOutcome>;
+  read(deviceId: string, path: string): Promise<LinkOutcome>;
+}
+
+export interface DiagnosisDeviceLookup {
+  /** The device's product model, or undefined when there is no such device. */
+  productOf(deviceId: string): { productId: string; model: ProductModel } | undefined;
+}
+
+export class DiagnosisRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type TaskListener = (task: DiagnosisTask) => void;
+
+/** A product qualifies for remote diagnosis when it speaks CoAP/LwM2M and declares a maintenance capability. */
+export function diagnosisRefusalFor(productId: string, model: ProductModel): string | undefined {
+  switch (diagnosisBlocker(model)) {
+    case 'protocol':
+      return `product ${productId} uses MQTT; remote diagnosis (reboot, log collection) works on CoAP/LwM2M devices only`;
+    case 'omCapability':
+      return `product ${productId} declares no maintenance capability (omCapability); enable firmware upgrade, software upgrade or config update in the product to allow remote diagnosis`;
+    default:
+      return undefined;
+  }
+}
+
+interface Timers {
+  send?: TimerHandle;
+  unsent?: TimerHandle;
+  unanswered?: TimerHandle;
+}
+
+export class DiagnosisService {
+  private readonly timers = new Map<string, Timers>();
+  private readonly inflight = new Set<string>();
+  private stopContact: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: DiagnosisStore,
+    private readonly clock: Clock,
+    private readonly link: DiagnosisDeviceLink,
+    private readonly devices: DiagnosisDeviceLookup,
+    private readonly onTask: TaskListener = () => {},
+  ) {}
+
+  /** Picks up open tasks after a restart and listens for device contacts. */
+  start(): void {
+    this.stopped = false;
+    this.stopContact = this.link.onContact((deviceId) => this.contact(deviceId));
+    for (const row of this.store.open()) this.arm(row);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopContact?.();
+    this.stopContact = undefined;
+    for (const t of this.timers.values()) {
+      t.send?.cancel();
+      t.unsent?.cancel();
+      t.unanswered?.cancel();
+    }
+    this.timers.clear();
+  }
+
+  create(deviceId: string, kind: DiagnosisKind): DiagnosisTask {
+    const product = this.devices.productOf(deviceId);
+    if (!product) throw new DiagnosisRefusal(404, 'DEVICE_NOT_FOUND', `no device ${deviceId}`);
+    const refusal = diagnosisRefusalFor(product.productId, product.model);
+    if (refusal) throw new DiagnosisRefusal(409, 'DIAGNOSIS_NOT_SUPPORTED', refusal);
+    const open = this.store.openOfDevice(deviceId).find((t) => t.kind === kind);
+    if (open) {
+      throw new DiagnosisRefusal(
+        409,
+        'DIAGNOSIS_TASK_OPEN',
+        `device ${deviceId} already has a ${kind === 'reboot' ? 'reboot' : 'log collection'} task (${open.id}) in state ${open.status}`,
+      );
+    }
+    const id = randomUUID();
+    this.store.insert({
+      id,
+      device_id: deviceId,
+      kind,
+      status: 'Waiting',
+      path: kind === 'reboot' ? REBOOT_PATH : LOG_PATH,
+      created_at: this.clock.now(),
+    });
+    const row = this.require(id);
+    this.publish(row);
+    this.arm(row);
+    return taskView(this.require(id));
+  }
+
+  get(taskId: string): DiagnosisTask {
+    return taskView(this.require(taskId));
+  }
+
+  list(deviceId: string): DiagnosisTask[] {
+    return this.store.byDevice(deviceId).map(taskView);
+  }
+
+  log(taskId: string): { task: DiagnosisTask; bytes: Uint8Array } {
+    const row = this.require(taskId);
+    if (row.kind !== 'logs') throw new DiagnosisRefusal(400, 'NOT_A_LOG_TASK', `task ${taskId} is a reboot task`);
+    if (row.status !== 'Success' || !row.log) {
+      throw new DiagnosisRefusal(409, 'LOG_NOT_COLLECTED', `task ${taskId} is ${row.status}; it has no log yet`);
+    }
+    return { task: taskView(row), bytes: new Uint8Array(row.log) };
+  }
+
+  forgetDevice(deviceId: string): void {
+    for (const row of this.store.openOfDevice(deviceId)) this.clear(row.id);
+    this.store.deleteByDevice(deviceId);
+  }
+
+  private require(taskId: string): TaskRow {
+    const row = this.store.get(taskId);
+    if (!row) throw new DiagnosisRefusal(404, 'TASK_NOT_FOUND', `no diagnosis task ${taskId}`);
+    return row;
+  }
+
+  private publish(row: TaskRow): void {
+    this.onTask(taskView(row));
+  }
+
+  private timersOf(id: string): Timers {
+    let t = this.timers.get(id);
+    if (!t) {
+      t = {};
+      this.timers.set(id, t);
+    }
+    return t;
+  }
+
+  private clear(id: string): void {
+    const t = this.timers.get(id);
+    t?.send?.cancel();
+    t?.unsent?.cancel();
+    t?.unanswered?.cancel();
+    this.timers.delete(id);
+    this.inflight.delete(id);
+  }
+
+  /** Schedules a task's deadlines from its stored times (also after a restart). */
+  private arm(row: TaskRow): void {
+    const now = this.clock.now();
+    const t = this.timersOf(row.id);
+    if (row.status === 'Waiting') {
+      const unsentAt = row.created_at + UNSENT_LIMIT_MS;
+      t.unsent = this.clock.setTimeout(() => this.failUnsent(row.id), Math.max(0, unsentAt - now));
+      const sendAt = row.kind === 'reboot' ? row.created_at + REBOOT_GRACE_MS : row.created_at;
+      if (sendAt > now) t.send = this.clock.setTimeout(() => this.dispatch(row.id), sendAt - now);
+      else this.dispatch(row.id);
+    } else if (row.status === 'Processing') {
+      this.armAnswerDeadline(row);
+      this.dispatch(row.id);
+    }
+  }
+
+  private armAnswerDeadline(row: TaskRow): void {
+    const t = this.timersOf(row.id);
+    if (t.unanswered || row.sent_at === null) return;
+    const due = row.sent_at + UNANSWERED_LIMIT_MS;
+    t.unanswered = this.clock.setTimeout(
+      () => this.finish(row.id, 'Fail', 'no answer from the device within 30 minutes'),
+      Math.max(0, due - this.clock.now()),
+    );
+  }
+
+  private failUnsent(id: string): void {
+    const row = this.store.get(id);
+    if (row?.status !== 'Waiting') return;
+    this.finish(id, 'Fail', 'not sent within 25 hours: the device was not online and did not report');
+  }
+
+  private contact(deviceId: string): void {
+    for (const row of this.store.openOfDevice(deviceId)) this.dispatch(row.id);
+  }
+
+  /** Sends the instruction when its time has come and the device can be reached. */
+  private dispatch(id: string): void {
+    if (this.stopped || this.inflight.has(id)) return;
+    const row = this.store.get(id);
+    if (!row || (row.status !== 'Waiting' && row.status !== 'Processing')) return;
+    const now = this.clock.now();
+    if (row.status === 'Waiting' && row.kind === 'reboot' && now < row.created_at + REBOOT_GRACE_MS) return;
+    if (!this.link.isReachable(row.device_id)) return;
+
+    if (row.status === 'Waiting') {
+      this.store.markSent(id, now);
+      const t = this.timers.get(id);
+      t?.send?.cancel();
+      t?.unsent?.cancel();
+      const sent = this.require(id);
+      this.publish(sent);
+      this.armAnswerDeadline(sent);
+    }
+    this.inflight.add(id);
+    const attempt =
+      row.kind === 'reboot' ? this.link.execute(row.device_id, row.path) : this.link.read(row.device_id, row.path);
+    void attempt
+      .catch((error: unknown): LinkOutcome => ({
+        ok: false,
+        kind: 'unreachable',
+        message: error instanceof Error ? error.message : String(error),
+      }))
+      .then((outcome) => {
+        this.inflight.delete(id);
+        if (this.stopped) return;
+        if (outcome.ok) {
+          const message =
+            row.kind === 'reboot'
+              ? 'the device accepted the reboot'
+              : `collected ${outcome.bytes?.length ?? 0} bytes of log`;
+          this.finish(id, 'Success', message, row.kind === 'logs' ? (outcome.bytes ?? new Uint8Array()) : undefined);
+        } else if (outcome.kind === 'refused') {
+          this.finish(id, 'Fail', outcome.message);
+        }
+        // Unreachable: stays Processing; the next contact sends it again until the 30-minute limit.
+      });
+  }
+
+  private finish(
+    id: string,
+    status: Extract<DiagnosisStatus, 'Success' | 'Fail'>,
+    message: string,
+    log?: Uint8Array,
+  ): void {
+    this.store.finish(id, status, this.clock.now(), message, log);
+    this.clear(id);
+    const row = this.store.get(id);
+    if (row) this.publish(row);
+  }
+}

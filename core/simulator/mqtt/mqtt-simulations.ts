@@ -1,0 +1,151 @@
+// Fleets of virtual MQTT devices of one product: registered when missing, connected with their real secrets,
+// reporting at a chosen rate; used by the core (API) and by `iotwb simulate` against a running core.
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { ProductModel } from '../../contract/product-model.js';
+import { startMqttSimulationSchema, type MqttSimulation, type StartMqttSimulation } from '../../contract/simulator.js';
+import { VirtualMqttDevice, type VirtualDeviceEvent } from './virtual-mqtt-device.js';
+
+export class SimulationError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SimulationError';
+  }
+}
+
+export interface SimulationDeps {
+  clock: Clock;
+  /** `mqtt://host:port` of the platform's MQTT port. */
+  brokerUrl(): string | Promise<string>;
+  product(productId: string): Promise<{ model: ProductModel } | undefined> | { model: ProductModel } | undefined;
+  /** Registers the device when missing; returns its deviceId and secret either way. */
+  ensureDevice(productId: string, nodeId: string): Promise<{ deviceId: string; secret: string }>;
+  onChange?(simulation: MqttSimulation): void;
+}
+
+interface Simulation {
+  view: MqttSimulation;
+  devices: VirtualMqttDevice[];
+}
+
+const CONNECT_BATCH = 50;
+
+export class MqttSimulations {
+  private readonly simulations = new Map<string, Simulation>();
+
+  constructor(private readonly deps: SimulationDeps) {}
+
+  async start(input: StartMqttSimulation): Promise<MqttSimulation> {
+    const body = startMqttSimulationSchema.parse(input);
+    const product = await this.deps.product(body.productId);
+    if (!product) throw new SimulationError(404, 'PRODUCT_NOT_FOUND', `no product has the id ${body.productId}`);
+    if (product.model.protocolType !== 'MQTT')
+      throw new SimulationError(
+        400,
+        'NOT_AN_MQTT_PRODUCT',
+        `product ${body.productId} uses ${product.model.protocolType}; simulate it with --protocol lwm2m`,
+      );
+    if (!product.model.services.some((s) => s.properties.some((p) => p.method.includes('R'))))
+      throw new SimulationError(
+        400,
+        'NOTHING_TO_REPORT',
+        `product ${body.productId} has no readable property to report`,
+      );
+
+    const id = randomUUID();
+    const simulation: Simulation = {
+      view: {
+        id,
+        productId: body.productId,
+        dialect: body.dialect,
+        rate: body.rate,
+        status: 'starting',
+        devices: body.count,
+        connected: 0,
+        reportsSent: 0,
+        commandsAnswered: 0,
+        errors: 0,
+        startedAt: new Date(this.deps.clock.now()).toISOString(),
+      },
+      devices: [],
+    };
+    this.simulations.set(id, simulation);
+    const brokerUrl = await this.deps.brokerUrl();
+    const onEvent = (event: VirtualDeviceEvent) => {
+      const v = simulation.view;
+      if (event.kind === 'connected') v.connected++;
+      else if (event.kind === 'disconnected') v.connected = Math.max(0, v.connected - 1);
+      else if (event.kind === 'reported') v.reportsSent++;
+      else if (event.kind === 'answered') v.commandsAnswered++;
+      else {
+        v.errors++;
+        v.lastError = event.message;
+      }
+    };
+
+    try {
+      for (let i = 0; i < body.count; i += CONNECT_BATCH) {
+        const batch = Array.from({ length: Math.min(CONNECT_BATCH, body.count - i) }, (_, k) => i + k);
+        const devices = await Promise.all(
+          batch.map(async (index) => {
+            const { deviceId, secret } = await this.deps.ensureDevice(
+              body.productId,
+              `${body.nodeIdPrefix}${index + 1}`,
+            );
+            const device = new VirtualMqttDevice({
+              brokerUrl,
+              deviceId,
+              secret,
+              dialect: body.dialect,
+              model: product.model,
+              rate: body.rate,
+              clock: this.deps.clock,
+              onEvent,
+            });
+            simulation.devices.push(device);
+            await device.connect();
+            return device;
+          }),
+        );
+        if (simulation.view.status === 'stopped') break;
+        for (const d of devices) d.startReporting();
+      }
+    } catch (error) {
+      await this.stop(id);
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof SimulationError) throw error;
+      throw new SimulationError(502, 'SIMULATION_FAILED', `starting the devices failed: ${message}`);
+    }
+    if (simulation.view.status === 'starting') simulation.view.status = 'running';
+    this.deps.onChange?.(simulation.view);
+    return { ...simulation.view };
+  }
+
+  list(): MqttSimulation[] {
+    return [...this.simulations.values()].map((s) => ({ ...s.view }));
+  }
+
+  get(id: string): MqttSimulation {
+    const simulation = this.simulations.get(id);
+    if (!simulation) throw new SimulationError(404, 'SIMULATION_NOT_FOUND', `no simulation has the id ${id}`);
+    return { ...simulation.view };
+  }
+
+  async stop(id: string): Promise<MqttSimulation> {
+    const simulation = this.simulations.get(id);
+    if (!simulation) throw new SimulationError(404, 'SIMULATION_NOT_FOUND', `no simulation has the id ${id}`);
+    simulation.view.status = 'stopped';
+    await Promise.all(simulation.devices.map((d) => d.stop()));
+    simulation.view.connected = 0;
+    this.deps.onChange?.(simulation.view);
+    return { ...simulation.view };
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.simulations.keys()].map((id) => this.stop(id)));
+  }
+}

@@ -1,0 +1,214 @@
+// One virtual MQTT device: logs in with real credentials (mqtt.js), reports generated values on its dialect's
+// topic at a fixed rate, and answers commands the way the device SDKs do.
+import mqtt, { type MqttClient } from 'mqtt';
+import { mqttPassword, timestampOf } from '../../access/mqtt/device-credentials.js';
+import type { Clock, TimerHandle } from '../../clock.js';
+import type { SimulatorDialect } from '../../contract/simulator.js';
+import type { ProductModel } from '../../contract/product-model.js';
+import { generateReport, type Random } from './value-generator.js';
+
+export interface VirtualMqttDeviceOptions {
+  brokerUrl: string;
+  deviceId: string;
+  secret: string;
+  dialect: SimulatorDialect;
+  model: ProductModel;
+  /** Reports per second. */
+  rate: number;
+  clock: Clock;
+  random?: Random;
+  onEvent?: (event: VirtualDeviceEvent) => void;
+}
+
+export type VirtualDeviceEvent =
+  | { kind: 'connected' }
+  | { kind: 'disconnected' }
+  | { kind: 'reported' }
+  | { kind: 'answered' }
+  | { kind: 'error'; message: string };
+
+const compactUtc = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+
+export class VirtualMqttDevice {
+  private client: MqttClient | undefined;
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  private readonly random: Random;
+
+  constructor(private readonly options: VirtualMqttDeviceOptions) {
+    this.random = options.random ?? Math.random;
+  }
+
+  get deviceId(): string {
+    return this.options.deviceId;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  private emit(event: VirtualDeviceEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  /** Connects (signType 0: the platform does not check the timestamp, so clock skew never locks it out). */
+  async connect(): Promise<void> {
+    const { deviceId, secret } = this.options;
+    const timestamp = timestampOf(this.options.clock.now());
+    const client = mqtt.connect(this.options.brokerUrl, {
+      clientId: `${deviceId}_0_0_${timestamp}`,
+      username: deviceId,
+      password: mqttPassword(secret, timestamp),
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 120,
+      reconnectPeriod: 3000,
+      connectTimeout: 10_000,
+    });
+    this.client = client;
+    client.on('connect', () => {
+      this.emit({ kind: 'connected' });
+      // Legacy devices subscribe to their command topic; IoTDA devices are subscribed by the platform.
+      if (this.options.dialect === 'legacy')
+        client.subscribe(`/huawei/v1/devices/${deviceId}/command/json`, { qos: 1 }, (e) => {
+          if (e) this.emit({ kind: 'error', message: `subscribing failed: ${e.message}` });
+        });
+    });
+    client.on('close', () => this.emit({ kind: 'disconnected' }));
+    client.on('error', (e) => this.emit({ kind: 'error', message: e.message }));
+    client.on('message', (topic, payload) => this.answer(topic, payload));
+    await new Promise<void>((resolve, reject) => {
+      const onConnect = () => {
+        client.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error) => {
+        client.off('connect', onConnect);
+        client.end(true);
+        reject(e);
+      };
+      client.once('connect', onConnect);
+      client.once('error', onError);
+    });
+  }
+
+  /** Starts reporting; the first report comes after a random part of the period so a fleet does not burst. */
+  startReporting(): void {
+    if (this.options.rate <= 0) return;
+    const periodMs = Math.max(10, Math.round(1000 / this.options.rate));
+    const offset = Math.floor(this.random() * periodMs);
+    this.timer = this.options.clock.setTimeout(() => {
+      this.report();
+      this.timer = this.options.clock.setInterval(() => this.report(), periodMs);
+    }, offset);
+  }
+
+  report(): void {
+    const client = this.client;
+    if (!client?.connected || this.stopped) return;
+    const now = this.options.clock.now();
+    const services = generateReport(this.options.model, this.random, now);
+    if (services.length === 0) return;
+    const { deviceId } = this.options;
+    const [topic, payload] =
+      this.options.dialect === 'legacy'
+        ? [
+            `/huawei/v1/devices/${deviceId}/data/json`,
+            {
+              msgType: 'deviceReq',
+              hasMore: 0,
+              data: services.map((s) => ({
+                serviceId: s.serviceId,
+                serviceData: s.properties,
+                eventTime: compactUtc(now),
+              })),
+            },
+          ]
+        : [
+            `$oc/devices/${deviceId}/sys/properties/report`,
+            {
+              services: services.map((s) => ({
+                service_id: s.serviceId,
+                properties: s.properties,
+                event_time: compactUtc(now),
+              })),
+            },
+          ];
+    client.publish(topic, JSON.stringify(payload), { qos: 1 }, (e) =>
+      this.emit(e ? { kind: 'error', message: `report refused: ${e.message}` } : { kind: 'reported' }),
+    );
+  }
+
+  /** Answers commands (legacy cloudReq → deviceRsp with the mid; IoTDA request_id → response) with success. */
+  private answer(topic: string, payload: Buffer): void {
+    const client = this.client;
+    if (!client) return;
+    const { deviceId } = this.options;
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    const request = body as {
+      msgType?: unknown;
+      mid?: unknown;
+      cmd?: unknown;
+      command_name?: unknown;
+      service_id?: unknown;
+    };
+    let response: [string, unknown] | undefined;
+    if (topic.startsWith('/huawei/v1/') && request.msgType === 'cloudReq' && typeof request.mid === 'number') {
+      response = [
+        `/huawei/v1/devices/${deviceId}/data/json`,
+        { msgType: 'deviceRsp', mid: request.mid, errcode: 0, hasMore: 0, body: { result: 0 } },
+      ];
+    } else {
+      const rid = /\/request_id=([^/]+)$/.exec(topic)?.[1];
+      const prefix = `$oc/devices/${deviceId}/sys/`;
+      if (rid && topic.startsWith(`${prefix}commands/`))
+        response = [
+          `${prefix}commands/response/request_id=${rid}`,
+          {
+            result_code: 0,
+            response_name: typeof request.command_name === 'string' ? request.command_name : 'response',
+            paras: { result: 'success' },
+          },
+        ];
+      else if (rid && topic.startsWith(`${prefix}properties/set/`))
+        response = [`${prefix}properties/set/response/request_id=${rid}`, { result_code: 0, result_desc: 'success' }];
+      else if (rid && topic.startsWith(`${prefix}properties/get/`)) {
+        const now = this.options.clock.now();
+        const services = generateReport(this.options.model, this.random, now).filter(
+          (s) => typeof request.service_id !== 'string' || s.serviceId === request.service_id,
+        );
+        response = [
+          `${prefix}properties/get/response/request_id=${rid}`,
+          {
+            services: services.map((s) => ({
+              service_id: s.serviceId,
+              properties: s.properties,
+              event_time: compactUtc(now),
+            })),
+          },
+        ];
+      }
+    }
+    if (!response) return;
+    client.publish(response[0], JSON.stringify(response[1]), { qos: 1 }, (e) =>
+      this.emit(e ? { kind: 'error', message: `answer refused: ${e.message}` } : { kind: 'answered' }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync(true);
+  }
+}

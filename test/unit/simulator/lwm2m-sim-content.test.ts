@@ -1,0 +1,172 @@
+// The simulated device's content formats and frames: TLV/SenML/text reads, writes, garbage, layout uplinks.
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultCodecSamplesDir } from '../../../core/codecs/codec-samples.js';
+import { parseLayoutSource } from '../../../core/codecs/codec-service.js';
+import { decodeWithLayout } from '../../../core/codecs/layout-codec.js';
+import {
+  CONTENT_FORMAT,
+  decodeTlv,
+  decodeWrite,
+  discoverLinks,
+  encodeRead,
+} from '../../../core/simulator/lwm2m/sim-content.js';
+import { createDeviceObjects, parsePath } from '../../../core/simulator/lwm2m/sim-objects.js';
+import { encodeDataWithLayout, generatedFrame } from '../../../core/simulator/lwm2m/uplink-frames.js';
+
+const objects = () =>
+  createDeviceObjects(
+    {
+      nodeId: '863703030000001',
+      manufacturer: 'Acme Meters',
+      model: 'WM-NB1',
+      deviceType: 'WaterMeter',
+      firmwareVersion: 'V1.0.0',
+      softwareVersion: 'SW1.0.0',
+      lifetimeS: 86400,
+      radio: { rsrpDbm: -95, sinrDb: 8, cellId: 95271489 },
+    },
+    {
+      now: () => Date.UTC(2026, 0, 1),
+      reboot: () => undefined,
+      factoryReset: () => undefined,
+      firmwareUpdate: () => undefined,
+    },
+  );
+
+const path = (p: string) => parsePath(p)!;
+
+describe('reads', () => {
+  it('answers a single resource as text and an instance as TLV by default', () => {
+    const store = objects();
+    const text = encodeRead(store, path('/3/0/0'), undefined);
+    expect(text).toMatchObject({ ok: true, format: CONTENT_FORMAT.text });
+    expect(text.ok && text.payload.toString()).toBe('Acme Meters');
+    const tlv = encodeRead(store, path('/3/0'), undefined);
+    expect(tlv.ok && tlv.format).toBe(CONTENT_FORMAT.tlv);
+    const entries = tlv.ok ? decodeTlv(tlv.payload) : undefined;
+    const manufacturer = entries?.find((e) => e.id === 0);
+    expect(manufacturer?.value.toString()).toBe('Acme Meters');
+    // Multiple-instance resources (Available Power Sources) are nested; executables are left out.
+    expect(entries?.find((e) => e.id === 6)?.kind).toBe(2);
+    expect(entries?.find((e) => e.id === 4)).toBeUndefined();
+  });
+
+  it('answers SenML JSON with one record per resource instance', () => {
+    const read = encodeRead(objects(), path('/3/0'), CONTENT_FORMAT.senmlJson);
+    const records = read.ok ? (JSON.parse(read.payload.toString()) as { n: string; vs?: string; v?: number }[]) : [];
+    expect(records).toContainEqual({ bn: '', n: '/3/0/0', vs: 'Acme Meters' });
+    expect(records).toContainEqual({ n: '/3/0/9', v: 87 });
+    expect(records).toContainEqual({ n: '/3/0/6/0', v: 1 });
+  });
+
+  it('refuses reads of executables, unknown paths and formats that do not fit', () => {
+    const store = objects();
+    expect(encodeRead(store, path('/3/0/4'), undefined)).toEqual({ ok: false, code: '4.05' });
+    expect(encodeRead(store, path('/42'), undefined)).toEqual({ ok: false, code: '4.04' });
+    expect(encodeRead(store, path('/3/0'), CONTENT_FORMAT.text)).toEqual({ ok: false, code: '4.06' });
+    expect(encodeRead(store, path('/3/0/0'), 9999)).toEqual({ ok: false, code: '4.06' });
+  });
+
+  it('lists objects, instances and resources for a discover', () => {
+    expect(discoverLinks(objects(), path('/5'))).toMatch(/^<\/5>,<\/5\/0>,<\/5\/0\/0>,<\/5\/0\/1>/);
+    expect(discoverLinks(objects(), path('/3/0'))).toContain('</3/0/6>;dim=1');
+  });
+});
+
+describe('writes', () => {
+  it('decodes text, opaque and TLV writes into typed values', () => {
+    const store = objects();
+    const text = decodeWrite(
+      store,
+      { objectId: 1, instanceId: 0, resourceId: 1 },
+      CONTENT_FORMAT.text,
+      Buffer.from('300'),
+    );
+    expect(text.ok && text.values.get(1)).toBe(300);
+    const opaque = decodeWrite(
+      store,
+      { objectId: 19, instanceId: 1, resourceId: 0 },
+      CONTENT_FORMAT.opaque,
+      Buffer.from([1, 2]),
+    );
+    expect(opaque.ok && opaque.values.get(0)).toEqual(new Uint8Array([1, 2]));
+    // TLV: resource 1 (Lifetime) = 0x012C (300) as a 2-byte integer.
+    const tlv = decodeWrite(
+      store,
+      { objectId: 1, instanceId: 0 },
+      CONTENT_FORMAT.tlv,
+      Buffer.from([0xc2, 0x01, 0x01, 0x2c]),
+    );
+    expect(tlv.ok && tlv.values.get(1)).toBe(300);
+  });
+
+  it('returns errors, never throws, on garbage and truncated TLV and SenML', () => {
+    const store = objects();
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.constantFrom(CONTENT_FORMAT.tlv, CONTENT_FORMAT.senmlJson, CONTENT_FORMAT.text, 42),
+        (bytes, format) => {
+          const buffer = Buffer.from(bytes);
+          expect(() => decodeTlv(buffer)).not.toThrow();
+          const out = decodeWrite(store, { objectId: 3, instanceId: 0, resourceId: 14 }, format, buffer);
+          expect(typeof out.ok).toBe('boolean');
+          const whole = decodeWrite(store, { objectId: 1, instanceId: 0 }, format, buffer);
+          expect(typeof whole.ok).toBe('boolean');
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(decodeTlv(Buffer.from([0xc8, 0x00]))).toBeUndefined();
+  });
+
+  it('rejects malformed paths', () => {
+    for (const bad of ['', '/a/b', '/1/2/3/4/5', '/99999999', '/3/-1']) expect(parsePath(bad)).toBeUndefined();
+  });
+});
+
+describe('uplink frames from the water meter layout', () => {
+  const source = readFileSync(join(defaultCodecSamplesDir(), 'water-meter', 'layout.json'), 'utf8');
+  const parsed = parseLayoutSource(source);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  const layout = parsed.layout;
+
+  it('encodes a basic report that the codec decodes back to the same reading', () => {
+    const frame = encodeDataWithLayout(layout, 'WaterMeterBasic', {
+      currentReading: 1234.5,
+      dailyActivityTime: 3600,
+      temperature: 21.5,
+      flow: 1.25,
+    });
+    expect(frame.ok).toBe(true);
+    const decoded = frame.ok ? decodeWithLayout(layout, frame.value) : undefined;
+    expect(decoded?.ok && decoded.value).toMatchObject({
+      kind: 'data',
+      services: [{ serviceId: 'WaterMeterBasic', properties: { currentReading: 1234.5, temperature: 21.5 } }],
+    });
+  });
+
+  it('generates frames for every data message that all decode, readings growing', () => {
+    const readings: number[] = [];
+    for (let seq = 0; seq < 12; seq++) {
+      const frame = generatedFrame(layout, seq, 3);
+      expect(frame.ok).toBe(true);
+      const decoded = frame.ok ? decodeWithLayout(layout, frame.value) : undefined;
+      expect(decoded?.ok).toBe(true);
+      if (decoded?.ok && decoded.value.kind === 'data') {
+        const p = decoded.value.services[0]!.properties;
+        if (typeof p.currentReading === 'number') readings.push(p.currentReading);
+      }
+    }
+    expect(readings.length).toBeGreaterThan(1);
+    expect([...readings].sort((a, b) => a - b)).toEqual(readings);
+  });
+
+  it('says which value is missing', () => {
+    const frame = encodeDataWithLayout(layout, 'WaterMeterBasic', { currentReading: 1 });
+    expect(frame).toMatchObject({ ok: false, error: { code: 'LAYOUT_MISSING_VALUE' } });
+  });
+});
