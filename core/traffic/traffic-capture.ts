@@ -36,7 +36,9 @@ export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
 /** Most summaries sent to the live view per flush; the rest are counted as not shown. */
 const LIVE_BATCH_MAX = 150;
 const LIVE_FLUSH_MS = 50;
-const COAP_REQUEST_LOOKBACK = 2000;
+/** Frames searched back for a CoAP request the index does not know (token reused, index full). */
+const COAP_REQUEST_LOOKBACK = 64;
+const COAP_REQUEST_INDEX_MAX = 20_000;
 /** Codec decodes started ahead of a request (for frames sent to the live view); the rest decode on demand. */
 const CODEC_QUEUE_MAX = 1000;
 /** At most this many per flush (500/s): under a flood the codec's workers stay free for device handling. */
@@ -97,6 +99,7 @@ function readsDecoded(node: FilterNode): boolean {
 export class TrafficCapture {
   private store: FrameStore<Brief>;
   private captured = 0;
+  private readonly coapRequests = new Map<string, number>();
   /** Newest seq already sent to the live view and the capture file. */
   private flushedSeq = 0;
   private flushTimer: TimerHandle | undefined;
@@ -172,6 +175,7 @@ export class TrafficCapture {
     }
     this.captured++;
     this.store.push(event, timeUs, event.bytesBase64, mqttVersion);
+    if (event.protocol === 'coap') this.indexCoapRequest(event);
     this.flushTimer ??= this.options.clock.setTimeout(() => this.flush(), LIVE_FLUSH_MS);
   }
 
@@ -234,6 +238,7 @@ export class TrafficCapture {
 
   clear(): void {
     this.codecOutcomes.clear();
+    this.coapRequests.clear();
     this.codecQueue = [];
     this.store.clear();
     this.flushedSeq = this.store.nextSeq - 1;
@@ -518,7 +523,31 @@ export class TrafficCapture {
     return this.decodeEnv;
   }
 
+  /** Remembers where each CoAP request is, by peer and token, so a response finds it without a search. */
+  private indexCoapRequest(event: FrameEvent): void {
+    // 16 base64 characters are the 4-byte header and up to 8 token bytes.
+    const head = Buffer.from(event.bytesBase64.slice(0, 16), 'base64');
+    const code = head[1];
+    if (head.length < 4 || code === undefined || code >> 5 !== 0 || code === 0) return;
+    const tokenLength = (head[0] ?? 0) & 0x0f;
+    if (tokenLength > 8 || head.length < 4 + tokenLength) return;
+    const key = `${event.peer}|${event.direction}|${head.subarray(4, 4 + tokenLength).toString('hex')}`;
+    const seq = this.store.newestSeq;
+    if (seq === undefined) return;
+    this.coapRequests.delete(key);
+    if (this.coapRequests.size >= COAP_REQUEST_INDEX_MAX)
+      this.coapRequests.delete(this.coapRequests.keys().next().value!);
+    this.coapRequests.set(key, seq);
+  }
+
   private findCoapRequest(frame: CapturedFrame, tokenHex: string): CoapMessage | undefined {
+    const requestDirection = frame.direction === 'in' ? 'out' : 'in';
+    const indexed = this.coapRequests.get(`${frame.peer}|${requestDirection}|${tokenHex}`);
+    if (indexed !== undefined && indexed < frame.seq) {
+      const f = this.store.get(indexed);
+      const m = f ? parseCoapMessage(f.bytes) : undefined;
+      if (f?.peer === frame.peer && m && !(m instanceof Error) && m.tokenHex === tokenHex) return m;
+    }
     let looked = 0;
     for (const seq of this.store.seqs(frame.seq - 1, -1)) {
       if (++looked > COAP_REQUEST_LOOKBACK) break;

@@ -240,4 +240,51 @@ describe('decoders on garbage', () => {
     }
     expect(coapFrame).toBeTypeOf('function');
   });
+
+  it('names a notification by its observe request even thousands of frames later', () => {
+    const { bus, capture } = setup(10_000);
+    const token = Buffer.from('a1b2c3d4', 'hex');
+    bus.publish(
+      'frame',
+      coapFrame(
+        {
+          code: 'GET',
+          confirmable: true,
+          messageId: 1,
+          token,
+          options: [
+            { name: 'Observe', value: Buffer.alloc(0) },
+            { name: 'Uri-Path', value: Buffer.from('19') },
+            { name: 'Uri-Path', value: Buffer.from('0') },
+            { name: 'Uri-Path', value: Buffer.from('0') },
+          ],
+        },
+        { direction: 'out' },
+      ),
+    );
+    for (let i = 0; i < 3000; i++) {
+      bus.publish(
+        'frame',
+        coapFrame(
+          { code: '2.05', ack: true, messageId: 100 + i, token: Buffer.from([i & 0xff]) },
+          { peer: `127.0.0.1:${20000 + (i % 500)}` },
+        ),
+      );
+    }
+    bus.publish(
+      'frame',
+      coapFrame({
+        code: '2.05',
+        confirmable: true,
+        messageId: 9,
+        token,
+        options: [{ name: 'Observe', value: Buffer.from([5]) }],
+        payload: Buffer.from([1, 2]),
+      }),
+    );
+    const newest = capture.list({ limit: 1 }).frames[0]!;
+    const detail = capture.detail(newest.seq)!;
+    expect(fieldOf(detail, 'lwm2m.op').value).toBe('notify');
+    expect(fieldOf(detail, 'lwm2m.path').value).toBe('/19/0/0');
+  });
 });
