@@ -117,7 +117,7 @@ export function createPlatform({ extraCapabilities = [], ...input }: PlatformOpt
     started = [];
     await api?.close();
     await ports?.closeAll();
-    store?.close();
+    await store?.close();
     log?.logger.info('workbench stopped');
     await log?.close();
     api = undefined;
@@ -163,6 +163,7 @@ export function createPlatform({ extraCapabilities = [], ...input }: PlatformOpt
             ...capabilities.map((c) => ({ capability: c.name, migrations: c.migrations })),
           ],
           () => new Date(clock.now()),
+          { backgroundCheckpoints: { onError: (message) => logger.warn(message) } },
         );
         for (const a of store.applied) logger.info(`applied ${a.capability} migration ${a.version} "${a.name}"`);
 

@@ -76,7 +76,7 @@ export function registerEventStream(app: FastifyInstance, options: EventStreamOp
           dropped += excess;
         }
         timer ??= setTimeout(flush, flushMs);
-      });
+      }, (topic) => topics.has(topic));
     };
 
     const refuse = (code: string, message: string): void => {

@@ -7,13 +7,18 @@ type AnyListener = (tagged: TaggedBusEvent) => void;
 export interface EventBus {
   publish<K extends BusTopic>(topic: K, event: BusEventMap[K]): void;
   subscribe<K extends BusTopic>(topic: K, listener: Listener<K>): () => void;
-  /** Every event on every topic, tagged with its topic (the WebSocket stream uses this). */
-  subscribeAll(listener: AnyListener): () => void;
+  /**
+   * Every event on every topic, tagged with its topic (the WebSocket stream uses this). `wants` tells which topics
+   * the listener actually keeps, so publishers can skip building events nobody reads.
+   */
+  subscribeAll(listener: AnyListener, wants?: (topic: BusTopic) => boolean): () => void;
+  /** Whether anyone listens to a topic: for events that cost real work to build (live traffic summaries). */
+  hasListeners(topic: BusTopic): boolean;
 }
 
 export function createEventBus(onListenerError: (topic: BusTopic, error: unknown) => void): EventBus {
   const listeners = new Map<BusTopic, Set<(event: never) => void>>();
-  const allListeners = new Set<AnyListener>();
+  const allListeners = new Map<AnyListener, (topic: BusTopic) => boolean>();
 
   const guarded = (topic: BusTopic, fn: () => void): void => {
     try {
@@ -30,7 +35,7 @@ export function createEventBus(onListenerError: (topic: BusTopic, error: unknown
       if (forTopic) for (const l of [...forTopic]) guarded(topic, () => (l as Listener<typeof topic>)(event));
       if (allListeners.size) {
         const tagged = { topic, event } as TaggedBusEvent;
-        for (const l of [...allListeners]) guarded(topic, () => l(tagged));
+        for (const l of [...allListeners.keys()]) guarded(topic, () => l(tagged));
       }
     },
     subscribe(topic, listener) {
@@ -39,9 +44,14 @@ export function createEventBus(onListenerError: (topic: BusTopic, error: unknown
       set.add(listener);
       return () => void set.delete(listener);
     },
-    subscribeAll(listener) {
-      allListeners.add(listener);
+    subscribeAll(listener, wants = () => true) {
+      allListeners.set(listener, wants);
       return () => allListeners.delete(listener);
+    },
+    hasListeners(topic) {
+      if (listeners.get(topic)?.size) return true;
+      for (const wants of allListeners.values()) if (wants(topic)) return true;
+      return false;
     },
   };
 }

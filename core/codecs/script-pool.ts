@@ -2,6 +2,7 @@
 // does not answer in time (QuickJS only checks interrupts every few thousand operations, so a script piling up
 // large strings can overrun by seconds) is terminated and replaced, and that frame alone gets the error.
 import { Worker } from 'node:worker_threads';
+import { unpackedFromAsar } from '../asar-paths.js';
 import { defaultSandboxLimits, type SandboxLimits, type ScriptCallResult, type ScriptError } from './script-sandbox.js';
 import type { ScriptJob, WorkerReply, WorkerRequest } from './script-worker-protocol.js';
 
@@ -41,12 +42,6 @@ function workerEntry(): URL {
   // Kept in a variable so bundlers leave the URL alone instead of treating it as an asset import.
   const file = fromSource ? '../bin/codec-script-worker.mjs' : './codec-script-worker.js';
   return unpackedFromAsar(new URL(file, import.meta.url));
-}
-
-/** Worker threads cannot start a script inside an Electron asar archive; electron-builder.yml unpacks it. */
-export function unpackedFromAsar(url: URL): URL {
-  if (url.protocol !== 'file:' || !url.pathname.includes('/app.asar/')) return url;
-  return new URL(url.href.replace('/app.asar/', '/app.asar.unpacked/'));
 }
 
 export class ScriptPool {

@@ -27,7 +27,7 @@ export function createDataCapability(options: DataCapabilityOptions): DataCapabi
     start({ db, clock, bus, routes }) {
       const data = new DataStore(db, clock, bus);
       store = data;
-      purging = data.startPurging();
+      purging = data.startBackgroundWork();
       bus.subscribe('device', (e) => {
         if (e.kind === 'deleted') data.deleteDevice(e.deviceId);
       });

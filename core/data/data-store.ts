@@ -43,6 +43,25 @@ export const dataMigrations: readonly Migration[] = [
     CREATE INDEX data_uplink_errors_device ON data_uplink_errors (device_id, id);
     CREATE TABLE data_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   },
+  {
+    version: 2,
+    name: 'history staged in an unindexed table and merged into the indexed one device by device',
+    // Each device-keyed index costs a B-tree page write per device per commit; staging the rows and merging them
+    // ordered by device turns that into one page write per device per merge. Ids follow receive order, so the purge
+    // goes by id and the receive-time index goes.
+    sql: `DROP INDEX data_history_received;
+    CREATE TABLE data_history_recent (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      grp INTEGER NOT NULL,
+      device_id TEXT NOT NULL,
+      service_id TEXT NOT NULL,
+      property TEXT NOT NULL,
+      value TEXT NOT NULL,
+      event_time INTEGER NOT NULL,
+      received_at INTEGER NOT NULL
+    );
+    INSERT INTO sqlite_sequence (name, seq) SELECT 'data_history_recent', COALESCE(MAX(id), 0) FROM data_history;`,
+  },
 ];
 
 export interface ServiceReport {
@@ -59,6 +78,10 @@ interface PendingReport {
 }
 
 export const DEFAULT_RETENTION_DAYS = 7;
+/** How often staged history rows move to the indexed table; the move runs group by group between other work. */
+export const MERGE_EVERY_MS = 1000;
+const MERGE_GROUPS = 16;
+const HISTORY_COLUMNS = 'id, device_id, service_id, property, value, event_time, received_at';
 const PURGE_EVERY_MS = 3600_000;
 const PURGE_CHUNK = 5000;
 const MAX_ERRORS_PER_DEVICE = 1000;
@@ -69,6 +92,8 @@ export class DataStore {
   private readonly insertHistory;
   private readonly upsertLatest;
   private readonly insertError;
+  private readonly mergeGroup: (group: number, upToId: number) => void;
+  private merging = false;
   private retentionDays: number;
   /** R-1.2: a device whose application switched history off still gets latest values, but no history rows. */
   private storesHistory: (deviceId: string) => boolean = () => true;
@@ -79,8 +104,15 @@ export class DataStore {
     private readonly bus: EventBus,
   ) {
     this.insertHistory = db.prepare(
-      'INSERT INTO data_history (device_id, service_id, property, value, event_time, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO data_history_recent (grp, device_id, service_id, property, value, event_time, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.mergeGroup = db.transaction((group: number, upToId: number) => {
+      db.prepare(
+        `INSERT INTO data_history (${HISTORY_COLUMNS}) SELECT ${HISTORY_COLUMNS} FROM data_history_recent
+         WHERE grp = ? AND id <= ? ORDER BY device_id, service_id, property, event_time`,
+      ).run(group, upToId);
+      db.prepare('DELETE FROM data_history_recent WHERE grp = ? AND id <= ?').run(group, upToId);
+    });
     this.upsertLatest = db.prepare(
       `INSERT INTO data_latest (device_id, service_id, data, event_time, received_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (device_id, service_id) DO UPDATE SET data = json_patch(data, excluded.data),
@@ -123,11 +155,13 @@ export class DataStore {
       this.db.transaction(() => {
         for (const r of batch) {
           const keepHistory = this.storesHistory(r.deviceId);
+          const group = keepHistory ? mergeGroupOf(r.deviceId) : 0;
           for (const s of r.services) {
             const eventTime = parseEventTime(s.eventTime) ?? r.receivedAt;
             if (keepHistory)
               for (const [property, value] of Object.entries(s.properties)) {
                 this.insertHistory.run(
+                  group,
                   r.deviceId,
                   s.serviceId,
                   property,
@@ -234,17 +268,28 @@ export class DataStore {
     return { where, args };
   }
 
+  /**
+   * Newest first. A device's staged rows are all newer than its merged ones (a merge takes all of a device's rows up
+   * to an id), so a page reads the staged rows first and goes on into the indexed table.
+   */
   history(deviceId: string, query: HistoryQuery): { items: HistoryItem[]; nextCursor?: number } {
     const { where, args } = this.historyFilter(deviceId, query);
     if (query.cursor !== undefined) {
       where.push('id < ?');
       args.push(query.cursor);
     }
-    const rows = this.db
-      .prepare<unknown[], HistoryRow>(
-        `SELECT * FROM data_history WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
-      )
-      .all(...args, query.limit + 1);
+    const rows: HistoryRow[] = [];
+    for (const table of ['data_history_recent', 'data_history']) {
+      const wanted = query.limit + 1 - rows.length;
+      if (wanted <= 0) break;
+      rows.push(
+        ...this.db
+          .prepare<unknown[], HistoryRow>(
+            `SELECT ${HISTORY_COLUMNS} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+          )
+          .all(...args, wanted),
+      );
+    }
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return { items: page.map(historyItem), ...(rows.length > query.limit && last ? { nextCursor: last.id } : {}) };
@@ -276,7 +321,8 @@ export class DataStore {
       where.push('event_time <= ?');
       args.push(query.to);
     }
-    const grouped = `FROM data_history WHERE ${where.join(' AND ')} GROUP BY service_id, event_time, received_at`;
+    const grouped = `FROM (SELECT ${HISTORY_COLUMNS} FROM data_history UNION ALL SELECT ${HISTORY_COLUMNS} FROM data_history_recent)
+      WHERE ${where.join(' AND ')} GROUP BY service_id, event_time, received_at`;
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 ${grouped})`).get(...args) as { n: number }).n;
     const rows = this.db
       .prepare<unknown[], { service_id: string; data: string; event_time: number }>(
@@ -296,15 +342,18 @@ export class DataStore {
 
   *historyRows(deviceId: string, query: Omit<HistoryQuery, 'cursor' | 'limit'>): Generator<HistoryItem> {
     const { where, args } = this.historyFilter(deviceId, query);
-    const stmt = this.db.prepare<unknown[], HistoryRow>(
-      `SELECT * FROM data_history WHERE ${where.join(' AND ')} ORDER BY id`,
-    );
-    for (const row of stmt.iterate(...args)) yield historyItem(row);
+    for (const table of ['data_history', 'data_history_recent']) {
+      const stmt = this.db.prepare<unknown[], HistoryRow>(
+        `SELECT ${HISTORY_COLUMNS} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY id`,
+      );
+      for (const row of stmt.iterate(...args)) yield historyItem(row);
+    }
   }
 
   deleteDevice(deviceId: string): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM data_history WHERE device_id = ?').run(deviceId);
+      this.db.prepare('DELETE FROM data_history_recent WHERE device_id = ?').run(deviceId);
       this.db.prepare('DELETE FROM data_latest WHERE device_id = ?').run(deviceId);
       this.db.prepare('DELETE FROM data_uplink_errors WHERE device_id = ?').run(deviceId);
     })();
@@ -324,15 +373,24 @@ export class DataStore {
     return days;
   }
 
-  /** Deletes rows received before the retention window, in chunks so writers are not blocked for long. */
+  /**
+   * Deletes rows received before the retention window, in chunks so writers are not blocked for long. Ids grow in
+   * receive order, so the expired rows are the oldest ids up to the first row still inside the window (should the
+   * clock ever go back, rows after that one wait until it expires too).
+   */
   purge(): number {
+    this.mergeAll();
     const before = this.clock.now() - this.retentionDays * 86_400_000;
+    const kept = this.db
+      .prepare<[number], { id: number }>('SELECT id FROM data_history WHERE received_at >= ? ORDER BY id LIMIT 1')
+      .get(before);
     const stmt = this.db.prepare(
-      'DELETE FROM data_history WHERE id IN (SELECT id FROM data_history WHERE received_at < ? LIMIT ?)',
+      'DELETE FROM data_history WHERE id IN (SELECT id FROM data_history WHERE id < ? ORDER BY id LIMIT ?)',
     );
+    const boundary = kept?.id ?? Number.MAX_SAFE_INTEGER;
     let total = 0;
     for (;;) {
-      const n = stmt.run(before, PURGE_CHUNK).changes;
+      const n = stmt.run(boundary, PURGE_CHUNK).changes;
       total += n;
       if (n < PURGE_CHUNK) break;
     }
@@ -340,9 +398,55 @@ export class DataStore {
     return total;
   }
 
-  startPurging(): { cancel(): void } {
-    return this.clock.setInterval(() => this.purge(), PURGE_EVERY_MS);
+  /** Moves every staged history row into the indexed table at once. */
+  mergeAll(): void {
+    const upTo = this.newestStagedId();
+    if (upTo === undefined) return;
+    for (let group = 0; group < MERGE_GROUPS; group++) this.mergeGroup(group, upTo);
   }
+
+  /** Moves the rows staged so far one group per event-loop turn, so device traffic never waits long for the lock. */
+  private mergeInSteps(): void {
+    const upTo = this.newestStagedId();
+    if (this.merging || upTo === undefined) return;
+    this.merging = true;
+    const step = (group: number) => {
+      try {
+        if (this.db.open) this.mergeGroup(group, upTo);
+      } finally {
+        if (group + 1 < MERGE_GROUPS && this.db.open) setImmediate(() => step(group + 1));
+        else this.merging = false;
+      }
+    };
+    step(0);
+  }
+
+  private newestStagedId(): number | undefined {
+    return (
+      (this.db.prepare('SELECT MAX(id) AS id FROM data_history_recent').get() as { id: number | null }).id ?? undefined
+    );
+  }
+
+  /** The background work: merging staged history and purging old rows. */
+  startBackgroundWork(): { cancel(): void } {
+    // Merging is housekeeping on real time (a moved test clock must not run it thousands of times); the purge follows
+    // the platform clock because retention is part of the behaviour.
+    const merging = setInterval(() => this.mergeInSteps(), MERGE_EVERY_MS).unref();
+    const purging = this.clock.setInterval(() => this.purge(), PURGE_EVERY_MS);
+    return {
+      cancel() {
+        clearInterval(merging);
+        purging.cancel();
+      },
+    };
+  }
+}
+
+/** Staged rows are merged in groups of devices; all rows of one device are in one group. */
+function mergeGroupOf(deviceId: string): number {
+  let hash = 0;
+  for (let i = 0; i < deviceId.length; i++) hash = (hash * 31 + deviceId.charCodeAt(i)) | 0;
+  return (hash >>> 0) % MERGE_GROUPS;
 }
 
 interface HistoryRow {

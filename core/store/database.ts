@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StartupError } from '../platform-types.js';
 import { runMigrations, type AppliedMigration, type CapabilityMigrations } from './migrations.js';
+import { MAIN_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 export type { Database };
 
@@ -11,10 +12,22 @@ export interface OpenedStore {
   db: Database;
   file: string;
   applied: AppliedMigration[];
-  close(): void;
+  /** Present when checkpoints run off the main thread (see wal-checkpointer.ts). */
+  checkpointer?: WalCheckpointer;
+  close(): Promise<void>;
 }
 
-export function openStore(file: string, sets: readonly CapabilityMigrations[], now: () => Date): OpenedStore {
+export interface OpenStoreOptions {
+  /** Run WAL checkpoints in a worker thread (the running workbench); migrations and tools leave it off. */
+  backgroundCheckpoints?: { onError(message: string): void };
+}
+
+export function openStore(
+  file: string,
+  sets: readonly CapabilityMigrations[],
+  now: () => Date,
+  options: OpenStoreOptions = {},
+): OpenedStore {
   mkdirSync(dirname(file), { recursive: true });
   let db: Database;
   try {
@@ -29,7 +42,29 @@ export function openStore(file: string, sets: readonly CapabilityMigrations[], n
   }
   try {
     const applied = runMigrations(db, file, sets, now);
-    return { db, file, applied, close: () => db.close() };
+    const background = options.backgroundCheckpoints;
+    if (!background)
+      return {
+        db,
+        file,
+        applied,
+        close: () => {
+          db.close();
+          return Promise.resolve();
+        },
+      };
+    db.pragma(`wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
+    const checkpointer = startWalCheckpointer(file, (message) => background.onError(message));
+    return {
+      db,
+      file,
+      applied,
+      checkpointer,
+      async close() {
+        await checkpointer.stop();
+        db.close();
+      },
+    };
   } catch (error) {
     db.close();
     throw error;

@@ -195,6 +195,8 @@ export class TrafficCapture {
       this.file.bytes += data.length;
       this.file.stream.write(data);
     }
+    // Summaries cost a decode each: built only while a live view (or another listener) is there to read them.
+    if (!this.options.bus.hasListeners('traffic')) return;
     const frames: TrafficFrameSummary[] = [];
     let eager = 0;
     for (const seq of this.store.seqs(Math.max(first, newest - LIVE_BATCH_MAX + 1), 1)) {

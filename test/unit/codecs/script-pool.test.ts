@@ -1,7 +1,8 @@
 // Script codecs run on worker threads: a runaway or memory-hungry script never stalls the core's event loop, its
 // frame gets the reason, and the next frame decodes on a fresh worker.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScriptPool, unpackedFromAsar } from '../../../core/codecs/script-pool.js';
+import { unpackedFromAsar } from '../../../core/asar-paths.js';
+import { ScriptPool } from '../../../core/codecs/script-pool.js';
 
 const good = `function decode(p, topic) { return JSON.stringify({ v: p[0], t: topic }); }
 function encode(json) { var c = JSON.parse(json); return [c.x, 255]; }`;

@@ -23,6 +23,23 @@ describe('event bus', () => {
     expect(all).toHaveBeenCalledWith({ topic: 'device', event: deviceEvent });
   });
 
+  it('knows whether a topic has listeners, through the topics a stream listener keeps', () => {
+    const bus = createEventBus(() => undefined);
+    expect(bus.hasListeners('traffic')).toBe(false);
+    const wanted = new Set(['device']);
+    const off = bus.subscribeAll(vi.fn(), (topic) => wanted.has(topic));
+    expect(bus.hasListeners('traffic')).toBe(false);
+    expect(bus.hasListeners('device')).toBe(true);
+    wanted.add('traffic');
+    expect(bus.hasListeners('traffic')).toBe(true);
+    off();
+    expect(bus.hasListeners('device')).toBe(false);
+    const offTask = bus.subscribe('task', vi.fn());
+    expect(bus.hasListeners('task')).toBe(true);
+    offTask();
+    expect(bus.hasListeners('task')).toBe(false);
+  });
+
   it('stops delivering after unsubscribe', () => {
     const bus = createEventBus(() => undefined);
     const listener = vi.fn();

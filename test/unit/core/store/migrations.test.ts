@@ -29,33 +29,33 @@ function dump(file: string): unknown {
 }
 
 describe('migrations', () => {
-  it('applies every pending migration once, in WAL mode', () => {
+  it('applies every pending migration once, in WAL mode', async () => {
     const file = join(tempDir(), 'wb.db');
     const first = openStore(file, [notes], now);
     expect(first.applied.map((a) => `${a.capability}#${a.version}`)).toEqual(['notes#1', 'notes#2']);
     expect(first.db.pragma('journal_mode', { simple: true })).toBe('wal');
     first.db.prepare('INSERT INTO notes (text, author) VALUES (?, ?)').run('hello', 'mei');
-    first.close();
+    await first.close();
 
     const second = openStore(file, [notes], now);
     expect(second.applied).toEqual([]);
     expect(second.db.prepare('SELECT text, author FROM notes').all()).toEqual([{ text: 'hello', author: 'mei' }]);
-    second.close();
+    await second.close();
   });
 
-  it('applies only the new migrations of a later version', () => {
+  it('applies only the new migrations of a later version', async () => {
     const file = join(tempDir(), 'wb.db');
-    openStore(file, [{ capability: 'notes', migrations: notes.migrations.slice(0, 1) }], now).close();
+    await openStore(file, [{ capability: 'notes', migrations: notes.migrations.slice(0, 1) }], now).close();
     const later = openStore(file, [notes], now);
     expect(later.applied.map((a) => a.version)).toEqual([2]);
-    later.close();
+    await later.close();
   });
 
-  it('leaves the database exactly as it was when a migration fails, and names the migration and file', () => {
+  it('leaves the database exactly as it was when a migration fails, and names the migration and file', async () => {
     const file = join(tempDir(), 'wb.db');
     const store = openStore(file, [notes], now);
     store.db.prepare('INSERT INTO notes (text) VALUES (?)').run('keep me');
-    store.close();
+    await store.close();
     const before = dump(file);
 
     const broken: CapabilityMigrations[] = [
@@ -84,9 +84,9 @@ describe('migrations', () => {
     expect(dump(file)).toEqual(before);
   });
 
-  it('refuses a database written by a newer version without touching it', () => {
+  it('refuses a database written by a newer version without touching it', async () => {
     const file = join(tempDir(), 'wb.db');
-    openStore(file, [notes], now).close();
+    await openStore(file, [notes], now).close();
     const before = dump(file);
     expect(() => openStore(file, [{ capability: 'notes', migrations: notes.migrations.slice(0, 1) }], now)).toThrow(
       /written by a newer version/,

@@ -48,6 +48,8 @@ function setup(capacity?: number) {
   });
   const clock = createManualClock();
   const capture = new TrafficCapture({ bus, clock, dataDir: '/nonexistent', lwm2m: loadLwm2mDefinitions(), capacity });
+  // A live view is open: frames sent to it get their codec decode ahead of a request.
+  bus.subscribe('traffic', () => undefined);
   capture.start();
   const target = { productId: 'p-1', version: 1 };
   const fake = fakeResolver({ 'dev-1': target });

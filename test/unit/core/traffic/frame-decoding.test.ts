@@ -199,6 +199,30 @@ describe('traffic capture decoding', () => {
     void capture;
   });
 
+  it('builds no live summaries while nobody watches, and starts when a live view subscribes', () => {
+    const { bus, clock, capture } = setup();
+    const seen: string[] = [];
+    const published = bus.publish.bind(bus);
+    bus.publish = (topic, event) => {
+      seen.push(topic);
+      published(topic, event);
+    };
+    for (let i = 0; i < 10; i++) bus.publish('frame', mqttFrame({ cmd: 'pingreq' }));
+    clock.advance(60);
+    expect(seen).not.toContain('traffic');
+    expect(capture.stats().stored).toBe(10);
+    const batches: { frames: unknown[] }[] = [];
+    const stop = bus.subscribeAll(
+      (tagged) => tagged.topic === 'traffic' && batches.push(tagged.event),
+      (topic) => topic === 'traffic',
+    );
+    bus.publish('frame', mqttFrame({ cmd: 'pingresp' }, { direction: 'out' }));
+    clock.advance(60);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.frames).toHaveLength(1);
+    stop();
+  });
+
   it('marks malformed MQTT and CoAP without throwing', () => {
     const { bus, capture } = setup();
     bus.publish('frame', rawFrame(hexBuf('30ff'), { protocol: 'mqtt', transport: 'tcp' }));
