@@ -29,6 +29,7 @@ export const commands: Record<string, CliCommand> = {
     usage: `iotwb serve [--data-dir D] [--api-port N] [--mqtt-port N] [--coap-port N] [--bind ADDR]
             [--mqtts-port N [--mqtts-cert FILE --mqtts-key FILE]]
             [--northbound-port N] [--app-id ID] [--app-secret S]
+            [--northbound-tls [--northbound-cert FILE --northbound-key FILE] [--northbound-client-ca FILE]]
             [--token T] [--json] [--log-level L] [--verbose]
   --data-dir D     data folder (default: the OS per-user app-data folder "IoT Workbench")
   --api-port N     API and UI port on 127.0.0.1 (default 0 = a free port)
@@ -40,6 +41,11 @@ export const commands: Record<string, CliCommand> = {
                    its certificate and key (PEM); default: a self-signed pair made in the data folder
   --northbound-port N  northbound compatibility API for application servers, on 127.0.0.1
                    (default 8743; 0 = a free port)
+  --northbound-tls serve the northbound API over HTTPS, as the platform does
+  --northbound-cert FILE, --northbound-key FILE
+                   its certificate and key (PEM); default: a self-signed pair made in the data folder
+  --northbound-client-ca FILE
+                   require a client certificate signed by this CA (PEM): mutual TLS
   --app-id ID      appId of the default application (or env IOTWB_APP_ID)
   --app-secret S   its secret (or env IOTWB_APP_SECRET); applications log in with these
   --token T        API token (default: random for this run)

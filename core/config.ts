@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from './clock.js';
+import { keychainUnavailableReasons } from './contract/platform.js';
 
 export const APP_FOLDER_NAME = 'IoT Workbench';
 
@@ -21,11 +22,26 @@ const port = z.number().int().min(0).max(65535);
 
 export const DEFAULT_DEVICE_PORTS = { mqttPort: 1883, coapPort: 5683, deviceBindAddress: '0.0.0.0' };
 
-/** The platform's northbound HTTPS port (§1.1); here plain HTTP on 127.0.0.1. */
+/** The platform's northbound HTTPS port (§1.1); here on 127.0.0.1, plain HTTP unless northboundTls. */
 export const DEFAULT_NORTHBOUND_PORT = 8743;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Where the device-secrets key comes from. The desktop app unwraps it with the OS keychain and passes it in (the
+ * core then writes no key file), or says why the keychain could not be used; absent (headless) = the 0600 key file.
+ */
+export const deviceSecretKeySourceSchema = z.discriminatedUnion('store', [
+  z.object({
+    store: z.literal('os-keychain'),
+    keyHex: z.string().regex(/^[0-9a-f]{64}$/, 'the device-secrets key is 64 lower-case hex digits'),
+    /** The file holding the wrapped copy, shown to the user. */
+    wrappedFile: z.string().min(1),
+  }),
+  z.object({ store: z.literal('key-file'), keychainUnavailable: z.enum(keychainUnavailableReasons) }),
+]);
+export type DeviceSecretKeySource = z.infer<typeof deviceSecretKeySourceSchema>;
 
 export const platformConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -40,6 +56,12 @@ export const platformConfigSchema = z.object({
   mqttsKeyFile: z.string().min(1).optional(),
   /** Northbound compatibility API on 127.0.0.1 (application servers); absent = 8743, or a free port if that is taken. */
   northboundPort: port.optional(),
+  /** Northbound API over HTTPS, as the platform serves it (§1.1); certificate and key (PEM) or a self-signed pair. */
+  northboundTls: z.boolean().default(false),
+  northboundCertFile: z.string().min(1).optional(),
+  northboundKeyFile: z.string().min(1).optional(),
+  /** Mutual TLS: application servers must present a client certificate signed by this CA (PEM). */
+  northboundClientCaFile: z.string().min(1).optional(),
   /** Credentials of the default application (serve --app-id/--app-secret), so CI knows them in advance. */
   appId: z
     .string()
@@ -61,6 +83,7 @@ export const platformConfigSchema = z.object({
   rendererDir: z.string().optional(),
   /** Write logs to stdout too (serve in a terminal). */
   logToStdout: z.boolean().default(false),
+  deviceSecretKey: deviceSecretKeySourceSchema.optional(),
 });
 
 export type PlatformConfigInput = z.input<typeof platformConfigSchema>;

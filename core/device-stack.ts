@@ -48,12 +48,17 @@ export function deviceCapabilities({
   };
   const devices: DevicesCapability = createDevicesCapability({ products: () => ({ product }) });
   products.setDeviceUsageProvider((productId) => devices.registry.countByProduct(productId));
+  products.setSecretBoxProvider(() => devices.secretBox);
   const data: DataCapability = createDataCapability({ requireDevice: (id) => void devices.registry.require(id) });
   const mqtt = createMqttAccessCapability({
     devices: () => devices.registry,
     status: () => devices.status,
     data: () => data.store,
     productModel: (id) => product(id)?.model,
+    productSecrets: {
+      secret: (productId) => products.service.secrets.secret(productId),
+      onReset: (listener) => products.service.secrets.onReset(listener),
+    },
     ...(codecs ? { decodeUplink: (productId, bytes, topic) => codecs.decodeUplink(productId, bytes, topic) } : {}),
   });
   const coap = createCoapAccessCapability({
@@ -92,7 +97,10 @@ export function deviceCapabilities({
     },
   }));
   const nbIot = [diagnosis, lwm2mSimulator];
-  const apps = createAppsCapability({ onHistoryPolicy: (storesHistory) => data.store.setHistoryPolicy(storesHistory) });
+  const apps = createAppsCapability({
+    onHistoryPolicy: (storesHistory) => data.store.setHistoryPolicy(storesHistory),
+    countAllDevices: () => devices.registry.counts().all,
+  });
   const northbound = createNorthboundCapability({
     apps: () => apps.registry,
     devices: () => devices.registry,

@@ -23,7 +23,9 @@ export class StartupError extends Error {
       | 'DATABASE_TOO_NEW'
       | 'DATABASE_UNREADABLE'
       | 'PORT_IN_USE'
-      | 'BAD_CONFIG',
+      | 'BAD_CONFIG'
+      | 'SECRET_KEY_MISSING'
+      | 'SECRET_KEY_UNUSABLE',
     message: string,
     readonly file?: string,
   ) {

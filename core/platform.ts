@@ -27,6 +27,7 @@ import { createTrafficCapability } from './traffic/traffic-capability.js';
 import { deviceCapabilities } from './device-stack.js';
 import type { DevicesCapability } from './devices/index.js';
 import { createSerialCapability } from './serial/index.js';
+import { secretKeyLocation } from './devices/secret-box.js';
 import { workbenchVersion } from './version.js';
 
 export { StartupError };
@@ -182,6 +183,7 @@ export function createPlatform({ extraCapabilities = [], ...input }: PlatformOpt
             activeSettings: active,
             defaultSettings: DEFAULT_DEVICE_PORTS,
             ports: () => ({ ...activePorts }),
+            deviceSecretKey: secretKeyLocation(dataDir, config.deviceSecretKey),
           }),
         );
 

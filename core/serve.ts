@@ -13,6 +13,10 @@ export const serveOptions = {
   'mqtt-port': { type: 'string' },
   'coap-port': { type: 'string' },
   'northbound-port': { type: 'string' },
+  'northbound-tls': { type: 'boolean' },
+  'northbound-cert': { type: 'string' },
+  'northbound-key': { type: 'string' },
+  'northbound-client-ca': { type: 'string' },
   'mqtts-port': { type: 'string' },
   'mqtts-cert': { type: 'string' },
   'mqtts-key': { type: 'string' },
@@ -45,6 +49,24 @@ function mqttsOptions(values: Record<string, unknown>) {
   return {
     ...(mqttsPort === undefined ? {} : { mqttsPort }),
     ...(cert && key ? { mqttsCertFile: cert, mqttsKeyFile: key } : {}),
+  };
+}
+
+/** --northbound-tls serves the northbound API over HTTPS; --northbound-cert/-key replace the self-signed pair and
+ * --northbound-client-ca asks application servers for a client certificate (mutual TLS). */
+function northboundTlsOptions(values: Record<string, unknown>) {
+  const tls = values['northbound-tls'] === true;
+  const cert = values['northbound-cert'] as string | undefined;
+  const key = values['northbound-key'] as string | undefined;
+  const clientCa = values['northbound-client-ca'] as string | undefined;
+  if ((cert === undefined) !== (key === undefined))
+    throw new Error('--northbound-cert and --northbound-key go together');
+  if (!tls && cert !== undefined) throw new Error('--northbound-cert needs --northbound-tls');
+  if (!tls && clientCa !== undefined) throw new Error('--northbound-client-ca needs --northbound-tls');
+  return {
+    ...(tls ? { northboundTls: true } : {}),
+    ...(cert && key ? { northboundCertFile: cert, northboundKeyFile: key } : {}),
+    ...(clientCa ? { northboundClientCaFile: clientCa } : {}),
   };
 }
 
@@ -81,6 +103,7 @@ export async function runServe(
       mqttPort: portOption(values, 'mqtt-port'),
       coapPort: portOption(values, 'coap-port'),
       ...northboundOptions(values),
+      ...northboundTlsOptions(values),
       ...mqttsOptions(values),
       deviceBindAddress: values.bind as string | undefined,
       token: values.token as string | undefined,
@@ -107,7 +130,7 @@ export async function runServe(
   }
 
   const ui = `${runtime.apiUrl}/#token=${runtime.token}`;
-  const human = `IoT Workbench is running. Open ${ui} in a browser (MQTT port ${runtime.ports.mqtt}, CoAP port ${runtime.ports.coap}, northbound API http://127.0.0.1:${runtime.ports.northbound}, data in ${runtime.dataDir}). Ctrl+C stops it.`;
+  const human = `IoT Workbench is running. Open ${ui} in a browser (MQTT port ${runtime.ports.mqtt}, CoAP port ${runtime.ports.coap}, northbound API ${values['northbound-tls'] === true ? 'https' : 'http'}://127.0.0.1:${runtime.ports.northbound}, data in ${runtime.dataDir}). Ctrl+C stops it.`;
   if (json) {
     io.err(human);
     io.out(

@@ -1,5 +1,6 @@
 // Messages between the main process and the core's utilityProcess, validated on both sides.
 import { z } from 'zod';
+import { deviceSecretKeySourceSchema } from '../core/config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -10,6 +11,8 @@ export const coreLaunchConfigSchema = z.object({
   apiPort: port.optional(),
   mqttPort: port.optional(),
   coapPort: port.optional(),
+  /** The unwrapped device-secrets key travels only in this message, never through a file. */
+  deviceSecretKey: deviceSecretKeySourceSchema.optional(),
 });
 export type CoreLaunchConfig = z.infer<typeof coreLaunchConfigSchema>;
 

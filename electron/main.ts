@@ -2,9 +2,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, ipcMain, session, shell, type BrowserWindow } from 'electron';
+import { app, ipcMain, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import type { DeviceSecretKeySource } from '../core/config.js';
 import { CoreStartFailure, showCoreFailure, startCore, type CoreHost, type CoreRuntime } from './core-host.js';
 import { installContentSecurityPolicy } from './csp.js';
+import { DeviceSecretKeyError, prepareDeviceSecretKey } from './device-secret-key.js';
 import { denyWindowOpen, openExternalIfAllowed } from './external-links.js';
 import { registerWorkbenchIpc } from './ipc.js';
 import { installAppMenu, showAboutDialog } from './menu.js';
@@ -43,14 +45,34 @@ if (claimSingleInstance(app, () => mainWindow)) {
 
 async function run(): Promise<void> {
   await app.whenReady();
+  const dataDir = app.getPath('userData');
+  let deviceSecretKey: DeviceSecretKeySource;
+  try {
+    // safeStorage only works in main after ready; the core's process cannot reach the keychain itself.
+    deviceSecretKey = prepareDeviceSecretKey({
+      dataDir,
+      keychain: safeStorage,
+      platform: process.platform,
+      log: (line) => console.warn(line),
+    });
+  } catch (error) {
+    showCoreFailure(
+      error instanceof DeviceSecretKeyError
+        ? error.failure
+        : { code: 'SECRET_KEY_FAILED', message: `Preparing the device-secrets key failed: ${String(error)}` },
+    );
+    app.exit(1);
+    return;
+  }
   let host: CoreHost;
   try {
     host = await startCore({
       modulePath: join(buildDir, 'core-process.js'),
       config: {
-        dataDir: app.getPath('userData'),
+        dataDir,
         rendererDir: join(app.getAppPath(), 'dist', 'renderer'),
         apiPort: 0,
+        deviceSecretKey,
       },
       onUnexpectedExit: (failure) => {
         core = undefined;

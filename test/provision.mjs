@@ -26,6 +26,11 @@ export const systemTools = [
   { file: '/usr/bin/openssl', pkg: 'openssl', for: 'signing cross-checks (openssl signs and verifies our packages)' },
   { file: '/usr/bin/gcc', pkg: 'gcc', for: 'codec tests compile the C generated from layout codecs' },
   { file: '/usr/bin/socat', pkg: 'socat', for: 'serial tests and virtual modules use pty pairs' },
+  {
+    file: '/usr/bin/curl',
+    pkg: 'curl',
+    for: 'northbound API tests call it as an application server would (HTTPS, mTLS)',
+  },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -3,7 +3,7 @@ import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypt
 import type { Database } from 'better-sqlite3';
 import { HttpError } from '../api/http-error.js';
 import type { Clock } from '../clock.js';
-import type { Application } from '../contract/apps.js';
+import type { Application, ApplicationGrant, GrantAccess } from '../contract/apps.js';
 import type { Migration } from '../store/migrations.js';
 
 export const appMigrations: readonly Migration[] = [
@@ -32,6 +32,22 @@ export const appMigrations: readonly Migration[] = [
     );
     CREATE INDEX app_devices_app ON app_devices (app_id);`,
   },
+  {
+    version: 2,
+    name: 'grants between applications, whether the secret was ever shown',
+    // A default application made before this migration had a generated secret nobody saw (unless --app-secret
+    // gave it; that start marks it known again).
+    sql: `ALTER TABLE apps ADD COLUMN secret_known INTEGER NOT NULL DEFAULT 1;
+    UPDATE apps SET secret_known = 0 WHERE is_default = 1;
+    CREATE TABLE app_grants (
+      owner_app_id TEXT NOT NULL,
+      grantee_app_id TEXT NOT NULL,
+      access TEXT NOT NULL CHECK (access IN ('query', 'edit')),
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (owner_app_id, grantee_app_id)
+    );
+    CREATE INDEX app_grants_grantee ON app_grants (grantee_app_id);`,
+  },
 ];
 
 /** §1.2: access tokens live 3600 s, refresh tokens 24 h. */
@@ -51,7 +67,26 @@ interface AppRow {
   access_expires: number | null;
   refresh_hash: string | null;
   refresh_expires: number | null;
+  secret_known: number;
 }
+
+interface GrantRow {
+  owner_app_id: string;
+  owner_name: string;
+  grantee_app_id: string;
+  grantee_name: string;
+  access: GrantAccess;
+  created_at: number;
+}
+
+const GRANT_SELECT = `SELECT g.owner_app_id, o.name AS owner_name, g.grantee_app_id, e.name AS grantee_name, g.access,
+  g.created_at FROM app_grants g JOIN apps o ON o.app_id = g.owner_app_id JOIN apps e ON e.app_id = g.grantee_app_id`;
+
+/** Who an API caller is: cheap to build on every northbound request (no device counting). */
+export type AppIdentity = Pick<Application, 'appId' | 'name'>;
+
+/** Which devices an application holds, as a filter on the device registry's ids. */
+export type DeviceScope = { onlyIds: string[] } | { exceptIds: string[] };
 
 export interface IssuedTokens {
   accessToken: string;
@@ -97,16 +132,31 @@ export class AppRegistry {
   private readonly byId;
   private readonly byAccess;
   private readonly ownerOf;
+  private readonly grantAccess;
+  private readonly ownedCount;
+  private readonly othersCount;
   /** Cached per device for the ingest path: the data store asks on every report. */
   private readonly historyCache = new Map<string, boolean>();
 
+  /** `countAllDevices`: every registered device; those no other app claimed belong to the default app. */
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly countAllDevices?: () => number,
   ) {
     this.byId = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE app_id = ?');
     this.byAccess = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE access_hash = ?');
     this.ownerOf = db.prepare<[string], { app_id: string }>('SELECT app_id FROM app_devices WHERE device_id = ?');
+    this.grantAccess = db.prepare<[string, string], { access: GrantAccess }>(
+      'SELECT access FROM app_grants WHERE owner_app_id = ? AND grantee_app_id = ?',
+    );
+    this.ownedCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM app_devices WHERE app_id = ?');
+    this.othersCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM app_devices WHERE app_id != ?');
+  }
+
+  private deviceCount(row: AppRow): number {
+    if (row.is_default !== 1 || !this.countAllDevices) return this.ownedCount.get(row.app_id)?.n ?? 0;
+    return Math.max(0, this.countAllDevices() - (this.othersCount.get(row.app_id)?.n ?? 0));
   }
 
   private view(row: AppRow): Application {
@@ -117,6 +167,8 @@ export class AppRegistry {
       ...(row.industry === null ? {} : { industry: row.industry }),
       storeHistory: row.store_history === 1,
       isDefault: row.is_default === 1,
+      secretKnown: row.secret_known === 1,
+      deviceCount: this.deviceCount(row),
       createdAt: new Date(row.created_at).toISOString(),
       ...(row.access_expires !== null && row.access_expires > now
         ? { tokenExpiresAt: new Date(row.access_expires).toISOString() }
@@ -138,7 +190,8 @@ export class AppRegistry {
       if (!existing) {
         const secret = credentials?.secret ?? generateAppSecret();
         const appId = credentials?.appId ?? generateAppId();
-        this.insertApp({ appId, name: DEFAULT_APP_NAME, secret, isDefault: true });
+        const secretKnown = credentials?.secret !== undefined;
+        this.insertApp({ appId, name: DEFAULT_APP_NAME, secret, isDefault: true, secretKnown });
         return { application: this.require(appId), ...(credentials?.secret ? {} : { secret }) };
       }
       let appId = existing.app_id;
@@ -148,19 +201,35 @@ export class AppRegistry {
           throw new Error(`--app-id ${credentials.appId} is already the id of the application "${clash.name}"`);
         this.db.prepare('UPDATE apps SET app_id = ? WHERE app_id = ?').run(credentials.appId, appId);
         this.db.prepare('UPDATE app_devices SET app_id = ? WHERE app_id = ?').run(credentials.appId, appId);
+        this.db.prepare('UPDATE app_grants SET owner_app_id = ? WHERE owner_app_id = ?').run(credentials.appId, appId);
+        this.db
+          .prepare('UPDATE app_grants SET grantee_app_id = ? WHERE grantee_app_id = ?')
+          .run(credentials.appId, appId);
         appId = credentials.appId;
       }
-      if (credentials?.secret && !secretMatches(credentials.secret, existing.secret_hash))
-        this.setSecret(appId, credentials.secret);
+      if (credentials?.secret) {
+        if (secretMatches(credentials.secret, existing.secret_hash))
+          this.db.prepare('UPDATE apps SET secret_known = 1 WHERE app_id = ?').run(appId);
+        else this.setSecret(appId, credentials.secret);
+      }
       this.historyCache.clear();
       return { application: this.require(appId) };
     })();
   }
 
-  private insertApp(input: { appId: string; name: string; secret: string; isDefault: boolean; industry?: string }) {
+  private insertApp(input: {
+    appId: string;
+    name: string;
+    secret: string;
+    isDefault: boolean;
+    industry?: string;
+    /** False for a generated secret nobody has been shown. */
+    secretKnown: boolean;
+  }) {
     this.db
       .prepare(
-        `INSERT INTO apps (app_id, name, industry, secret_hash, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO apps (app_id, name, industry, secret_hash, is_default, created_at, secret_known)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.appId,
@@ -169,6 +238,7 @@ export class AppRegistry {
         hashSecret(input.secret),
         input.isDefault ? 1 : 0,
         this.clock.now(),
+        input.secretKnown ? 1 : 0,
       );
   }
 
@@ -187,6 +257,7 @@ export class AppRegistry {
       name: input.name,
       secret,
       isDefault: false,
+      secretKnown: true,
       ...(input.industry ? { industry: input.industry } : {}),
     });
     return { application: this.require(appId), secret };
@@ -233,10 +304,114 @@ export class AppRegistry {
     const secret = requested ?? generateAppSecret();
     this.db
       .prepare(
-        'UPDATE apps SET secret_hash = ?, access_hash = NULL, access_expires = NULL, refresh_hash = NULL, refresh_expires = NULL WHERE app_id = ?',
+        `UPDATE apps SET secret_hash = ?, secret_known = 1, access_hash = NULL, access_expires = NULL, refresh_hash = NULL,
+         refresh_expires = NULL WHERE app_id = ?`,
       )
       .run(hashSecret(secret), appId);
     return secret;
+  }
+
+  /** Refused for the default application and for one that still owns devices: they would be left without an app. */
+  remove(appId: string): void {
+    const app = this.require(appId);
+    if (app.isDefault)
+      throw new HttpError(
+        409,
+        'APP_IS_DEFAULT',
+        'the default application cannot be deleted: devices registered in the workbench belong to it',
+        'params.appId',
+      );
+    if (app.deviceCount > 0) {
+      const examples = this.db
+        .prepare<[string], { device_id: string }>('SELECT device_id FROM app_devices WHERE app_id = ? LIMIT 3')
+        .all(appId)
+        .map((r) => r.device_id);
+      throw new HttpError(
+        409,
+        'APP_HAS_DEVICES',
+        `"${app.name}" still owns ${app.deviceCount} device${app.deviceCount === 1 ? '' : 's'} (${examples.join(', ')}${app.deviceCount > examples.length ? ', …' : ''}); delete them first`,
+        'params.appId',
+        { deviceCount: app.deviceCount },
+      );
+    }
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM app_grants WHERE owner_app_id = ? OR grantee_app_id = ?').run(appId, appId);
+      this.db.prepare('DELETE FROM apps WHERE app_id = ?').run(appId);
+    })();
+  }
+
+  /** R-1.3: the owner lets the grantee query (or query and edit) the owner's devices. Re-granting changes the access. */
+  grant(ownerAppId: string, granteeAppId: string, access: GrantAccess): ApplicationGrant {
+    this.require(ownerAppId);
+    if (!this.byId.get(granteeAppId))
+      throw new HttpError(404, 'APP_NOT_FOUND', `no application has the id ${granteeAppId}`, 'params.granteeAppId');
+    if (granteeAppId === ownerAppId)
+      throw new HttpError(
+        400,
+        'GRANT_TO_SELF',
+        'an application always has every right on its own devices',
+        'params.granteeAppId',
+      );
+    this.db
+      .prepare(
+        `INSERT INTO app_grants (owner_app_id, grantee_app_id, access, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (owner_app_id, grantee_app_id) DO UPDATE SET access = excluded.access`,
+      )
+      .run(ownerAppId, granteeAppId, access, this.clock.now());
+    const row = this.db
+      .prepare<[string, string], GrantRow>(`${GRANT_SELECT} WHERE g.owner_app_id = ? AND g.grantee_app_id = ?`)
+      .get(ownerAppId, granteeAppId);
+    if (!row) throw new Error(`the grant ${ownerAppId} -> ${granteeAppId} vanished while it was written`);
+    return grantView(row);
+  }
+
+  /** Takes effect on the grantee's next call: its tokens stay valid, only the rights go. */
+  revoke(ownerAppId: string, granteeAppId: string): void {
+    this.require(ownerAppId);
+    const { changes } = this.db
+      .prepare('DELETE FROM app_grants WHERE owner_app_id = ? AND grantee_app_id = ?')
+      .run(ownerAppId, granteeAppId);
+    if (changes === 0)
+      throw new HttpError(
+        404,
+        'GRANT_NOT_FOUND',
+        `${ownerAppId} has given ${granteeAppId} no rights to revoke`,
+        'params.granteeAppId',
+      );
+  }
+
+  /** Grants the app gave (on its devices) and received (on other apps' devices). */
+  grants(appId: string): { given: ApplicationGrant[]; received: ApplicationGrant[] } {
+    this.require(appId);
+    const rows = (column: 'owner_app_id' | 'grantee_app_id') =>
+      this.db
+        .prepare<[string], GrantRow>(`${GRANT_SELECT} WHERE g.${column} = ? ORDER BY g.created_at, g.grantee_app_id`)
+        .all(appId)
+        .map(grantView);
+    return { given: rows('owner_app_id'), received: rows('grantee_app_id') };
+  }
+
+  /** What the grantee may do with the owner's devices; grants are not transitive, so only a direct grant counts. */
+  accessOf(ownerAppId: string, granteeAppId: string): GrantAccess | undefined {
+    return this.grantAccess.get(ownerAppId, granteeAppId)?.access;
+  }
+
+  /** The devices an app holds: the ones it claimed, or for the default app every device nobody else claimed. */
+  deviceScope(appId: string): DeviceScope {
+    const row = this.byId.get(appId);
+    if (row?.is_default === 1)
+      return {
+        exceptIds: this.db
+          .prepare<[string], { device_id: string }>('SELECT device_id FROM app_devices WHERE app_id != ?')
+          .all(appId)
+          .map((r) => r.device_id),
+      };
+    return {
+      onlyIds: this.db
+        .prepare<[string], { device_id: string }>('SELECT device_id FROM app_devices WHERE app_id = ?')
+        .all(appId)
+        .map((r) => r.device_id),
+    };
   }
 
   private checkSecret(appId: string, secret: string): AppRow {
@@ -283,13 +458,13 @@ export class AppRegistry {
   }
 
   /** The app an access token belongs to, if it is the newest one and not expired. */
-  authenticate(appKey: string | undefined, accessToken: string | undefined): Application {
+  authenticate(appKey: string | undefined, accessToken: string | undefined): AppIdentity {
     if (!appKey || !accessToken) throw new AuthRefusal('BAD_TOKEN', 'app_key or access_token is missing');
     const row = this.byAccess.get(tokenHash(accessToken));
     if (!row || row.app_id !== appKey) throw new AuthRefusal('BAD_TOKEN', 'app_key or access_token is invalid');
     if (row.access_expires === null || row.access_expires <= this.clock.now())
       throw new AuthRefusal('BAD_TOKEN', 'access_token has expired');
-    return this.view(row);
+    return { appId: row.app_id, name: row.name };
   }
 
   logout(accessToken: string): void {
@@ -311,7 +486,14 @@ export class AppRegistry {
   }
 
   ownerOfDevice(deviceId: string): string {
-    return this.ownerOf.get(deviceId)?.app_id ?? this.defaultApp().appId;
+    const owner = this.ownerOf.get(deviceId)?.app_id ?? this.defaultRow()?.app_id;
+    if (owner === undefined) throw new Error('the default application has not been created');
+    return owner;
+  }
+
+  identityOf(appId: string): AppIdentity | undefined {
+    const row = this.byId.get(appId);
+    return row ? { appId: row.app_id, name: row.name } : undefined;
   }
 
   /** Northbound-only device fields (location, endUser, mute, …) the registry does not model. */
@@ -348,4 +530,15 @@ export class AppRegistry {
     }
     return keep;
   }
+}
+
+function grantView(row: GrantRow): ApplicationGrant {
+  return {
+    ownerAppId: row.owner_app_id,
+    ownerName: row.owner_name,
+    granteeAppId: row.grantee_app_id,
+    granteeName: row.grantee_name,
+    access: row.access,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }

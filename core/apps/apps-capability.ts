@@ -11,6 +11,8 @@ export interface AppsCapability extends Capability {
 export interface AppsCapabilityOptions {
   /** Called once started, so the data store can ask whether a device's application keeps history. */
   onHistoryPolicy?: (storesHistory: (deviceId: string) => boolean) => void;
+  /** Every registered device: the default application holds those no other application registered. */
+  countAllDevices?: () => number;
 }
 
 export function createAppsCapability(options: AppsCapabilityOptions = {}): AppsCapability {
@@ -24,7 +26,7 @@ export function createAppsCapability(options: AppsCapabilityOptions = {}): AppsC
     },
 
     start({ db, clock, bus, routes, config, logger }) {
-      const apps = new AppRegistry(db, clock);
+      const apps = new AppRegistry(db, clock, options.countAllDevices);
       registry = apps;
       const given = {
         ...(config.appId ? { appId: config.appId } : {}),
@@ -48,6 +50,18 @@ export function createAppsCapability(options: AppsCapabilityOptions = {}): AppsC
         appId: params.appId,
         secret: apps.setSecret(params.appId, body.secret),
       }));
+      routes.add(appRoutes.deleteApplication, ({ params }) => {
+        apps.remove(params.appId);
+        return { deleted: true as const };
+      });
+      routes.add(appRoutes.listApplicationGrants, ({ params }) => apps.grants(params.appId));
+      routes.add(appRoutes.grantApplicationAccess, ({ params, body }) =>
+        apps.grant(params.appId, params.granteeAppId, body.access),
+      );
+      routes.add(appRoutes.revokeApplicationGrant, ({ params }) => {
+        apps.revoke(params.appId, params.granteeAppId);
+        return { revoked: true as const };
+      });
     },
   };
 }

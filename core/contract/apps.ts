@@ -22,13 +22,47 @@ export const applicationSchema = z.object({
   /** R-1.2: off = reports still update the latest values, but no history is kept. */
   storeHistory: z.boolean(),
   isDefault: z.boolean(),
+  /** False while the secret is one generated at first start that nobody has seen: reset it to get one. */
+  secretKnown: z.boolean(),
+  /** Devices the application holds (the default one holds every device no other application registered). */
+  deviceCount: z.number().int().min(0),
   createdAt: z.string(),
   /** When the newest access token expires (absent: nobody is logged in). */
   tokenExpiresAt: z.string().optional(),
 });
 export type Application = z.infer<typeof applicationSchema>;
 
+/** R-1.3: query = read the owner's devices and their data; edit = also register, modify and delete them. */
+export const grantAccessSchema = z.enum(['query', 'edit']);
+export type GrantAccess = z.infer<typeof grantAccessSchema>;
+
+export const applicationGrantSchema = z.object({
+  ownerAppId: z.string(),
+  ownerName: z.string(),
+  granteeAppId: z.string(),
+  granteeName: z.string(),
+  access: grantAccessSchema,
+  createdAt: z.string(),
+});
+export type ApplicationGrant = z.infer<typeof applicationGrantSchema>;
+
+/** Where application servers reach the northbound API, and what they need to trust it. */
+export const northboundEndpointSchema = z.object({
+  /** False when no northbound port is bound. */
+  enabled: z.boolean(),
+  /** e.g. `https://127.0.0.1:8743` (absent when disabled). */
+  baseUrl: z.string().optional(),
+  tls: z.boolean(),
+  /** The server certificate (PEM) a client passes to `curl --cacert`; absent without TLS. */
+  certFile: z.string().optional(),
+  fingerprint256: z.string().optional(),
+  /** Mutual TLS: clients must present a certificate signed by this CA file. */
+  clientCaFile: z.string().optional(),
+});
+export type NorthboundEndpoint = z.infer<typeof northboundEndpointSchema>;
+
 const appParams = z.object({ appId: z.string().min(1).max(64) });
+const grantParams = appParams.extend({ granteeAppId: z.string().min(1).max(64) });
 
 export const appRoutes = {
   listApplications: defineRoute({
@@ -77,5 +111,45 @@ export const appRoutes = {
     params: appParams,
     body: z.object({ secret: appSecretSchema.optional() }),
     response: z.object({ appId: z.string(), secret: z.string() }),
+  }),
+  deleteApplication: defineRoute({
+    method: 'DELETE',
+    path: '/api/apps/:appId',
+    tag: 'apps',
+    summary: 'Delete an application (refused for the default one and while it owns devices); its grants go too',
+    params: appParams,
+    response: z.object({ deleted: z.literal(true) }),
+  }),
+  listApplicationGrants: defineRoute({
+    method: 'GET',
+    path: '/api/apps/:appId/grants',
+    tag: 'apps',
+    summary: "Grants the application gave on its devices and received on other applications' devices",
+    params: appParams,
+    response: z.object({ given: z.array(applicationGrantSchema), received: z.array(applicationGrantSchema) }),
+  }),
+  grantApplicationAccess: defineRoute({
+    method: 'PUT',
+    path: '/api/apps/:appId/grants/:granteeAppId',
+    tag: 'apps',
+    summary: "Let another application query or edit this application's devices (replaces an earlier grant)",
+    params: grantParams,
+    body: z.object({ access: grantAccessSchema }),
+    response: applicationGrantSchema,
+  }),
+  revokeApplicationGrant: defineRoute({
+    method: 'DELETE',
+    path: '/api/apps/:appId/grants/:granteeAppId',
+    tag: 'apps',
+    summary: 'Revoke the grant to one application; its next northbound call for this app is refused',
+    params: grantParams,
+    response: z.object({ revoked: z.literal(true) }),
+  }),
+  northboundEndpoint: defineRoute({
+    method: 'GET',
+    path: '/api/northbound',
+    tag: 'apps',
+    summary: 'The northbound API base URL and its TLS setup',
+    response: northboundEndpointSchema,
   }),
 } as const;

@@ -197,8 +197,9 @@ export const deviceRoutes = {
     method: 'GET',
     path: '/api/devices/tasks/:taskId',
     tag: 'devices',
-    summary: 'Progress and per-row results of a batch registration',
+    summary: 'Progress and per-row results of a batch registration (`rows`: all, only failed, or none)',
     params: z.object({ taskId: z.string().min(1).max(64) }),
+    query: z.object({ rows: z.enum(['all', 'failed', 'none']).default('all') }),
     response: batchTaskSchema,
   }),
   getDevice: defineRoute({

@@ -19,6 +19,20 @@ export const hostAddressSchema = z.object({
   internal: z.boolean(),
 });
 
+/** Why the desktop app kept the device-secrets key in a plain key file instead of the OS keychain. */
+export const keychainUnavailableReasons = ['not-available', 'linux-basic-text', 'wrap-failed'] as const;
+export type KeychainUnavailableReason = (typeof keychainUnavailableReasons)[number];
+
+/** Where the key that encrypts device secrets at rest lives. */
+export const secretKeyLocationSchema = z.object({
+  /** os-keychain: only a copy wrapped by the OS keychain is on disk; key-file: the plain key, a 0600 file. */
+  store: z.enum(['os-keychain', 'key-file']),
+  file: z.string(),
+  /** Set when the desktop app would have used the keychain but could not. */
+  keychainUnavailable: z.enum(keychainUnavailableReasons).optional(),
+});
+export type SecretKeyLocation = z.infer<typeof secretKeyLocationSchema>;
+
 export const platformInfoSchema = z.object({
   name: z.literal('IoT Workbench'),
   version: z.string(),
@@ -34,6 +48,8 @@ export const platformInfoSchema = z.object({
   connectedDevices: z.number().int(),
   node: z.string(),
   os: z.string(),
+  /** Always sent by the core; optional so older fixtures of this shape stay valid. */
+  deviceSecretKey: secretKeyLocationSchema.optional(),
 });
 export type PlatformInfo = z.infer<typeof platformInfoSchema>;
 

@@ -70,6 +70,16 @@ export type ProductSample = z.infer<typeof productSampleSchema>;
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 
+/** Like an MQTT device secret: 8–64 printable ASCII characters without spaces. */
+export const productSecretValueSchema = z
+  .string()
+  .min(8, 'a product secret is 8–64 characters')
+  .max(64, 'a product secret is 8–64 characters')
+  .regex(/^[\x21-\x7e]+$/, 'a product secret is printable ASCII without spaces');
+
+export const productSecretSchema = z.object({ productId: z.string(), secret: z.string() });
+export type ProductSecret = z.infer<typeof productSecretSchema>;
+
 export const productRoutes = {
   listProducts: defineRoute({
     method: 'GET',
@@ -152,6 +162,23 @@ export const productRoutes = {
     summary: 'Delete a product model (refused while devices use it)',
     params: idParams,
     response: z.object({ deleted: z.literal(true) }),
+  }),
+  getProductSecret: defineRoute({
+    method: 'GET',
+    path: '/api/products/:id/secret',
+    tag: 'products',
+    summary: 'The product secret MQTT devices log in with in one-model-one-secret mode (authType 1)',
+    params: idParams,
+    response: productSecretSchema,
+  }),
+  resetProductSecret: defineRoute({
+    method: 'POST',
+    path: '/api/products/:id/secret',
+    tag: 'products',
+    summary: 'Set a new product secret (generated when empty); the old one is refused from now on',
+    params: idParams,
+    body: z.object({ secret: productSecretValueSchema.or(z.literal('')).optional() }),
+    response: productSecretSchema,
   }),
   exportProduct: defineRoute({
     method: 'GET',

@@ -21,10 +21,12 @@ export class BatchRegistrations {
     private readonly onRegistered: () => void,
   ) {}
 
-  get(taskId: string): BatchTask {
+  /** `rows` picks the per-row results sent: a progress poll of a 100k-row file needs none of them. */
+  get(taskId: string, rows: 'all' | 'failed' | 'none' = 'all'): BatchTask {
     const task = this.tasks.get(taskId);
     if (!task) throw new HttpError(404, 'TASK_NOT_FOUND', `no batch registration task ${taskId}`, 'params.taskId');
-    return task;
+    if (rows === 'all') return task;
+    return { ...task, rows: rows === 'none' ? [] : task.rows.filter((r) => !r.ok) };
   }
 
   /** Validates the file up front, then registers row by row in the background. */

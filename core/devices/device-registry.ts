@@ -308,6 +308,9 @@ export class DeviceRegistry {
     productIds?: readonly string[];
     name?: string;
     deviceId?: string;
+    /** The calling application's devices: only these ids, or every device but these (one JSON parameter each). */
+    onlyIds?: readonly string[];
+    exceptIds?: readonly string[];
     createdFrom?: number;
     createdTo?: number;
     ascending: boolean;
@@ -325,6 +328,8 @@ export class DeviceRegistry {
       add(`product_id IN (${query.productIds.map(() => '?').join(',') || 'NULL'})`, ...query.productIds);
     if (query.name !== undefined) add('name = ?', query.name);
     if (query.deviceId !== undefined) add('id = ?', query.deviceId);
+    if (query.onlyIds) add('id IN (SELECT value FROM json_each(?))', JSON.stringify(query.onlyIds));
+    if (query.exceptIds?.length) add('id NOT IN (SELECT value FROM json_each(?))', JSON.stringify(query.exceptIds));
     if (query.createdFrom !== undefined) add('created_at >= ?', query.createdFrom);
     if (query.createdTo !== undefined) add('created_at <= ?', query.createdTo);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';

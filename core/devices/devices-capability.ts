@@ -5,13 +5,15 @@ import { BatchRegistrations } from './batch-registration.js';
 import { csvLine } from './csv.js';
 import { DeviceRegistry, deviceMigrations, gatewayMigration, type ProductDirectory } from './device-registry.js';
 import { DeviceStatusEngine } from './device-status.js';
-import { createSecretBox, loadOrCreateSecretKey } from './secret-box.js';
+import { createSecretBox, describeSecretKeyLocation, openSecretKey, type SecretBox } from './secret-box.js';
 import { DeviceStatusHistory, statusHistoryMigration } from './status-history.js';
 
 export interface DevicesCapability extends Capability {
   /** Available once started. */
   readonly registry: DeviceRegistry;
   readonly status: DeviceStatusEngine;
+  /** The sealing key's box once started (products seal their secrets with it too); undefined before. */
+  readonly secretBox: SecretBox | undefined;
 }
 
 export interface DevicesCapabilityOptions {
@@ -22,6 +24,7 @@ export interface DevicesCapabilityOptions {
 export function createDevicesCapability(options: DevicesCapabilityOptions): DevicesCapability {
   let registry: DeviceRegistry | undefined;
   let status: DeviceStatusEngine | undefined;
+  let secretBox: SecretBox | undefined;
   let unfollowStatus: (() => void) | undefined;
   const running = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('the devices capability has not started');
@@ -37,9 +40,22 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
     get status() {
       return running(status);
     },
+    get secretBox() {
+      return secretBox;
+    },
 
-    start({ db, clock, bus, routes, dataDir }) {
-      const box = createSecretBox(loadOrCreateSecretKey(dataDir));
+    start({ db, clock, bus, routes, dataDir, config, logger }) {
+      const sample = db.prepare('SELECT id, secret_sealed FROM devices LIMIT 1').get() as
+        { id: string; secret_sealed: Buffer } | undefined;
+      const secretKey = openSecretKey(
+        dataDir,
+        config.deviceSecretKey,
+        sample && { sealed: sample.secret_sealed, aad: sample.id },
+      );
+      const whereKey = describeSecretKeyLocation(secretKey.location);
+      logger[whereKey.level](whereKey.message);
+      const box = createSecretBox(secretKey.key);
+      secretBox = box;
       const devices = new DeviceRegistry(db, clock, box, {
         product: (id) => options.products().product(id),
       });
@@ -83,7 +99,7 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
         };
       });
       routes.add(deviceRoutes.startBatchRegistration, ({ body }) => batches.start(body.productId, body.csv));
-      routes.add(deviceRoutes.getBatchRegistration, ({ params }) => batches.get(params.taskId));
+      routes.add(deviceRoutes.getBatchRegistration, ({ params, query }) => batches.get(params.taskId, query.rows));
       routes.add(deviceRoutes.deviceStatusHistory, ({ params, query }) => {
         devices.require(params.id);
         return statusHistory.list(params.id, query.limit, query.cursor);

@@ -1,10 +1,12 @@
 // The northbound compatibility API (§1.1–1.6) on its own 127.0.0.1 listener: application servers written for the
-// platform log in, register, edit, query and delete devices and read data history, unchanged.
+// platform log in, register, edit, query and delete devices and read data history, unchanged. Each application
+// sees its own devices; `?appId=` acts on another application's devices with its grant (R-1.3).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
-import type { AppRegistry } from '../apps/index.js';
+import type { AppIdentity, AppRegistry } from '../apps/index.js';
 import type { Capability } from '../capability.js';
-import type { Application } from '../contract/apps.js';
+import { appRoutes, type GrantAccess, type NorthboundEndpoint } from '../contract/apps.js';
 import type { ProductModel } from '../contract/product-model.js';
 import type { DataStore } from '../data/index.js';
 import type { DeviceRegistry, DeviceStatusEngine } from '../devices/index.js';
@@ -24,12 +26,14 @@ import {
 } from './northbound-bodies.js';
 import {
   appNotAuthorized,
+  appNotExisted,
   deviceNotFound,
   invalidInput,
   NorthboundError,
   toNorthboundError,
 } from './northbound-errors.js';
 import { formatNorthboundTime, parseNorthboundTime } from './northbound-time.js';
+import { northboundTlsServer } from './northbound-tls.js';
 
 export const NORTHBOUND_PORT_NAME = 'northbound';
 const DEFAULT_VERIFY_TIMEOUT_S = 180;
@@ -79,12 +83,15 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
     name: 'northbound',
     migrations: [],
 
-    async start({ ports, logger }) {
+    async start({ ports, logger, routes, config, dataDir }) {
+      let endpoint: NorthboundEndpoint = { enabled: false, tls: false };
+      routes.add(appRoutes.northboundEndpoint, () => endpoint);
       const listener = ports.tcp(NORTHBOUND_PORT_NAME);
       if (!listener) {
         logger.warn('no northbound port is bound: the northbound API is off');
         return;
       }
+      const tls = config.northboundTls ? northboundTlsServer(config, dataDir, logger) : undefined;
       const serverLogger: FastifyBaseLogger = logger.child({ source: 'northbound-api' });
       const server = Fastify({
         loggerInstance: serverLogger,
@@ -108,21 +115,33 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
         }),
       );
 
-      const authenticate = (request: FastifyRequest): Application => {
+      const authenticate = (request: FastifyRequest): AppIdentity => {
         const appKey = request.headers['app_key'];
         return deps
           .apps()
           .authenticate(typeof appKey === 'string' ? appKey : undefined, bearer(request.headers.authorization));
       };
-      /** `?appId=` acts for another application: only with a grant (R-1.3), and grants are not built yet. */
-      const actingFor = (caller: Application, appId: string | undefined): Application => {
+      /**
+       * `?appId=` acts for another application (R-1.3): only with its direct grant (grants are not transitive), and
+       * calls that change devices need `edit`. Without it the caller acts for itself.
+       */
+      const actingFor = (caller: AppIdentity, appId: string | undefined, need: GrantAccess): AppIdentity => {
         if (appId === undefined || appId === '' || appId === caller.appId) return caller;
-        throw appNotAuthorized(appId);
+        const owner = deps.apps().identityOf(appId);
+        if (!owner) throw appNotExisted(appId);
+        const access = deps.apps().accessOf(owner.appId, caller.appId);
+        if (access === undefined)
+          throw appNotAuthorized(`${owner.appId} has given ${caller.appId} no rights on its devices`);
+        if (need === 'edit' && access === 'query')
+          throw appNotAuthorized(
+            `${owner.appId} has given ${caller.appId} query rights only; registering, modifying and deleting need edit rights`,
+          );
+        return owner;
       };
       const route = (
         method: 'GET' | 'POST' | 'PUT' | 'DELETE',
         url: string | string[],
-        handler: (request: FastifyRequest, caller: Application | undefined) => Reply | Promise<Reply>,
+        handler: (request: FastifyRequest, caller: AppIdentity | undefined) => Reply | Promise<Reply>,
         options: { public?: boolean } = {},
       ) => {
         for (const path of Array.isArray(url) ? url : [url]) {
@@ -139,7 +158,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
           });
         }
       };
-      const authed = (caller: Application | undefined): Application => {
+      const authed = (caller: AppIdentity | undefined): AppIdentity => {
         if (!caller) throw new NorthboundError(401, '1010005', 'App_key or access_token is invalid.');
         return caller;
       };
@@ -197,7 +216,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
         'POST',
         ['/iocm/app/reg/v1.1.0/deviceCredentials', '/iocm/app/reg/v1.1.0/devices', '/iocm/app/reg/v1.2.0/devices'],
         (request, caller) => {
-          const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId);
+          const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId, 'edit');
           const body = parse(verifyCodeRegistrationSchema, request.body, 'body');
           const timeout = body.timeout ?? DEFAULT_VERIFY_TIMEOUT_S;
           const registered = deps.devices().register(
@@ -228,7 +247,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
         },
       );
       route('POST', '/iocm/app/reg/v2.0.0/deviceCredentials', (request, caller) => {
-        const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId);
+        const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId, 'edit');
         const body = parse(secretRegistrationSchema, request.body, 'body');
         const productId = productFor(body.productId, body.deviceInfo, 'body');
         const registered = deps.devices().register(
@@ -255,20 +274,23 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
         };
       });
       route('GET', '/iocm/app/reg/v1.1.0/deviceCredentials/:deviceId', (request, caller) => {
-        actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId);
-        const device = requireDevice(request);
+        const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId, 'query');
+        const device = requireDevice(request, app);
         return {
           status: 200,
           body: { deviceId: device.deviceId, activated: device.activated, name: device.name ?? null },
         };
       });
 
-      const requireDevice = (request: FastifyRequest) => {
-        const deviceId = (request.params as { deviceId?: string }).deviceId ?? '';
+      /** The device, if the acting application holds it: another app's device is "not existed" for this one. */
+      const ownedDevice = (deviceId: string, app: AppIdentity) => {
         const device = deps.devices().get(deviceId);
         if (!device) throw deviceNotFound(deviceId);
+        if (deps.apps().ownerOfDevice(deviceId) !== app.appId) throw deviceNotFound(deviceId, app.appId);
         return device;
       };
+      const requireDevice = (request: FastifyRequest, app: AppIdentity) =>
+        ownedDevice((request.params as { deviceId?: string }).deviceId ?? '', app);
       const view = (deviceId: string) => {
         const device = deps.devices().get(deviceId);
         if (!device) throw deviceNotFound(deviceId);
@@ -282,8 +304,8 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
 
       // §1.4 modify, delete
       route('PUT', '/iocm/app/dm/v1.4.0/devices/:deviceId', (request, caller) => {
-        const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId);
-        const device = requireDevice(request);
+        const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId, 'edit');
+        const device = requireDevice(request, app);
         const { name, productId, ...rest } = parse(modifyDeviceSchema, request.body, 'body');
         if (productId !== undefined && productId !== device.productId)
           throw invalidInput('body.productId: a device cannot move to another product; delete and register it again');
@@ -292,20 +314,20 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
         return { status: 204 };
       });
       route('DELETE', '/iocm/app/dm/v1.4.0/devices/:deviceId', (request, caller) => {
-        actingFor(authed(caller), parse(deleteQuerySchema, request.query, 'query').appId);
-        const device = requireDevice(request);
+        const app = actingFor(authed(caller), parse(deleteQuerySchema, request.query, 'query').appId, 'edit');
+        const device = requireDevice(request, app);
         deps.devices().delete(device.deviceId);
         return { status: 204 };
       });
 
       // §1.5 query one, query many
       route('GET', '/iocm/app/dm/v1.4.0/devices/:deviceId', (request, caller) => {
-        actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId);
-        return { status: 200, body: view(requireDevice(request).deviceId) };
+        const app = actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId, 'query');
+        return { status: 200, body: view(requireDevice(request, app).deviceId) };
       });
       route('GET', '/iocm/app/dm/v1.4.0/devices', (request, caller) => {
         const query = parse(deviceQuerySchema, request.query, 'query');
-        actingFor(authed(caller), query.appId);
+        const app = actingFor(authed(caller), query.appId, 'query');
         const empty = {
           status: 200,
           body: { totalCount: 0, pageNo: query.pageNo, pageSize: query.pageSize, devices: [] },
@@ -318,6 +340,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
           ...(productIds ? { productIds } : {}),
           ...(query.name !== undefined ? { name: query.name } : {}),
           ...(query.gatewayId !== undefined ? { deviceId: query.gatewayId } : {}),
+          ...deps.apps().deviceScope(app.appId),
           createdFrom: timeBound(query.startTime, 'startTime'),
           createdTo: timeBound(query.endTime, 'endTime'),
           ascending: query.sort === 'ASC',
@@ -339,9 +362,8 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
         ['/iocm/app/data/v1.2.0/deviceDataHistory', '/iocm/app/data/v1.1.0/deviceDataHistory'],
         (request, caller) => {
           const query = parse(historyQuerySchema, request.query, 'query');
-          const app = actingFor(authed(caller), query.appId);
-          const device = deps.devices().get(query.deviceId);
-          if (!device) throw deviceNotFound(query.deviceId);
+          const app = actingFor(authed(caller), query.appId, 'query');
+          const device = ownedDevice(query.deviceId, app);
           if (query.gatewayId !== undefined && query.gatewayId !== device.deviceId)
             throw invalidInput(`query.gatewayId: ${query.gatewayId} is not the gateway of ${device.deviceId} (itself)`);
           const from = timeBound(query.startTime, 'startTime');
@@ -374,8 +396,23 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       );
 
       await server.ready();
-      listener.serve((socket) => server.server.emit('connection', socket));
-      logger.info(`northbound API on http://127.0.0.1:${listener.port}`);
+      const plain = (socket: Duplex) => server.server.emit('connection', socket);
+      if (tls) {
+        // What an https server does inside: TLS first, then the HTTP server sees the decrypted socket.
+        tls.server.on('secureConnection', plain);
+        listener.serve((socket) => tls.server.emit('connection', socket));
+      } else listener.serve(plain);
+      const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${listener.port}`;
+      endpoint = {
+        enabled: true,
+        baseUrl,
+        tls: tls !== undefined,
+        ...(tls ? { certFile: tls.certFile, fingerprint256: tls.fingerprint256 } : {}),
+        ...(tls?.clientCaFile ? { clientCaFile: tls.clientCaFile } : {}),
+      };
+      logger.info(
+        `northbound API on ${baseUrl}${tls ? ` with the certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256})${tls.clientCaFile ? `, client certificates from ${tls.clientCaFile} required` : ''}` : ''}`,
+      );
     },
 
     async stop() {

@@ -1,7 +1,8 @@
 // Errors as the platform answers them (§1.1): `{error_code, error_desc}` with the platform's codes.
 // The codes come from the platform's published northbound error table (not in our fact sheet; confidence M):
 // 100022 invalid input, 100208 wrong appId/secret, 1010005 bad app_key/access_token, 100217 app not authorised,
-// 100403 device does not exist, 100416 device already registered, 50252 internal error.
+// 100403 device does not exist, 100416 device already registered, 50252 internal error; 100203 "the application
+// does not exist" is remembered from the same table (confidence L).
 import { HttpError } from '../api/http-error.js';
 import { AuthRefusal } from '../apps/index.js';
 
@@ -26,10 +27,18 @@ export class NorthboundError extends Error {
 }
 
 export const invalidInput = (what: string) => new NorthboundError(400, '100022', `The input is invalid: ${what}`);
-export const deviceNotFound = (deviceId: string) =>
-  new NorthboundError(404, '100403', `The device is not existed: no device has the id ${deviceId}`);
-export const appNotAuthorized = (appId: string) =>
-  new NorthboundError(403, '100217', `The application hasn't been authorized: this app may not act for ${appId}`);
+/** Also the answer for another application's device: each app sees only the devices it holds. */
+export const deviceNotFound = (deviceId: string, appId?: string) =>
+  new NorthboundError(
+    404,
+    '100403',
+    `The device is not existed: ${appId === undefined ? 'no device' : `the application ${appId} has no device`} with the id ${deviceId}`,
+  );
+/** R-1.3: `?appId=` names an app that gave the caller no grant, or only `query` where the call needs `edit`. */
+export const appNotAuthorized = (reason: string) =>
+  new NorthboundError(403, '100217', `The application hasn't been authorized: ${reason}`);
+export const appNotExisted = (appId: string) =>
+  new NorthboundError(403, '100203', `The application is not existed: no application has the id ${appId}`);
 
 /** Maps whatever a handler threw to the platform's error shape. */
 export function toNorthboundError(error: unknown): NorthboundError {

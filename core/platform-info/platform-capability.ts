@@ -1,6 +1,6 @@
 // The platform's own routes: health, info (ports, host addresses, uptime), settings and recent logs.
 import { networkInterfaces, platform as osPlatform, release } from 'node:os';
-import { platformRoutes, type PlatformInfo, type Settings } from '../contract/platform.js';
+import { platformRoutes, type PlatformInfo, type SecretKeyLocation, type Settings } from '../contract/platform.js';
 import type { Capability } from '../capability.js';
 import type { RecentLogs } from '../log/logger.js';
 import { readSavedSettings, saveSettings, settingsMigrations } from '../settings/settings-store.js';
@@ -14,6 +14,7 @@ export interface PlatformCapabilityOptions {
   defaultSettings: Settings;
   /** Ports by name, including the API's (known once it listens). */
   ports: () => Record<string, number>;
+  deviceSecretKey?: SecretKeyLocation;
 }
 
 export function hostAddresses(): PlatformInfo['hostAddresses'] {
@@ -53,6 +54,7 @@ export function createPlatformCapability(options: PlatformCapabilityOptions): Ca
         connectedDevices: onlineDevices.size,
         node: process.version,
         os: `${osPlatform()} ${release()}`,
+        ...(options.deviceSecretKey ? { deviceSecretKey: options.deviceSecretKey } : {}),
       }));
       routes.add(platformRoutes.getSettings, () => ({
         saved: readSavedSettings(db, options.defaultSettings),

@@ -13,6 +13,7 @@ import {
 } from '../contract/product-model.js';
 import type { Migration } from '../store/migrations.js';
 import { checkProductModel, formatPath } from './model-rules.js';
+import { ProductSecrets, productSecretMigration, type SecretBoxProvider } from './product-secrets.js';
 
 export const productMigrations: readonly Migration[] = [
   {
@@ -34,6 +35,7 @@ export const productMigrations: readonly Migration[] = [
     );
     CREATE INDEX products_by_update ON products (updated_at DESC)`,
   },
+  productSecretMigration,
 ];
 
 /** How many devices use a product; the device registry registers the real one. */
@@ -96,13 +98,23 @@ const family = (p: string | undefined) => {
 
 export class ProductService {
   private usage: DeviceUsageProvider = () => 0;
+  private secretBox: SecretBoxProvider = () => undefined;
+  /** The product secrets of one-model-one-secret MQTT login (authType 1). */
+  readonly secrets: ProductSecrets;
   /** Parsed models by product id, dropped whenever the product is written or deleted. */
   private readonly models = new Map<string, ProductModel>();
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.secrets = new ProductSecrets(db, () => this.secretBox());
+  }
+
+  /** The devices capability hands over its SecretBox: product secrets are sealed with the same key. */
+  setSecretBoxProvider(provider: SecretBoxProvider): void {
+    this.secretBox = provider;
+  }
 
   /** The device registry calls this once, so counts, edits and deletion see registered devices. */
   setDeviceUsageProvider(provider: DeviceUsageProvider): void {
@@ -175,6 +187,7 @@ export class ProductService {
           now,
           now,
         );
+      this.secrets.initialize(id);
     })();
     return this.require(id);
   }

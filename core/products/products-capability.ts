@@ -6,6 +6,7 @@ import { productRoutes, type ModelIssueView, type ProductSample } from '../contr
 import { checkProductModel, formatPath } from './model-rules.js';
 import { defaultSamplesDir, listSampleNames, readSample } from './product-samples.js';
 import { productMigrations, ProductService, type DeviceUsageProvider } from './product-service.js';
+import type { SecretBoxProvider } from './product-secrets.js';
 import { readProfileZip, writeProfileZip, type ProfileIssue } from './profile-package.js';
 
 /** A refused import: the error body carries the file inside the zip next to the JSON path. */
@@ -31,6 +32,8 @@ export interface ProductsCapability extends Capability {
   readonly service: ProductService;
   /** May be called before or after start; the device registry registers its count here. */
   setDeviceUsageProvider(provider: DeviceUsageProvider): void;
+  /** May be called before or after start; product secrets are sealed with the device secrets' key. */
+  setSecretBoxProvider(provider: SecretBoxProvider): void;
 }
 
 export interface ProductsCapabilityOptions {
@@ -41,6 +44,7 @@ export interface ProductsCapabilityOptions {
 export function createProductsCapability(options: ProductsCapabilityOptions = {}): ProductsCapability {
   let service: ProductService | undefined;
   let usage: DeviceUsageProvider | undefined;
+  let secretBox: SecretBoxProvider | undefined;
   const samplesDir = options.samplesDir ?? defaultSamplesDir();
 
   const started = (): ProductService => {
@@ -58,10 +62,15 @@ export function createProductsCapability(options: ProductsCapabilityOptions = {}
       usage = provider;
       service?.setDeviceUsageProvider(provider);
     },
+    setSecretBoxProvider(provider) {
+      secretBox = provider;
+      service?.setSecretBoxProvider(provider);
+    },
 
     start({ db, clock, routes, logger }) {
       const products = new ProductService(db, clock);
       if (usage) products.setDeviceUsageProvider(usage);
+      if (secretBox) products.setSecretBoxProvider(secretBox);
       service = products;
 
       routes.add(productRoutes.listProducts, ({ query }) => products.list(query));
@@ -76,6 +85,20 @@ export function createProductsCapability(options: ProductsCapabilityOptions = {}
       routes.add(productRoutes.deleteProduct, ({ params }) => {
         products.delete(params.id);
         return { deleted: true as const };
+      });
+
+      const productSecret = (productId: string, secret: string | undefined) => {
+        if (secret === undefined)
+          throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${productId}"`, 'params.id');
+        return { productId, secret };
+      };
+      routes.add(productRoutes.getProductSecret, ({ params }) =>
+        productSecret(params.id, products.secrets.secret(params.id)),
+      );
+      routes.add(productRoutes.resetProductSecret, ({ params, body }) => {
+        const reset = productSecret(params.id, products.secrets.reset(params.id, body.secret));
+        logger.info(`product ${params.id}: product secret reset; logins with the old one are refused from now on`);
+        return reset;
       });
 
       routes.add(productRoutes.importProduct, async ({ body }) => {

@@ -1,6 +1,7 @@
 // The workbench areas: one entry here adds a page, its route and its sidebar link.
 import {
   IconActivity,
+  IconApps,
   IconBox,
   IconCode,
   IconDevices,
@@ -12,6 +13,7 @@ import {
   type Icon,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
+import { AppsArea } from '../features/apps/AppsArea.js';
 import { CodecPage } from '../features/codecs/CodecPage.js';
 import { DevicesArea } from '../features/devices/DevicesArea.js';
 import { OverviewPage } from '../features/overview/OverviewPage.js';
@@ -37,6 +39,7 @@ export const workbenchAreas: readonly WorkbenchArea[] = [
   { path: '/', labelKey: 'nav.overview', icon: IconLayoutDashboard, Page: OverviewPage },
   { path: '/products', labelKey: 'products.nav', icon: IconBox, Page: ProductsArea },
   { path: '/devices', labelKey: 'devices.nav', icon: IconDevices, Page: DevicesArea },
+  { path: '/apps', labelKey: 'apps.nav', icon: IconApps, Page: AppsArea },
   { path: '/traffic', labelKey: 'traffic.nav', icon: IconActivity, Page: TrafficPage },
   { path: '/signing', labelKey: 'signing.nav', icon: IconSignature, Page: SigningArea },
   { path: '/packages', labelKey: 'packages.nav', icon: IconPackages, Page: PackagesArea },

@@ -66,6 +66,16 @@ describe('registration', () => {
     expect(task.rows.find((r) => r.line === 1203)).toMatchObject({ ok: false, error: { code: 'BAD_NODE_ID' } });
     expect(events.length).toBeGreaterThanOrEqual(3);
     expect(events.at(-1)).toMatchObject({ status: 'done', progress: 1 });
+    const failedOnly = await call(apiRoutes.getBatchRegistration, {
+      params: { taskId: started.taskId },
+      query: { rows: 'failed' },
+    });
+    expect(failedOnly.rows.map((r) => r.line)).toEqual([1202, 1203]);
+    const countsOnly = await call(apiRoutes.getBatchRegistration, {
+      params: { taskId: started.taskId },
+      query: { rows: 'none' },
+    });
+    expect(countsOnly).toMatchObject({ succeeded: 1200, failed: 2, rows: [] });
     const csv = await (await core.api(`/api/devices:export?productId=${product}`)).text();
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1201);
   });

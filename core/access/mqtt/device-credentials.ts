@@ -22,7 +22,8 @@ export function parseClientId(clientId: string): ClientIdParse {
   const id = parts.slice(0, -3).join('_');
   if (!/^\d{10}$/.test(timestamp)) return { ok: false, reason: 'the clientId timestamp is not YYYYMMDDHH' };
   if (signType !== '0' && signType !== '1') return { ok: false, reason: 'signType must be 0 or 1' };
-  if (authType === '1') return { ok: false, reason: 'authType 1 (one secret per product) is not supported' };
+  if (authType === '1')
+    return { ok: false, reason: 'authType 1 clientIds are {productId}_{nodeId}_1_{signType}_{YYYYMMDDHH}' };
   if (authType !== '0' && authType !== '2') return { ok: false, reason: 'authType must be 0 (deviceId) or 2 (nodeId)' };
   if (id === '') return { ok: false, reason: 'the clientId has no device id' };
   return { ok: true, value: { id, authType: authType === '0' ? 0 : 2, signType: signType === '0' ? 0 : 1, timestamp } };

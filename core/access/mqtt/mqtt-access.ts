@@ -16,6 +16,7 @@ import type { Logger } from '../../log/logger.js';
 import { checkField } from '../../codecs/model-validation.js';
 import { CommandCorrelation, DEFAULT_COMMAND_TIMEOUT_MS, type CommandResponse } from './command-correlation.js';
 import { parseClientId, passwordMatches, timestampFresh } from './device-credentials.js';
+import { DynamicSecretLogins, type ProductSecretSource } from './dynamic-secret.js';
 import {
   classifyPublish,
   iotdaDownTopics,
@@ -44,6 +45,8 @@ export interface MqttAccessDeps {
   status: () => DeviceStatusEngine;
   data: () => DataStore;
   productModel: (productId: string) => ProductModel | undefined;
+  /** Product secrets for one-model-one-secret login (authType 1, see dynamic-secret.ts); without them it is refused. */
+  productSecrets?: ProductSecretSource;
   decodeUplink?: UplinkDecoder;
   /** Largest MQTT packet a device may send; bigger ones close the connection (default 1 MiB, the platform's limit). */
   maxPacketBytes?: number;
@@ -107,6 +110,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
   const responseListeners = new Set<(r: CommandResponse) => void>();
   let correlation: CommandCorrelation | undefined;
   let unsubscribeRegistry: (() => void) | undefined;
+  let dynamicLogins: DynamicSecretLogins | undefined;
 
   const clientsOf = (deviceId: string) => [...(byDevice.get(deviceId) ?? [])].filter((c) => !c.closed);
 
@@ -250,6 +254,15 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
 
       const aedes = await Aedes.createBroker({ maxClientsIdLength: 256, connectTimeout: 30_000 });
       broker = aedes;
+      const dynamic = new DynamicSecretLogins({
+        broker: aedes,
+        devices: deps.devices,
+        productSecrets: deps.productSecrets,
+        clock,
+        log,
+        refuse,
+      });
+      dynamicLogins = dynamic;
 
       aedes.authenticate = (client, username, password, done) => {
         const conn = connections.get(client.conn);
@@ -264,6 +277,14 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
         const wait = backoff.blockedFor(conn?.peerAddress ?? peer);
         if (wait > 0)
           return fail('backoff', `too many failed logins from this address; retry in ${Math.ceil(wait / 1000)} s`);
+        const dynamicLogin = dynamic.login(client, user, password, peer);
+        if (dynamicLogin && !dynamicLogin.ok) return fail('auth', dynamicLogin.reason, dynamicLogin.deviceId);
+        if (dynamicLogin?.ok) {
+          if (!conn) return fail('auth', 'connection is not tracked');
+          backoff.succeeded(conn.peerAddress);
+          connectionDevice.set(conn.connectionId, dynamicLogin.deviceId);
+          return done(null, true);
+        }
         const parsed = parseClientId(clientId);
         if (!parsed.ok) return fail('auth', parsed.reason);
         const { id, authType, signType, timestamp } = parsed.value;
@@ -340,6 +361,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
       };
 
       aedes.authorizeSubscribe = (client, sub, done) => {
+        if (dynamic.owns(client)) return dynamic.authorizeSubscribe(client, sub, done);
         const session = sessions.get(client);
         if (!session || !maySubscribe(sub.topic, session.scope)) {
           return done(aclViolation(client, session, sub.topic, 'subscribing to'), null);
@@ -350,6 +372,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
 
       aedes.authorizePublish = (client, packet, done) => {
         if (!client) return done(null);
+        if (dynamic.owns(client)) return dynamic.authorizePublish(client, packet, done);
         const session = sessions.get(client);
         const kind = session ? classifyPublish(packet.topic, session.scope) : undefined;
         if (!session || !kind) return done(aclViolation(client, session, packet.topic, 'publishing to'));
@@ -603,6 +626,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
 
     async stop() {
       unsubscribeRegistry?.();
+      dynamicLogins?.stop();
       correlation?.cancelAll();
       const b = broker;
       broker = undefined;

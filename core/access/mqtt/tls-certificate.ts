@@ -1,5 +1,5 @@
-// The MQTTS port's certificate: the user's own (PEM files), or a self-signed one made with openssl on first use
-// and kept in the data folder, valid for localhost and 127.0.0.1.
+// A TLS port's certificate (MQTTS, the northbound API): the user's own (PEM files), or a self-signed one made with
+// openssl on first use and kept in the data folder, valid for localhost and 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -16,9 +16,26 @@ export interface TlsCredentials {
 
 export const GENERATED_CERT_DIR = 'mqtts';
 
+/** Which port a generated certificate is for: its folder in the data folder, its CN, and the flags that replace it. */
+export interface TlsCertificateIdentity {
+  dir: string;
+  commonName: string;
+  userFlags: string;
+  /** "the MQTTS certificate", for error messages. */
+  what: string;
+}
+
+export const MQTTS_CERTIFICATE: TlsCertificateIdentity = {
+  dir: GENERATED_CERT_DIR,
+  commonName: 'IoT Workbench MQTTS',
+  userFlags: '--mqtts-cert and --mqtts-key',
+  what: 'the MQTTS certificate',
+};
+
 export function loadOrCreateTlsCredentials(
   dataDir: string,
   user?: { certFile: string; keyFile: string },
+  identity: TlsCertificateIdentity = MQTTS_CERTIFICATE,
 ): TlsCredentials {
   if (user) {
     const cert = readFileSync(user.certFile);
@@ -30,7 +47,7 @@ export function loadOrCreateTlsCredentials(
       generated: false,
     };
   }
-  const dir = join(dataDir, GENERATED_CERT_DIR);
+  const dir = join(dataDir, identity.dir);
   const certFile = join(dir, 'server-cert.pem');
   const keyFile = join(dir, 'server-key.pem');
   let generated = false;
@@ -55,7 +72,7 @@ export function loadOrCreateTlsCredentials(
           '-days',
           '3650',
           '-subj',
-          '/CN=IoT Workbench MQTTS',
+          `/CN=${identity.commonName}`,
           '-addext',
           'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
         ],
@@ -63,8 +80,8 @@ export function loadOrCreateTlsCredentials(
       );
     } catch (error) {
       throw new Error(
-        `cannot make the MQTTS certificate with openssl (${error instanceof Error ? error.message : String(error)}); ` +
-          'install openssl or give your own certificate with --mqtts-cert and --mqtts-key',
+        `cannot make ${identity.what} with openssl (${error instanceof Error ? error.message : String(error)}); ` +
+          `install openssl or give your own certificate with ${identity.userFlags}`,
       );
     }
     chmodSync(keyFile, 0o600);

@@ -20,9 +20,11 @@ import { useTranslation } from 'react-i18next';
 import type { Device } from '../../../core/contract/index.js';
 import { usePlatformInfo } from '../../api/platformQueries.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
-import { useProduct } from '../products/productQueries.js';
+import { useProduct, useProductSecret } from '../products/productQueries.js';
 import {
   deviceSdkSnippet,
+  dynamicPahoSnippet,
+  dynamicSnippet,
   exampleProperty,
   iotdaSnippet,
   legacySnippet,
@@ -93,6 +95,7 @@ export function ConnectionCard({ device, secret, onSecretChange }: ConnectionCar
   const hosts = brokerHosts(platform.data);
   const [host, setHost] = useState<string | null>(null);
   const login = useHourlyLogin(device.deviceId, secret);
+  const productSecret = useProductSecret(device.productId, device.protocolType === 'MQTT');
 
   if (device.protocolType !== 'MQTT') {
     return (
@@ -115,6 +118,12 @@ export function ConnectionCard({ device, secret, onSecretChange }: ConnectionCar
     ...(secret ? { secret } : {}),
   };
   const withLogin = login ? { ...input, login } : input;
+  const dynamicInput = {
+    ...input,
+    productId: device.productId,
+    nodeId: device.nodeId,
+    ...(productSecret.data ? { productSecret: productSecret.data.secret } : {}),
+  };
 
   return (
     <Card withBorder padding="md">
@@ -176,6 +185,7 @@ export function ConnectionCard({ device, secret, onSecretChange }: ConnectionCar
             <Tabs.Tab value="legacy">{t('devices.connect.legacy')}</Tabs.Tab>
             <Tabs.Tab value="paho">{t('devices.connect.paho')}</Tabs.Tab>
             <Tabs.Tab value="sdk">{t('devices.connect.sdk')}</Tabs.Tab>
+            <Tabs.Tab value="dynamic">{t('devices.connect.dynamic')}</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="iotda" pt="xs">
             <Snippet text={iotdaSnippet(withLogin)} testId="snippet-iotda" />
@@ -191,6 +201,21 @@ export function ConnectionCard({ device, secret, onSecretChange }: ConnectionCar
               {t('devices.connect.sdkHint')}
             </Text>
             <Snippet text={deviceSdkSnippet(input)} testId="snippet-sdk" />
+          </Tabs.Panel>
+          <Tabs.Panel value="dynamic" pt="xs">
+            <Text size="xs" c="dimmed" mb={4}>
+              {t('devices.connect.dynamicHint')}
+            </Text>
+            <Stack gap="xs">
+              <Text size="xs" fw={500}>
+                {t('devices.connect.dynamicShell')}
+              </Text>
+              <Snippet text={dynamicSnippet(dynamicInput)} testId="snippet-dynamic" />
+              <Text size="xs" fw={500}>
+                {t('devices.connect.dynamicPaho')}
+              </Text>
+              <Snippet text={dynamicPahoSnippet(dynamicInput)} testId="snippet-dynamic-paho" />
+            </Stack>
           </Tabs.Panel>
         </Tabs>
       </Stack>

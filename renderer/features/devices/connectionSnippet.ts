@@ -194,3 +194,101 @@ export function deviceSdkSnippet(input: SnippetInput): string {
     'device.get_client().report_properties([report])',
   ].join('\n');
 }
+
+/** One-model-one-secret mode (legacy §2.1 authType 1): the device knows its productId, nodeId and product secret. */
+export interface DynamicSnippetInput extends SnippetInput {
+  productId: string;
+  nodeId: string;
+  /** The product's secret; snippets otherwise carry a placeholder. */
+  productSecret?: string;
+}
+
+export const PRODUCT_SECRET_PLACEHOLDER = '<product secret>';
+
+export const secretTopics = (productId: string, nodeId: string) => ({
+  notify: `/huawei/v1/products/${productId}/sn/${nodeId}/secretNotify`,
+  ack: `/huawei/v1/products/${productId}/sn/${nodeId}/secretACK`,
+});
+
+/**
+ * mosquitto_sub fetches the device's own secret with the product secret, mosquitto_pub acknowledges it, and the
+ * device then reports as usual with authType 0. The secret is cut out of the JSON with sed: fine for generated
+ * secrets (hex); a hand-set secret holding `"` or `\` needs a JSON parser instead.
+ */
+export function dynamicSnippet(input: DynamicSnippetInput): string {
+  const report = legacyReport({ ...input, deviceId: '${DEVICE_ID}' });
+  const head = `-V mqttv311 -h ${input.host} -p ${input.port} -q 1`;
+  const hmac = (variable: string) => `$(printf %s "$${variable}" | openssl dgst -sha256 -hmac "$TS" | sed 's/^.* //')`;
+  return [
+    `PRODUCT_ID=${shellQuote(input.productId)}`,
+    `NODE_ID=${shellQuote(input.nodeId)}`,
+    `PRODUCT_SECRET=${shellQuote(input.productSecret ?? PRODUCT_SECRET_PLACEHOLDER)}`,
+    'TS=$(date -u +%Y%m%d%H)',
+    `PW=${hmac('PRODUCT_SECRET')}`,
+    '# 1. Log in with the product secret (authType 1) and wait for this device’s own secret.',
+    `MSG=$(mosquitto_sub ${head} -C 1 -W 30 \\`,
+    '  -i "${PRODUCT_ID}_${NODE_ID}_1_0_${TS}" -u "$PRODUCT_ID" -P "$PW" \\',
+    '  -t "/huawei/v1/products/${PRODUCT_ID}/sn/${NODE_ID}/secretNotify")',
+    `DEVICE_ID=$(printf %s "$MSG" | sed -n 's/.*"deviceid":"\\([^"]*\\)".*/\\1/p')`,
+    `SECRET=$(printf %s "$MSG" | sed -n 's/.*"secret":"\\([^"]*\\)".*/\\1/p')`,
+    '# 2. Acknowledge with an empty message; the platform then closes that session.',
+    `mosquitto_pub ${head} -n \\`,
+    '  -i "${PRODUCT_ID}_${NODE_ID}_1_0_${TS}" -u "$PRODUCT_ID" -P "$PW" \\',
+    '  -t "/huawei/v1/products/${PRODUCT_ID}/sn/${NODE_ID}/secretACK"',
+    '# 3. From now on the device logs in with authType 0: its deviceId and its own secret.',
+    `PW=${hmac('SECRET')}`,
+    `mosquitto_pub ${head} \\`,
+    '  -i "${DEVICE_ID}_0_0_${TS}" -u "$DEVICE_ID" -P "$PW" \\',
+    `  -t "${report.topic}" -m ${shellQuote(report.payload)}`,
+  ].join('\n');
+}
+
+/** Python paho in one session, as LiteOS's agent does it: subscribe, take the secret, ACK, then log in with it. */
+export function dynamicPahoSnippet(input: DynamicSnippetInput): string {
+  const { serviceId, propertyName, value } = example(input);
+  const payload = JSON.stringify({
+    msgType: 'deviceReq',
+    data: [{ serviceId, serviceData: { [propertyName]: value } }],
+  });
+  const topics = secretTopics(input.productId, input.nodeId);
+  return [
+    'import hashlib, hmac, json, threading',
+    'from datetime import datetime, timezone',
+    'import paho.mqtt.client as mqtt',
+    '',
+    `PRODUCT_ID = ${pyString(input.productId)}`,
+    `NODE_ID = ${pyString(input.nodeId)}`,
+    `PRODUCT_SECRET = ${pyString(input.productSecret ?? PRODUCT_SECRET_PLACEHOLDER)}`,
+    "ts = datetime.now(timezone.utc).strftime('%Y%m%d%H')",
+    "api = {'callback_api_version': mqtt.CallbackAPIVersion.VERSION2} if hasattr(mqtt, 'CallbackAPIVersion') else {}",
+    '',
+    'def client(login_id, auth_type, username, secret):',
+    "    c = mqtt.Client(client_id=f'{login_id}_{auth_type}_0_{ts}', protocol=mqtt.MQTTv311, **api)",
+    '    c.username_pw_set(username, hmac.new(ts.encode(), secret.encode(), hashlib.sha256).hexdigest())',
+    '    return c',
+    '',
+    '# 1. Log in with the product secret (authType 1), subscribe to secretNotify, acknowledge the secret it brings.',
+    'got, closed = {}, threading.Event()',
+    "dyn = client(f'{PRODUCT_ID}_{NODE_ID}', 1, PRODUCT_ID, PRODUCT_SECRET)",
+    `dyn.on_connect = lambda c, *rest: c.subscribe(${pyString(topics.notify)}, qos=1)`,
+    'def on_message(c, userdata, msg):',
+    '    got.update(json.loads(msg.payload))',
+    `    c.publish(${pyString(topics.ack)}, b'', qos=1)`,
+    'dyn.on_message = on_message',
+    'dyn.on_disconnect = lambda *rest: closed.set()  # the platform closes the session after the ACK',
+    `dyn.connect(${pyString(input.host)}, ${input.port})`,
+    'dyn.loop_start()',
+    'closed.wait(30)',
+    'dyn.loop_stop()',
+    "if 'secret' not in got:",
+    "    raise SystemExit('no secret arrived on secretNotify')",
+    '',
+    '# 2. From now on the device logs in with authType 0: its deviceId and its own secret.',
+    "dev = client(got['deviceid'], 0, got['deviceid'], got['secret'])",
+    `dev.connect(${pyString(input.host)}, ${input.port})`,
+    'dev.loop_start()',
+    `dev.publish(f"/huawei/v1/devices/{got['deviceid']}/data/json", ${pyString(payload)}, qos=1).wait_for_publish()`,
+    'dev.loop_stop()',
+    'dev.disconnect()',
+  ].join('\n');
+}

@@ -192,12 +192,15 @@ export function useBatchTask(taskId: string | undefined) {
   return useQuery({
     queryKey: deviceKeys.batch(taskId ?? ''),
     queryFn: async () => {
-      const task = await callApi(apiRoutes.getBatchRegistration, { params: { taskId: taskId ?? '' } });
-      if (task.status === 'done') void client.invalidateQueries({ queryKey: ['devices', 'page'] });
-      return task;
+      const params = { taskId: taskId ?? '' };
+      // While running only the counts travel; the per-row results come once, when the task is done.
+      const progress = await callApi(apiRoutes.getBatchRegistration, { params, query: { rows: 'none' } });
+      if (progress.status !== 'done') return progress;
+      void client.invalidateQueries({ queryKey: ['devices', 'page'] });
+      return callApi(apiRoutes.getBatchRegistration, { params, query: { rows: 'all' } });
     },
     enabled: taskId !== undefined,
-    // Progress comes live from the bus; polling is the fallback and brings the per-row results.
+    // Progress comes live from the bus; polling is the fallback, and the last poll brings the per-row results.
     refetchInterval: (q) => (q.state.data?.status === 'done' ? false : 1000),
   });
 }

@@ -2,6 +2,7 @@
 import { Alert, Card, Code, List, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { CopyableValue } from '../../ui/CopyableValue.js';
+import { ProductSecretCard } from './ProductSecretCard.js';
 import type { ProductTabProps } from './productTabs.js';
 
 export function OverviewTab({ product }: ProductTabProps) {
@@ -77,6 +78,7 @@ export function OverviewTab({ product }: ProductTabProps) {
           </Table>
         </Card>
       </SimpleGrid>
+      {model.protocolType === 'MQTT' && <ProductSecretCard productId={product.id} />}
       {model.description !== undefined && (
         <Card withBorder>
           <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>

@@ -16,6 +16,7 @@ export const productKeys = {
   list: (query: ProductListQuery) => ['products', 'list', query] as const,
   one: (id: string) => ['products', 'one', id] as const,
   samples: ['products', 'samples'] as const,
+  secret: (id: string) => ['products', 'secret', id] as const,
   validation: (model: unknown) => ['products', 'validate', JSON.stringify(model)] as const,
 };
 
@@ -31,6 +32,28 @@ export function useProductList(query: ProductListQuery) {
 export function useProduct(id: string) {
   const { callApi } = useApi();
   return useQuery({ queryKey: productKeys.one(id), queryFn: () => callApi(apiRoutes.getProduct, { params: { id } }) });
+}
+
+/** The product secret of one-model-one-secret MQTT login (authType 1). */
+export function useProductSecret(id: string, enabled = true) {
+  const { callApi } = useApi();
+  return useQuery({
+    queryKey: productKeys.secret(id),
+    queryFn: () => callApi(apiRoutes.getProductSecret, { params: { id } }),
+    enabled,
+  });
+}
+
+/** Replaces the product secret (generated when none is given); logins with the old one are refused at once. */
+export function useResetProductSecret(id: string) {
+  const { callApi } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: (secret: string | undefined) =>
+      callApi(apiRoutes.resetProductSecret, { params: { id }, body: secret === undefined ? {} : { secret } }),
+    onSuccess: (result) => queryClient.setQueryData(productKeys.secret(id), result),
+  });
 }
 
 export function useProductSamples() {

@@ -1,10 +1,11 @@
-// Settings: appearance, device ports and the data folder.
+// Settings: appearance, device ports, the data folder and where the device-secrets key lives.
 import { Stack } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { PageHeader } from '../../ui/PageHeader.js';
 import { AppearanceSettings } from './AppearanceSettings.js';
 import { DataFolderSettings } from './DataFolderSettings.js';
 import { PortSettings } from './PortSettings.js';
+import { SecretKeySettings } from './SecretKeySettings.js';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -14,6 +15,7 @@ export function SettingsPage() {
       <AppearanceSettings />
       <PortSettings />
       <DataFolderSettings />
+      <SecretKeySettings />
     </Stack>
   );
 }

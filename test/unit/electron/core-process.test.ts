@@ -102,6 +102,36 @@ describe('core process (inside the utilityProcess)', () => {
     error.mockRestore();
   });
 
+  it('passes the key unwrapped by the OS keychain on to the platform', async () => {
+    const port = new PortStub();
+    const d = deps({});
+    serveCorePort(port, d);
+    const deviceSecretKey = {
+      store: 'os-keychain',
+      keyHex: 'ab'.repeat(32),
+      wrappedFile: '/data/device-secrets.key.safe',
+    };
+    port.send({ type: 'start', config: { dataDir: '/data', deviceSecretKey } });
+    await settle();
+    expect(d.createPlatform).toHaveBeenCalledWith({ dataDir: '/data', deviceSecretKey });
+  });
+
+  it('ignores a start message whose key is not a 32-byte hex key', async () => {
+    const port = new PortStub();
+    const d = deps({});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    serveCorePort(port, d);
+    port.send({
+      type: 'start',
+      config: {
+        deviceSecretKey: { store: 'os-keychain', keyHex: 'abc', wrappedFile: '/data/device-secrets.key.safe' },
+      },
+    });
+    await settle();
+    expect(d.createPlatform).not.toHaveBeenCalled();
+    error.mockRestore();
+  });
+
   it('takes its MessagePort from the first parentPort message', () => {
     const parentPort = new EventEmitter();
     const port = new PortStub();

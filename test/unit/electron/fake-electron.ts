@@ -1,4 +1,5 @@
 // Hand-written stand-in for the parts of `electron` the shell uses; the real binary cannot run on build machines.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { vi } from 'vitest';
 
@@ -75,6 +76,52 @@ export class FakeBrowserWindow extends EventEmitter {
   }
 }
 
+/**
+ * safeStorage with a keychain of its own: what one instance wraps, another cannot unwrap (another account or
+ * machine). Starts unavailable, like a Linux session without a secret store.
+ */
+export class FakeKeychain {
+  available = false;
+  backend = 'basic_text';
+  failEncrypt = false;
+  private secret = randomBytes(32);
+  readonly isEncryptionAvailable = vi.fn(() => this.available);
+  readonly getSelectedStorageBackend = vi.fn(() => this.backend);
+  readonly encryptString = vi.fn((plainText: string): Buffer => {
+    if (!this.available || this.failEncrypt) throw new Error('Encryption is not available.');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.secret, iv);
+    const body = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from('v11'), iv, cipher.getAuthTag(), body]);
+  });
+  readonly decryptString = vi.fn((encrypted: Buffer): string => {
+    if (!this.available) throw new Error('Decryption is not available.');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.secret, encrypted.subarray(3, 15));
+      decipher.setAuthTag(encrypted.subarray(15, 31));
+      return Buffer.concat([decipher.update(encrypted.subarray(31)), decipher.final()]).toString('utf8');
+    } catch {
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    }
+  });
+
+  /** A keychain with a real secret store (gnome-libsecret). */
+  static unlocked(): FakeKeychain {
+    const keychain = new FakeKeychain();
+    keychain.available = true;
+    keychain.backend = 'gnome_libsecret';
+    return keychain;
+  }
+
+  /** Back to an unavailable keychain that has forgotten everything it wrapped. */
+  reset(): void {
+    this.available = false;
+    this.backend = 'basic_text';
+    this.failEncrypt = false;
+    this.secret = randomBytes(32);
+  }
+}
+
 function createFakeSession() {
   return Object.assign(new EventEmitter(), {
     webRequest: { onHeadersReceived: vi.fn() },
@@ -127,6 +174,7 @@ export function createFakeElectron() {
     dialog: { showErrorBox: vi.fn(), showMessageBox: vi.fn(() => Promise.resolve({ response: 0 })) },
     Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
     session: { defaultSession: createFakeSession() },
+    safeStorage: new FakeKeychain(),
   };
 }
 
@@ -143,4 +191,5 @@ export function resetFakeElectron(fake: FakeElectron): void {
   fake.forked.length = 0;
   fake.ipcHandlers.clear();
   fake.BrowserWindow.instances = [];
+  fake.safeStorage.reset();
 }

@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useTempDirs } from '../../support/temp-dir.js';
 import {
   resetFakeElectron,
   type FakeBrowserWindow,
@@ -18,11 +21,15 @@ const ready = {
 };
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+const tempDir = useTempDirs('iotwb-main-');
 const signalListeners = () => [...process.listeners('SIGINT'), ...process.listeners('SIGTERM')];
 let baseline = signalListeners();
 
 /** Loads main.ts afresh against a fresh fake electron, as Electron would at launch. */
-async function launch(lock = true): Promise<{
+async function launch(
+  lock = true,
+  before: (electron: FakeElectron) => void = () => {},
+): Promise<{
   electron: FakeElectron;
   core: () => FakeUtilityProcess;
   windows: () => FakeBrowserWindow[];
@@ -33,6 +40,8 @@ async function launch(lock = true): Promise<{
   const electron = (await import('electron')) as unknown as FakeElectron;
   resetFakeElectron(electron);
   electron.app.requestSingleInstanceLock.mockReturnValue(lock);
+  electron.app.getPath.mockImplementation((name: string) => `/fake/${name}`);
+  before(electron);
   await import('../../../electron/main.js');
   await settle();
   const core = (): FakeUtilityProcess => {
@@ -43,7 +52,12 @@ async function launch(lock = true): Promise<{
   return { electron, core, windows: () => electron.BrowserWindow.instances };
 }
 
+beforeEach(() => {
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
 afterEach(() => {
+  vi.mocked(console.warn).mockRestore();
   for (const listener of signalListeners()) {
     if (!baseline.includes(listener)) {
       process.off('SIGINT', listener);
@@ -65,8 +79,14 @@ describe('main process composition', () => {
     expect(core().modulePath).toMatch(/core-process\.js$/);
     expect(core().childPort.other?.sent[0]).toEqual({
       type: 'start',
-      config: { dataDir: '/fake/userData', rendererDir: '/fake/app/dist/renderer', apiPort: 0 },
+      config: {
+        dataDir: '/fake/userData',
+        rendererDir: '/fake/app/dist/renderer',
+        apiPort: 0,
+        deviceSecretKey: { store: 'key-file', keychainUnavailable: 'not-available' },
+      },
     });
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('encryption is not available'));
     expect(windows()).toHaveLength(0);
 
     core().childPort.postMessage(ready);
@@ -89,6 +109,40 @@ describe('main process composition', () => {
     );
     expect([...electron.ipcHandlers.keys()].sort()).toEqual(['workbench:get-connection', 'workbench:open-data-folder']);
     expect(electron.Menu.setApplicationMenu).toHaveBeenCalled();
+  });
+
+  it('hands the core the key it unwrapped with the OS keychain and writes no plain key', async () => {
+    const userData = tempDir();
+    const useKeychain = (electron: FakeElectron): void => {
+      electron.app.getPath.mockImplementation((name: string) => (name === 'userData' ? userData : `/fake/${name}`));
+      electron.safeStorage.available = true;
+      electron.safeStorage.backend = 'gnome_libsecret';
+    };
+    const { core } = await launch(true, useKeychain);
+    const started = core().childPort.other?.sent[0] as { config: { deviceSecretKey: Record<string, string> } };
+    const { store, keyHex, wrappedFile } = started.config.deviceSecretKey;
+    expect({ store, wrappedFile }).toEqual({
+      store: 'os-keychain',
+      wrappedFile: join(userData, 'device-secrets.key.safe'),
+    });
+    expect(keyHex).toMatch(/^[0-9a-f]{64}$/);
+    expect(readdirSync(userData)).toEqual(['device-secrets.key.safe']);
+  });
+
+  it('stops with a dialog naming the wrapped key file when the keychain cannot unwrap it', async () => {
+    const userData = tempDir();
+    writeFileSync(join(userData, 'device-secrets.key.safe'), 'garbage');
+    const { electron } = await launch(true, (fake) => {
+      fake.app.getPath.mockImplementation((name: string) => (name === 'userData' ? userData : `/fake/${name}`));
+      fake.safeStorage.available = true;
+      fake.safeStorage.backend = 'kwallet5';
+    });
+    const [, content] = electron.dialog.showErrorBox.mock.calls[0] as unknown as [string, string];
+    expect(content).toContain(join(userData, 'device-secrets.key.safe'));
+    expect(content).toContain('SECRET_KEY_CORRUPT');
+    expect(electron.app.exit).toHaveBeenCalledWith(1);
+    expect(electron.utilityProcess.fork).not.toHaveBeenCalled();
+    expect(readdirSync(userData)).toEqual(['device-secrets.key.safe']);
   });
 
   it('guards every webContents the app creates', async () => {
