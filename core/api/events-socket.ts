@@ -67,16 +67,19 @@ export function registerEventStream(app: FastifyInstance, options: EventStreamOp
       authenticated = true;
       clearTimeout(authTimer);
       send(socket, { type: 'ready', topics: [...topics] });
-      unsubscribe = options.bus.subscribeAll((tagged) => {
-        if (!topics.has(tagged.topic)) return;
-        queue.push(tagged);
-        if (queue.length > maxQueued) {
-          const excess = queue.length - maxQueued;
-          queue.splice(0, excess);
-          dropped += excess;
-        }
-        timer ??= setTimeout(flush, flushMs);
-      }, (topic) => topics.has(topic));
+      unsubscribe = options.bus.subscribeAll(
+        (tagged) => {
+          if (!topics.has(tagged.topic)) return;
+          queue.push(tagged);
+          if (queue.length > maxQueued) {
+            const excess = queue.length - maxQueued;
+            queue.splice(0, excess);
+            dropped += excess;
+          }
+          timer ??= setTimeout(flush, flushMs);
+        },
+        (topic) => topics.has(topic),
+      );
     };
 
     const refuse = (code: string, message: string): void => {

@@ -95,7 +95,10 @@ export const benchmark: Benchmark = {
         await api('/api/devices:batch', { method: 'POST', body: JSON.stringify({ productId: product.id, csv }) })
       ).json()) as { taskId: string };
       for (;;) {
-        const t = (await (await api(`/api/devices/tasks/${task.taskId}?rows=failed`)).json()) as { status: string; failed: number };
+        const t = (await (await api(`/api/devices/tasks/${task.taskId}?rows=failed`)).json()) as {
+          status: string;
+          failed: number;
+        };
         if (t.status === 'done') {
           if (t.failed) throw new Error(`${t.failed} registrations failed`);
           break;
