@@ -10,7 +10,7 @@ import { ConnectionCard } from './ConnectionCard.js';
 import { DeleteDeviceButton, ResetSecretButton } from './DeviceActions.js';
 import { DeviceDetailsCard } from './DeviceDetailsCard.js';
 import { DeviceStatusBadge } from './DeviceStatusBadge.js';
-import { useDevice } from './deviceQueries.js';
+import { useDevice, useDeviceLiveRefresh } from './deviceQueries.js';
 import { extraDeviceTabs } from './deviceTabs.js';
 import { HistoryPanel } from './HistoryPanel.js';
 import { LatestDataCard } from './LatestDataCard.js';
@@ -20,6 +20,7 @@ export function DevicePage() {
   const { t } = useTranslation();
   const deviceId = useParams().deviceId ?? '';
   const device = useDevice(deviceId);
+  useDeviceLiveRefresh(deviceId);
   const [search, setSearch] = useSearchParams();
   // The secret the user pasted or just reset: fills the connection snippets, never leaves this page.
   const [secret, setSecret] = useState('');

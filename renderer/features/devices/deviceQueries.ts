@@ -1,5 +1,6 @@
 // Queries and mutations of the devices area, typed by the contract.
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef } from 'react';
 import {
   apiRoutes,
   type DeviceListQuery,
@@ -8,6 +9,7 @@ import {
 } from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
 import { buildRequestUrl } from '../../api/client.js';
+import { useBusEvents } from '../../api/useBusEvents.js';
 import { downloadFromApi } from './downloadFromApi.js';
 
 export interface DeviceFilter {
@@ -36,6 +38,10 @@ export const deviceKeys = {
 };
 
 const LIVE_MS = 2000;
+/** A device page refreshes from the live events; polling only covers a lost events connection. */
+const DEVICE_FALLBACK_MS = 15_000;
+/** Most often a device page refetches while its device floods reports. */
+const DEVICE_REFRESH_MIN_MS = 500;
 export const LIST_PAGE_SIZE = 100;
 
 const listQuery = (filter: DeviceFilter, page: number): DeviceListQuery => ({
@@ -75,7 +81,7 @@ export function useDevice(id: string) {
   return useQuery({
     queryKey: deviceKeys.one(id),
     queryFn: () => callApi(apiRoutes.getDevice, { params: { id } }),
-    refetchInterval: LIVE_MS,
+    refetchInterval: DEVICE_FALLBACK_MS,
     retry: (count, error) => !('status' in error && error.status === 404) && count < 2,
   });
 }
@@ -85,7 +91,7 @@ export function useLatestData(id: string) {
   return useQuery({
     queryKey: deviceKeys.latest(id),
     queryFn: () => callApi(apiRoutes.latestDeviceData, { params: { id } }),
-    refetchInterval: LIVE_MS,
+    refetchInterval: DEVICE_FALLBACK_MS,
   });
 }
 
@@ -107,7 +113,7 @@ export function useHistoryPage(id: string, filter: HistoryFilter, cursor: number
         query: { ...historyQuery(filter), limit: pageSize, ...(cursor !== undefined ? { cursor } : {}) },
       }),
     placeholderData: keepPreviousData,
-    refetchInterval: cursor === undefined ? LIVE_MS : false,
+    refetchInterval: cursor === undefined ? DEVICE_FALLBACK_MS : false,
   });
 }
 
@@ -121,7 +127,7 @@ export function useHistorySeries(id: string, filter: HistoryFilter, enabled: boo
       callApi(apiRoutes.deviceDataHistory, { params: { id }, query: { ...historyQuery(filter), limit: CHART_POINTS } }),
     enabled,
     placeholderData: keepPreviousData,
-    refetchInterval: LIVE_MS,
+    refetchInterval: DEVICE_FALLBACK_MS,
   });
 }
 
@@ -130,8 +136,38 @@ export function useStatusHistory(id: string) {
   return useQuery({
     queryKey: deviceKeys.statusHistory(id),
     queryFn: () => callApi(apiRoutes.deviceStatusHistory, { params: { id }, query: { limit: 200 } }),
-    refetchInterval: LIVE_MS,
+    refetchInterval: DEVICE_FALLBACK_MS,
   });
+}
+
+/**
+ * Keeps a device page current: its data and status events refetch what they change (at most every
+ * DEVICE_REFRESH_MIN_MS, with a trailing refresh so the last report is never missed).
+ */
+export function useDeviceLiveRefresh(id: string) {
+  const client = useQueryClient();
+  const pending = useRef(new Set<'data' | 'device'>());
+  const last = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const refresh = useCallback(() => {
+    timer.current = undefined;
+    last.current = Date.now();
+    const keys: (readonly unknown[])[] = [];
+    if (pending.current.has('data'))
+      keys.push(deviceKeys.latest(id), ['devices', 'history', id], ['devices', 'series', id]);
+    if (pending.current.has('device')) keys.push(deviceKeys.one(id), deviceKeys.statusHistory(id));
+    pending.current.clear();
+    // An answer already on its way is kept rather than cancelled and asked again.
+    for (const queryKey of keys) void client.invalidateQueries({ queryKey }, { cancelRefetch: false });
+  }, [client, id]);
+  const schedule = (kind: 'data' | 'device') => {
+    pending.current.add(kind);
+    if (timer.current) return;
+    timer.current = setTimeout(refresh, Math.max(0, last.current + DEVICE_REFRESH_MIN_MS - Date.now()));
+  };
+  useBusEvents('data', (events) => events.some((e) => e.deviceId === id) && schedule('data'));
+  useBusEvents('device', (events) => events.some((e) => e.deviceId === id) && schedule('device'));
 }
 
 export function useRegisterDevice() {
