@@ -59,6 +59,7 @@ export class CodecStore {
 
   /** Adds a version and makes it the active one. */
   addVersion(productId: string, kind: CodecKind, source: string, createdAt: string): CodecVersion {
+    this.activeByProduct.delete(productId);
     return this.db.transaction(() => {
       const last = this.db
         .prepare('SELECT MAX(version) AS v FROM codec_versions WHERE product_id = ?')
@@ -81,10 +82,19 @@ export class CodecStore {
     return row && toVersion(row);
   }
 
+  /** Asked on every decoded uplink, so kept in memory; the methods that change versions forget a product's entry. */
+  private readonly activeByProduct = new Map<string, Readonly<CodecVersion> | null>();
+
   active(productId: string): CodecVersion | undefined {
-    const row = this.db.prepare('SELECT * FROM codec_versions WHERE product_id = ? AND active = 1').get(productId) as
-      VersionRow | undefined;
-    return row && toVersion(row);
+    let active = this.activeByProduct.get(productId);
+    if (active === undefined) {
+      const row = this.db
+        .prepare<[string], VersionRow>('SELECT * FROM codec_versions WHERE product_id = ? AND active = 1')
+        .get(productId);
+      active = row ? Object.freeze(toVersion(row)) : null;
+      this.activeByProduct.set(productId, active);
+    }
+    return active ?? undefined;
   }
 
   versions(productId: string): CodecVersion[] {
@@ -102,6 +112,7 @@ export class CodecStore {
   }
 
   activate(productId: string, version: number): boolean {
+    this.activeByProduct.delete(productId);
     return this.db.transaction(() => {
       if (!this.version(productId, version)) return false;
       this.db.prepare('UPDATE codec_versions SET active = 0 WHERE product_id = ? AND active = 1').run(productId);
@@ -113,6 +124,7 @@ export class CodecStore {
   }
 
   deleteCodec(productId: string): boolean {
+    this.activeByProduct.delete(productId);
     return this.db.transaction(() => {
       const removed = this.db.prepare('DELETE FROM codec_versions WHERE product_id = ?').run(productId).changes;
       this.db.prepare('DELETE FROM codec_samples WHERE product_id = ?').run(productId);

@@ -19,6 +19,23 @@ export function diagnosisBlocker(
   return [om.upgrade, om.firmwareUpgrade, om.config].some((c) => c?.supported === true) ? undefined : 'omCapability';
 }
 
+/** What a task's result says, as a code the UI words in its language; `message` keeps the English text. */
+export const diagnosisMessageCodes = [
+  /** The device acknowledged Execute /3/0/4. */
+  'rebootAccepted',
+  /** Params: bytes. */
+  'logCollected',
+  'notSentIn25h',
+  'noAnswerIn30min',
+  /** The device answered with an error. Params: code (`4.05`), codeName (`Method Not Allowed`). */
+  'deviceAnswered',
+  /** The server could not make the request at all. Params: reason (the server's English detail). */
+  'requestFailed',
+] as const;
+export type DiagnosisMessageCode = (typeof diagnosisMessageCodes)[number];
+export const diagnosisMessageParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+export type DiagnosisMessageParams = z.infer<typeof diagnosisMessageParamsSchema>;
+
 export const diagnosisTaskSchema = z.object({
   taskId: z.string(),
   deviceId: z.string(),
@@ -30,8 +47,11 @@ export const diagnosisTaskSchema = z.object({
   /** When the instruction first went to the device. */
   sentAt: z.string().optional(),
   finishedAt: z.string().optional(),
-  /** Why it failed, or what the device answered. */
+  /** Why it failed, or what the device answered (English). */
   message: z.string().optional(),
+  /** The same as a code and its values, for the UI's languages. */
+  messageCode: z.enum(diagnosisMessageCodes).optional(),
+  messageParams: diagnosisMessageParamsSchema.optional(),
   /** Collected log size in bytes (log tasks that succeeded). */
   logBytes: z.number().int().optional(),
 });

@@ -5,11 +5,13 @@ import type { Clock, TimerHandle } from '../clock.js';
 import {
   diagnosisBlocker,
   type DiagnosisKind,
+  type DiagnosisMessageCode,
+  type DiagnosisMessageParams,
   type DiagnosisStatus,
   type DiagnosisTask,
 } from '../contract/diagnosis.js';
 import type { ProductModel } from '../contract/product-model.js';
-import { DiagnosisStore, taskView, type TaskRow } from './diagnosis-store.js';
+import { DiagnosisStore, taskView, type TaskMessage, type TaskRow } from './diagnosis-store.js';
 
 export const REBOOT_GRACE_MS = 10_000;
 export const UNSENT_LIMIT_MS = 25 * 3600_000;
@@ -21,10 +23,24 @@ export const LOG_PATH = '/20/0/4014';
 /** What came back from one attempt to reach the device. */
 export type LinkOutcome =
   | { ok: true; bytes?: Uint8Array }
-  /** The device answered with an error (4.04, 4.05 …): the task fails with it. */
-  | { ok: false; kind: 'refused'; message: string }
+  /** The device answered with an error (4.04, 4.05 …) or the request cannot be made: the task fails with it. */
+  | { ok: false; kind: 'refused'; code: 'deviceAnswered' | 'requestFailed'; params: DiagnosisMessageParams }
   /** Nothing came back, or the device was not registered: tried again on its next contact. */
   | { ok: false; kind: 'unreachable'; message: string };
+
+/** A result code with its values and the English text the API and the logs show. */
+export function taskMessage(code: DiagnosisMessageCode, params: DiagnosisMessageParams = {}): TaskMessage {
+  const p = (name: string) => String(params[name] ?? '');
+  const text: Record<DiagnosisMessageCode, () => string> = {
+    rebootAccepted: () => 'the device accepted the reboot',
+    logCollected: () => `collected ${p('bytes')} bytes of log`,
+    notSentIn25h: () => 'not sent within 25 hours: the device was not online and did not report',
+    noAnswerIn30min: () => 'no answer from the device within 30 minutes',
+    deviceAnswered: () => `the device answered ${p('code')} ${p('codeName')}`.trim(),
+    requestFailed: () => `the request could not be made: ${p('reason')}`,
+  };
+  return { code, params, text: text[code]() };
+}
 
 /** The LwM2M server as diagnosis sees it (adapted from core/access/coap in the device stack). */
 export interface DiagnosisDeviceLink {
@@ -74,6 +90,9 @@ interface Timers {
 export class DiagnosisService {
   private readonly timers = new Map<string, Timers>();
   private readonly inflight = new Set<string>();
+  /** Open tasks by device, so a contact (every notification) costs a map lookup, not a query. */
+  private readonly openByDevice = new Map<string, Map<string, TaskRow['kind']>>();
+  private readonly deviceOfTask = new Map<string, string>();
   private stopContact: (() => void) | undefined;
   private stopped = false;
 
@@ -102,6 +121,8 @@ export class DiagnosisService {
       t.unanswered?.cancel();
     }
     this.timers.clear();
+    this.openByDevice.clear();
+    this.deviceOfTask.clear();
   }
 
   create(deviceId: string, kind: DiagnosisKind): DiagnosisTask {
@@ -109,7 +130,8 @@ export class DiagnosisService {
     if (!product) throw new DiagnosisRefusal(404, 'DEVICE_NOT_FOUND', `no device ${deviceId}`);
     const refusal = diagnosisRefusalFor(product.productId, product.model);
     if (refusal) throw new DiagnosisRefusal(409, 'DIAGNOSIS_NOT_SUPPORTED', refusal);
-    const open = this.store.openOfDevice(deviceId).find((t) => t.kind === kind);
+    const openId = [...(this.openByDevice.get(deviceId) ?? [])].find(([, k]) => k === kind)?.[0];
+    const open = openId === undefined ? undefined : this.store.get(openId);
     if (open) {
       throw new DiagnosisRefusal(
         409,
@@ -150,7 +172,7 @@ export class DiagnosisService {
   }
 
   forgetDevice(deviceId: string): void {
-    for (const row of this.store.openOfDevice(deviceId)) this.clear(row.id);
+    for (const id of [...(this.openByDevice.get(deviceId)?.keys() ?? [])]) this.clear(id);
     this.store.deleteByDevice(deviceId);
   }
 
@@ -180,10 +202,19 @@ export class DiagnosisService {
     t?.unanswered?.cancel();
     this.timers.delete(id);
     this.inflight.delete(id);
+    const deviceId = this.deviceOfTask.get(id);
+    this.deviceOfTask.delete(id);
+    const forDevice = deviceId === undefined ? undefined : this.openByDevice.get(deviceId);
+    forDevice?.delete(id);
+    if (forDevice?.size === 0) this.openByDevice.delete(deviceId!);
   }
 
   /** Schedules a task's deadlines from its stored times (also after a restart). */
   private arm(row: TaskRow): void {
+    let forDevice = this.openByDevice.get(row.device_id);
+    if (!forDevice) this.openByDevice.set(row.device_id, (forDevice = new Map<string, TaskRow['kind']>()));
+    forDevice.set(row.id, row.kind);
+    this.deviceOfTask.set(row.id, row.device_id);
     const now = this.clock.now();
     const t = this.timersOf(row.id);
     if (row.status === 'Waiting') {
@@ -203,7 +234,7 @@ export class DiagnosisService {
     if (t.unanswered || row.sent_at === null) return;
     const due = row.sent_at + UNANSWERED_LIMIT_MS;
     t.unanswered = this.clock.setTimeout(
-      () => this.finish(row.id, 'Fail', 'no answer from the device within 30 minutes'),
+      () => this.finish(row.id, 'Fail', taskMessage('noAnswerIn30min')),
       Math.max(0, due - this.clock.now()),
     );
   }
@@ -211,11 +242,12 @@ export class DiagnosisService {
   private failUnsent(id: string): void {
     const row = this.store.get(id);
     if (row?.status !== 'Waiting') return;
-    this.finish(id, 'Fail', 'not sent within 25 hours: the device was not online and did not report');
+    this.finish(id, 'Fail', taskMessage('notSentIn25h'));
   }
 
   private contact(deviceId: string): void {
-    for (const row of this.store.openOfDevice(deviceId)) this.dispatch(row.id);
+    const open = this.openByDevice.get(deviceId);
+    if (open) for (const id of [...open.keys()]) this.dispatch(id);
   }
 
   /** Sends the instruction when its time has come and the device can be reached. */
@@ -251,11 +283,11 @@ export class DiagnosisService {
         if (outcome.ok) {
           const message =
             row.kind === 'reboot'
-              ? 'the device accepted the reboot'
-              : `collected ${outcome.bytes?.length ?? 0} bytes of log`;
+              ? taskMessage('rebootAccepted')
+              : taskMessage('logCollected', { bytes: outcome.bytes?.length ?? 0 });
           this.finish(id, 'Success', message, row.kind === 'logs' ? (outcome.bytes ?? new Uint8Array()) : undefined);
         } else if (outcome.kind === 'refused') {
-          this.finish(id, 'Fail', outcome.message);
+          this.finish(id, 'Fail', taskMessage(outcome.code, outcome.params));
         }
         // Unreachable: stays Processing; the next contact sends it again until the 30-minute limit.
       });
@@ -264,7 +296,7 @@ export class DiagnosisService {
   private finish(
     id: string,
     status: Extract<DiagnosisStatus, 'Success' | 'Fail'>,
-    message: string,
+    message: TaskMessage,
     log?: Uint8Array,
   ): void {
     this.store.finish(id, status, this.clock.now(), message, log);

@@ -5,17 +5,23 @@ import type { DiagnosisDeviceLink, LinkOutcome } from './diagnosis-service.js';
 
 function outcomeOf(result: Lwm2mOperationResult, withBytes: boolean): LinkOutcome {
   if (!result.ok) {
-    return { ok: false, kind: 'refused', message: `the device answered ${result.code} ${result.codeName}` };
+    return {
+      ok: false,
+      kind: 'refused',
+      code: 'deviceAnswered',
+      params: { code: result.code, codeName: result.codeName },
+    };
   }
   return withBytes ? { ok: true, bytes: new Uint8Array(Buffer.from(result.payloadHex, 'hex')) } : { ok: true };
 }
 
 /** A request the server cannot even make fails the task; anything else is tried again on the next contact. */
-const unreachable = (error: unknown): LinkOutcome => ({
-  ok: false,
-  kind: error instanceof Lwm2mServerError && error.code === 'BAD_REQUEST' ? 'refused' : 'unreachable',
-  message: error instanceof Error ? error.message : String(error),
-});
+const unreachable = (error: unknown): LinkOutcome => {
+  const message = error instanceof Error ? error.message : String(error);
+  return error instanceof Lwm2mServerError && error.code === 'BAD_REQUEST'
+    ? { ok: false, kind: 'refused', code: 'requestFailed', params: { reason: message } }
+    : { ok: false, kind: 'unreachable', message };
+};
 
 export function lwm2mDiagnosisLink(server: () => Lwm2mServer): DiagnosisDeviceLink {
   return {

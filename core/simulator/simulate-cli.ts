@@ -15,6 +15,7 @@ import {
 import { parseCsv } from '../devices/csv.js';
 import { simulateLwm2m, simulateLwm2mOptions, simulateLwm2mUsage } from './lwm2m/cli.js';
 import { MqttSimulations, SimulationError } from './mqtt/mqtt-simulations.js';
+import { untilStopped } from './until-stopped.js';
 
 const PROGRESS_EVERY_MS = 5000;
 
@@ -153,17 +154,7 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
     const s = simulations.get(simulation.id);
     io.out(`simulate: ${s.connected}/${s.devices} connected, ${s.reportsSent} reports, ${s.errors} errors`);
   }, PROGRESS_EVERY_MS);
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      clearTimeout(deadline);
-      resolve();
-    };
-    const deadline = durationS > 0 ? setTimeout(done, durationS * 1000) : undefined;
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await untilStopped(durationS);
   clearInterval(progress);
   const end = await simulations.stop(simulation.id);
   io.out(

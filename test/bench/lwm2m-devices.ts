@@ -1,7 +1,7 @@
 // Child process of lwm2m.bench.ts: N LwM2M devices on their own UDP sockets register, answer the observe of
 // /19/0/0, then each sends M water meter frames as confirmable notifications, one after the other.
-// Prints one JSON line: registration time, time until all were observed, lost and retransmitted messages, and the
-// send time of every frame.
+// Prints one JSON line: registration time, time until all were observed, lost and retransmitted messages, the CPU
+// and wall time of the notification phase, and the send time of every frame.
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import coapPacket, { type ParsedPacket } from 'coap-packet';
@@ -39,6 +39,9 @@ let retransmissions = 0;
 const start = now();
 let registerMs = 0;
 let observedMs = 0;
+/** CPU this process spent sending notifications: when it nears the wall time, the devices are the bottleneck. */
+let notifyCpuStart: NodeJS.CpuUsage | undefined;
+let notifyStart = 0;
 
 function sendCon(d: Device, packet: Parameters<typeof coapPacket.generate>[0], onAck: () => void): void {
   d.mid = (d.mid + 1) & 0xffff;
@@ -63,8 +66,12 @@ function sendCon(d: Device, packet: Parameters<typeof coapPacket.generate>[0], o
 function notifyNext(d: Device, n: number): void {
   if (n === perDevice) {
     if (++finished === count) {
-      process.stdout.write(JSON.stringify({ registerMs, observedMs, lost, retransmissions, sends }) + '\n', () =>
-        process.exit(0),
+      const cpu = process.cpuUsage(notifyCpuStart);
+      const notifyCpuMs = (cpu.user + cpu.system) / 1000;
+      const notifyMs = now() - notifyStart;
+      process.stdout.write(
+        JSON.stringify({ registerMs, observedMs, lost, retransmissions, notifyCpuMs, notifyMs, sends }) + '\n',
+        () => process.exit(0),
       );
     }
     return;
@@ -129,6 +136,8 @@ function onMessage(d: Device, raw: Buffer): void {
     );
     if (first && ++observed === count) {
       observedMs = now() - start;
+      notifyCpuStart = process.cpuUsage();
+      notifyStart = now();
       for (const x of devices) notifyNext(x, 0);
     }
   }

@@ -22,6 +22,8 @@ interface ChildResult {
   observedMs: number;
   lost: number;
   retransmissions: number;
+  notifyCpuMs: number;
+  notifyMs: number;
   sends: [number, number][];
 }
 
@@ -113,11 +115,19 @@ export const benchmark: Benchmark = {
         if (typeof reading !== 'number') return;
         storedAt.set(Math.round(reading * 1000), performance.timeOrigin + performance.now());
       });
-      const child = await runDevices(runtime.ports.coap!, prefix);
+      const childDone = runDevices(runtime.ports.coap!, prefix);
+      // The core's CPU from the first frame stored to the last (registration and observe excluded).
+      let coreCpuFrom: NodeJS.CpuUsage | undefined;
+      const firstStored = platform.bus.subscribe('data', () => {
+        coreCpuFrom = process.cpuUsage();
+        firstStored();
+      });
+      const child = await childDone;
       // Frames the devices gave up on may still have been stored; wait for the rest a while.
       const deadline = Date.now() + 30_000;
       while (storedAt.size < expected - child.lost && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
+      const coreCpu = process.cpuUsage(coreCpuFrom);
       off();
 
       const firstSend = Math.min(...child.sends.map(([, t]) => t));
@@ -135,6 +145,16 @@ export const benchmark: Benchmark = {
             label: 'notifications decoded and stored',
             value: (expected * 1000) / (lastStored - firstSend),
             unit: 'notifications/s',
+          },
+          {
+            label: 'core CPU per stored notification',
+            value: (coreCpu.user + coreCpu.system) / storedAt.size,
+            unit: `µs (${((coreCpu.user + coreCpu.system) / 1000 / (lastStored - firstSend)).toFixed(2)} of a CPU)`,
+          },
+          {
+            label: 'devices process CPU while notifying',
+            value: child.notifyCpuMs / child.notifyMs,
+            unit: 'of a CPU',
           },
           { label: 'notify -> stored p50', value: percentile(latencies, 0.5), unit: 'ms' },
           { label: 'notify -> stored p99', value: percentile(latencies, 0.99), unit: 'ms' },

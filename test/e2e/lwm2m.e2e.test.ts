@@ -118,7 +118,7 @@ describe('a simulated NB-IoT water meter', { timeout: 90_000 }, () => {
     await row.getByText('Waiting', { exact: true }).waitFor();
     await screenshot('4-reboot-waiting');
     await diagnosis.locator('tr[data-task-kind="reboot"][data-task-status="Success"]').waitFor({ timeout: 30_000 });
-    await row.getByText('the device accepted the reboot').waitFor();
+    await row.getByText('The device accepted the reboot.').waitFor();
     await expect
       .poll(async () => (await api(`/api/simulator/lwm2m/devices/${productId}_${nodeId}`)).json(), { timeout: 20_000 })
       .toMatchObject({ reboots: 1, registrations: 2, state: 'registered' });
@@ -146,7 +146,14 @@ describe('a simulated NB-IoT water meter', { timeout: 90_000 }, () => {
     await page.evaluate("localStorage.setItem('iotwb.language', 'zh-CN')");
     await page.reload();
     await page.getByTestId('lwm2m-registration').getByText('已注册', { exact: true }).waitFor({ timeout: 15_000 });
-    await page.getByTestId('lwm2m-diagnosis').getByText('远程诊断').waitFor();
+    const diagnosis = page.getByTestId('lwm2m-diagnosis');
+    await diagnosis.getByText('远程诊断').waitFor();
+    // Task results come from the core as codes and read in the chosen language.
+    await diagnosis.locator('tr[data-task-kind="reboot"]').getByText('设备已接受重启。').waitFor();
+    await diagnosis
+      .locator('tr[data-task-kind="logs"]')
+      .getByText(/已收集 \d+ 字节日志。/)
+      .waitFor();
     await screenshot('7-zh-CN');
   });
 });

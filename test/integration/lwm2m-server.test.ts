@@ -2,18 +2,16 @@
 // data through the water meter codec, device management in TLV/SenML, block-wise transfers, observe and expiry.
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import coapPacket from 'coap-packet';
 import { createManualClock } from '../../core/clock.js';
-import { defaultCodecSamplesDir } from '../../core/codecs/codec-samples.js';
 import { apiRoutes, type BusEventMap } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { ApiCallError, contractCaller, eventually } from '../support/device-api.js';
 import { Lwm2mTestClient } from '../support/lwm2m-test-client.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { createWaterMeterProduct } from '../support/water-meter-product.js';
 
 const run = promisify(execFile);
 const tempDir = useTempDirs();
@@ -53,15 +51,7 @@ beforeAll(async () => {
   core = await startCore({ dataDir: tempDir(), clock });
   core.platform.bus.subscribe('lwm2m', (e) => registrationEvents.push(e));
   core.platform.bus.subscribe('frame', (e) => e.protocol === 'coap' && frames.push(e));
-  product = (
-    await call(apiRoutes.createProductFromSample, { params: { name: 'WaterMeter_TestUtf8ManuId_NBIoTDevice' } })
-  ).id;
-  const layout = readFileSync(join(defaultCodecSamplesDir(), 'water-meter', 'layout.json'), 'utf8');
-  const saved = await call(apiRoutes.saveCodecVersion, {
-    params: { id: product },
-    body: { kind: 'layout', source: layout },
-  });
-  await call(apiRoutes.activateCodecVersion, { params: { id: product, version: saved.version } });
+  product = (await createWaterMeterProduct(call)).id;
 });
 
 afterAll(async () => {
@@ -252,6 +242,27 @@ describe('object 19 data channel', () => {
       expect.objectContaining({ path: '/19/0/0', notifications: 2, lastPayloadHex: '025514' }),
     ]);
     expect(frames.some((f) => f.deviceId === d.deviceId && f.direction === 'in')).toBe(true);
+  });
+
+  it('keeps storing frames of a meter whose NAT moved it to another port: the update carries its observation along', async () => {
+    const d = await device('868000000000014');
+    const resources = { '/19/0/0': { type: 'opaque' as const, value: '' } };
+    const before = await client('868000000000014', resources);
+    await before.register(300, '</19/0>');
+    await eventually(() => (before.observed.has('/19/0/0') ? true : undefined));
+    // The same meter after a NAT rebinding: a new source port, the same registration and observation token.
+    const after = await client('868000000000014', resources);
+    after.location = before.location;
+    after.observed.set('/19/0/0', before.observed.get('/19/0/0')!);
+    expect((await after.update()).code).toBe('2.04');
+    expect((await registration(d.deviceId)).registration?.address).toBe(`127.0.0.1:${after.port}`);
+    after.notify('/19/0/0', Buffer.from('0100BC614E00000E1000D7007D', 'hex'));
+    const latest = await eventually(async () => {
+      const r = await call(apiRoutes.latestDeviceData, { params: { id: d.deviceId } });
+      return r.services.length ? r : undefined;
+    });
+    expect(latest.services[0]).toMatchObject({ serviceId: 'WaterMeterBasic', data: { currentReading: 12345.678 } });
+    expect(after.observed.has('/19/0/0')).toBe(true);
   });
 
   it('shows every CoAP message of the device in the traffic inspector with its LwM2M meaning', async () => {

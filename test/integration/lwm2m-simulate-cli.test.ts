@@ -1,15 +1,13 @@
 // `iotwb simulate --protocol lwm2m` as a separate process against a running core: its meters register through
 // the API, report codec-built frames on /19/0/0, and the readings land in the core's history.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultCodecSamplesDir } from '../../core/codecs/codec-samples.js';
 import { apiRoutes } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller } from '../support/device-api.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { createWaterMeterProduct } from '../support/water-meter-product.js';
 
 const bin = fileURLToPath(new URL('../../core/bin/iotwb.mjs', import.meta.url));
 const tempDir = useTempDirs();
@@ -34,14 +32,7 @@ function simulate(args: string[]): Promise<{ code: number | null; stdout: string
 
 beforeAll(async () => {
   core = await startCore({ dataDir: tempDir() });
-  meter = (await call(apiRoutes.createProductFromSample, { params: { name: 'WaterMeter_TestUtf8ManuId_NBIoTDevice' } }))
-    .id;
-  const layout = readFileSync(join(defaultCodecSamplesDir(), 'water-meter', 'layout.json'), 'utf8');
-  const saved = await call(apiRoutes.saveCodecVersion, {
-    params: { id: meter },
-    body: { kind: 'layout', source: layout },
-  });
-  await call(apiRoutes.activateCodecVersion, { params: { id: meter, version: saved.version } });
+  meter = (await createWaterMeterProduct(call)).id;
 });
 
 afterAll(() => core.stop());

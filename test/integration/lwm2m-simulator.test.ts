@@ -1,14 +1,12 @@
 // Simulated NB-IoT water meters against a real core: registration, object 19 frames through the codec into history,
 // device management reads, coverage loss, and remote diagnosis (reboot, log collection) under a moved clock.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/clock.js';
-import { defaultCodecSamplesDir } from '../../core/codecs/codec-samples.js';
 import { apiRoutes, type Lwm2mOperationBody, type ProductModel, type SimDevice } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, eventually } from '../support/device-api.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { createWaterMeterProduct } from '../support/water-meter-product.js';
 
 const tempDir = useTempDirs();
 const clock = createManualClock(Date.UTC(2026, 10, 26, 9, 0, 0));
@@ -46,17 +44,9 @@ async function taskStatus(taskId: string, status: string) {
 
 beforeAll(async () => {
   core = await startCore({ dataDir: tempDir(), clock });
-  const nb = await call(apiRoutes.createProductFromSample, {
-    params: { name: 'WaterMeter_TestUtf8ManuId_NBIoTDevice' },
-  });
+  const nb = await createWaterMeterProduct(call);
   meter = nb.id;
   manufacturer = nb.model.manufacturerName;
-  const layout = readFileSync(join(defaultCodecSamplesDir(), 'water-meter', 'layout.json'), 'utf8');
-  const saved = await call(apiRoutes.saveCodecVersion, {
-    params: { id: meter },
-    body: { kind: 'layout', source: layout },
-  });
-  await call(apiRoutes.activateCodecVersion, { params: { id: meter, version: saved.version } });
   const model: ProductModel = { ...nb.model, protocolType: 'MQTT', model: 'WM-MQTT' };
   mqttMeter = (await call(apiRoutes.createProduct, { body: model })).id;
 

@@ -23,6 +23,7 @@ import type { DataStore } from '../../data/data-store.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { DeviceStatusEngine } from '../../devices/device-status.js';
 import type { Logger } from '../../log/logger.js';
+import { coapCodeName } from '../../traffic/decode/coap-layer.js';
 import { loadLwm2mDefinitions, type Lwm2mDefinitions } from '../../traffic/lwm2m-definitions.js';
 import {
   CoapRequestError,
@@ -43,7 +44,8 @@ import {
 import { parseLinkFormat, registeredObjects } from './link-format.js';
 import { Lwm2mServerError, type Lwm2mServer } from './lwm2m-server.js';
 import { CF, contentFormatName, decodePayload, encodeWrite, pathIds } from './payload-codec.js';
-import { coapAccessMigrations, Lwm2mRefusalLog } from './refusal-log.js';
+import { Lwm2mRefusalLog, refusalsMigration } from './refusal-log.js';
+import { RegistrationStore, registrationsMigration } from './registration-store.js';
 import { Registrations, type LiveRegistration } from './registrations.js';
 
 export type UplinkDecoder = (productId: string, bytes: Uint8Array, topic: string) => Promise<DecodeResult>;
@@ -82,30 +84,6 @@ interface ObservationState {
   peer: Peer;
 }
 
-const CODE_NAMES: Record<string, string> = {
-  '2.01': 'Created',
-  '2.02': 'Deleted',
-  '2.03': 'Valid',
-  '2.04': 'Changed',
-  '2.05': 'Content',
-  '2.31': 'Continue',
-  '4.00': 'Bad Request',
-  '4.01': 'Unauthorized',
-  '4.02': 'Bad Option',
-  '4.03': 'Forbidden',
-  '4.04': 'Not Found',
-  '4.05': 'Method Not Allowed',
-  '4.06': 'Not Acceptable',
-  '4.08': 'Request Entity Incomplete',
-  '4.09': 'Conflict',
-  '4.12': 'Precondition Failed',
-  '4.13': 'Request Entity Too Large',
-  '4.15': 'Unsupported Content-Format',
-  '5.00': 'Internal Server Error',
-  '5.01': 'Not Implemented',
-  '5.03': 'Service Unavailable',
-};
-
 function queryParams(packet: ParsedPacket): Map<string, string> {
   const params = new Map<string, string>();
   for (const q of optionsOf(packet, 'Uri-Query')) {
@@ -132,6 +110,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
   const deviceAtPeer = new Map<string, string>();
   let endpoint: CoapEndpoint | undefined;
   let registrations: Registrations | undefined;
+  let store: RegistrationStore | undefined;
   let clock: Clock | undefined;
   let bus: EventBus | undefined;
   let log: Logger | undefined;
@@ -161,8 +140,27 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
     observations.delete(deviceId);
   };
 
+  /** Writes a device's registration and observations (or their absence) to SQLite at the end of the tick. */
+  const persist = (deviceId: string) => {
+    const r = registrations?.get(deviceId);
+    if (!r) return store?.remove(deviceId);
+    store?.save({
+      productId: r.productId,
+      rootPath: r.rootPath,
+      peer: r.peer,
+      expiresAtMs: r.expiresAtMs,
+      view: r.view,
+      observations: [...(observations.get(deviceId)?.values() ?? [])].map((o) => ({
+        path: o.view.path,
+        tokenHex: o.view.tokenHex,
+        since: o.view.since,
+      })),
+    });
+  };
+
   const ended = (r: LiveRegistration, kind: 'deregistered' | 'expired') => {
     dropObservations(r.view.deviceId);
+    persist(r.view.deviceId);
     if (deviceAtPeer.get(peerKey(r.peer)) === r.view.deviceId) deviceAtPeer.delete(peerKey(r.peer));
     emitRegistration({
       at: clock!.now(),
@@ -212,7 +210,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
       op,
       path,
       code: packet.code,
-      codeName: CODE_NAMES[packet.code] ?? '',
+      codeName: coapCodeName(packet.code),
       ok,
       ...(contentFormat !== undefined ? { contentFormat } : {}),
       ...(name ? { contentFormatName: name } : {}),
@@ -258,6 +256,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
       // An error notification ends the observation (RFC 7641 §3.2).
       endpoint?.forgetToken(state.peer, state.token);
       observations.get(deviceId)?.delete(path);
+      persist(deviceId);
       return;
     }
     const block2 = readBlock(optionOf(packet, 'Block2'));
@@ -323,9 +322,13 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
   };
 
   /** The bytes of a /19/0/0 notification: opaque as is; TLV or SenML: each Data resource instance. */
-  const appDataFrames = (contentFormat: number | undefined, payload: Buffer, values: Lwm2mValue[] | undefined) => {
-    if (contentFormat === undefined || contentFormat === CF.opaque)
-      return payload.length ? [new Uint8Array(payload)] : [];
+  const appDataFrames = (
+    contentFormat: number | undefined,
+    payload: Buffer,
+    values: Lwm2mValue[] | undefined,
+  ): Uint8Array[] => {
+    // The payload is a view of its own datagram's buffer, so listeners may keep it without a copy.
+    if (contentFormat === undefined || contentFormat === CF.opaque) return payload.length ? [payload] : [];
     return (values ?? [])
       .filter((v) => v.type === 'opaque' && typeof v.value === 'string' && v.value.length > 0)
       .map((v) => Uint8Array.from(Buffer.from(v.value as string, 'hex')));
@@ -439,6 +442,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
       );
       if (!r.ok || !optionOf(answer.packet, 'Observe')) {
         endpoint?.forgetToken(registration.peer, answer.token);
+        if (existing) persist(deviceId);
         return r;
       }
       const state: ObservationState = {
@@ -457,6 +461,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
       if (!forDevice) observations.set(deviceId, (forDevice = new Map<string, ObservationState>()));
       forDevice.set(path, state);
       observation.state = state;
+      persist(deviceId);
       for (const p of pending) onNotification(deviceId, path, state, p);
       return r;
     },
@@ -478,6 +483,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
         options.timeoutMs,
       );
       if (existing) endpoint?.forgetToken(existing.peer, existing.token);
+      persist(deviceId);
       return r;
     },
 
@@ -537,6 +543,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
         if (deviceAtPeer.get(peerKey(replaced.peer)) === device.deviceId) deviceAtPeer.delete(peerKey(replaced.peer));
       }
       deviceAtPeer.set(address, device.deviceId);
+      persist(device.deviceId);
       req.respond({
         code: '2.01',
         options: registration.view.location
@@ -596,8 +603,14 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
       ...objectChanges,
     });
     deviceAtPeer.set(address, deviceId);
-    // A device behind NAT that moved keeps its observations only if they follow it.
-    if (moved) for (const o of observations.get(deviceId)?.values() ?? []) o.peer = peer;
+    // A device behind NAT that moved keeps its observations: their notifications now come from the new address.
+    if (moved)
+      for (const o of observations.get(deviceId)?.values() ?? []) {
+        endpoint?.forgetToken(o.peer, o.token);
+        o.peer = peer;
+        endpoint?.listen(peer, o.token, (p) => onNotification(deviceId, o.view.path, o, p));
+      }
+    persist(deviceId);
     req.respond({ code: '2.04' });
     contact(deviceId, true);
     emitRegistration({
@@ -607,6 +620,35 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
       deviceId,
       registration: registration.view,
     });
+  };
+
+  /** Registrations saved before a restart whose lifetime has not ended, with their observations' tokens, so the
+   * devices' next notifications and updates are understood without a new registration. */
+  const restoreRegistrations = (saved: RegistrationStore) => {
+    let restored = 0;
+    for (const { observations: observed, ...r } of saved.load(clock!.now())) {
+      const deviceId = r.view.deviceId;
+      if (deps.devices().get(deviceId)?.productId !== r.productId) {
+        saved.remove(deviceId);
+        continue;
+      }
+      const live: LiveRegistration = r;
+      if (!registrations!.restore(live)) continue;
+      deviceAtPeer.set(r.view.address, deviceId);
+      const forDevice = new Map<string, ObservationState>();
+      for (const o of observed) {
+        const state: ObservationState = {
+          token: Buffer.from(o.tokenHex, 'hex'),
+          peer: live.peer,
+          view: { path: o.path, tokenHex: o.tokenHex, since: o.since, notifications: 0 },
+        };
+        forDevice.set(o.path, state);
+        endpoint?.listen(live.peer, state.token, (p) => onNotification(deviceId, o.path, state, p));
+      }
+      if (forDevice.size) observations.set(deviceId, forDevice);
+      restored++;
+    }
+    if (restored) log?.info(`${restored} LwM2M registration(s) restored from before the restart`);
   };
 
   const toHttp = (error: unknown): never => {
@@ -621,7 +663,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
 
   const capability: CoapAccessCapability = {
     name: 'coap-access',
-    migrations: coapAccessMigrations,
+    migrations: [refusalsMigration, registrationsMigration],
     server,
 
     onAppData(listener) {
@@ -638,6 +680,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
         log?.info(`lwm2m registration of ${r.view.deviceId} expired after ${r.view.lifetime} s`);
         ended(r, 'expired');
       });
+      store = new RegistrationStore(ctx.db, (error) => log?.error({ err: error }, 'saving LwM2M registrations failed'));
 
       ctx.routes.add(lwm2mRoutes.listLwm2mObjects, () => ({ items: definitions.all() }));
       ctx.routes.add(lwm2mRoutes.listLwm2mRefusals, ({ query }) => ({ items: refusals.list(query.limit) }));
@@ -715,6 +758,8 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
           }
         },
         onDatagram: (direction, bytes, peer) => {
+          // Capture off and no live reader: two events per notification nobody would read.
+          if (!ctx.bus.hasListeners('frame')) return;
           const pk = peerKey(peer);
           const deviceId = deviceAtPeer.get(pk);
           ctx.bus.publish('frame', {
@@ -732,9 +777,12 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
         onMalformed: (peer, bytes, reason) =>
           log?.info(`malformed CoAP datagram (${bytes.length} bytes) from ${peerKey(peer)}: ${reason}`),
       });
+      restoreRegistrations(store);
     },
 
     stop() {
+      store?.flush();
+      store = undefined;
       unsubscribeRegistry?.();
       endpoint?.close();
       endpoint = undefined;

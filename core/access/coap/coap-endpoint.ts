@@ -116,6 +116,10 @@ export function blockOption(block: BlockValue): Buffer {
 
 const isRequestCode = (code: string) => code.startsWith('0.') && code !== '0.00';
 
+/** Empty ACK and RST (RFC 7252 §4.2/§4.3): four header bytes, no token. One goes out for every CON received. */
+const emptyMessage = (type: 'ack' | 'reset', mid: number) =>
+  Buffer.from([type === 'ack' ? 0x60 : 0x70, 0x00, (mid >> 8) & 0xff, mid & 0xff]);
+
 interface PendingCon {
   timer: TimerHandle;
   onAck(packet: ParsedPacket): void;
@@ -131,6 +135,9 @@ export interface CoapEndpoint {
   request(peer: Peer, spec: RequestSpec, timeoutMs: number): Promise<CoapResponse>;
   /** Stops routing notifications of this token (the observation is over on our side). */
   forgetToken(peer: Peer, token: Buffer): void;
+  /** Routes notifications with this token from this peer to onNotify: an observation made before a restart, or
+   * one whose device moved to another address. */
+  listen(peer: Peer, token: Buffer, onNotify: (packet: ParsedPacket) => void): void;
   close(): void;
 }
 
@@ -172,8 +179,7 @@ export function createCoapEndpoint(options: CoapEndpointOptions): CoapEndpoint {
     if (seen.size > MAX_DEDUP_ENTRIES) seen.delete(seen.keys().next().value!);
   };
 
-  const reset = (mid: number, peer: Peer) =>
-    send(coapPacket.generate({ messageId: mid, reset: true, code: '0.00', token: Buffer.alloc(0) }), peer);
+  const reset = (mid: number, peer: Peer) => send(emptyMessage('reset', mid), peer);
 
   const handleRequest = (packet: ParsedPacket, peer: Peer, key: string) => {
     let answered = false;
@@ -254,8 +260,7 @@ export function createCoapEndpoint(options: CoapEndpointOptions): CoapEndpoint {
     const earlier = seen.get(key);
     if (earlier) {
       if (earlier.answer) send(earlier.answer, peer);
-      else if (packet.confirmable && !isRequestCode(packet.code))
-        send(coapPacket.generate({ messageId: packet.messageId, ack: true, code: '0.00' }), peer);
+      else if (packet.confirmable && !isRequestCode(packet.code)) send(emptyMessage('ack', packet.messageId), peer);
       return;
     }
     if (isRequestCode(packet.code)) return handleRequest(packet, peer, key);
@@ -268,7 +273,7 @@ export function createCoapEndpoint(options: CoapEndpointOptions): CoapEndpoint {
       return;
     }
     if (packet.confirmable) {
-      const ack = coapPacket.generate({ messageId: packet.messageId, ack: true, code: '0.00' });
+      const ack = emptyMessage('ack', packet.messageId);
       remember(key, ack);
       send(ack, peer);
     } else remember(key);
@@ -407,6 +412,11 @@ export function createCoapEndpoint(options: CoapEndpointOptions): CoapEndpoint {
 
     forgetToken(peer, token) {
       tokens.delete(`${peerKey(peer)}#${token.toString('hex')}`);
+    },
+
+    listen(peer, token, onNotify) {
+      const pk = peerKey(peer);
+      tokens.set(`${pk}#${token.toString('hex')}`, { peer: pk, handle: onNotify });
     },
 
     close() {

@@ -16,4 +16,6 @@ export {
 export { parseTlv, encodeTlv, type TlvEntry, type TlvNode } from './tlv.js';
 export { parseLinkFormat, formatLinkFormat, registeredObjects, type Link } from './link-format.js';
 export { parseSenmlJson, parseSenmlCbor, encodeSenmlJson, encodeSenmlCbor, type SenmlEntry } from './senml.js';
-export { decodePayload, encodeWrite } from './payload-codec.js';
+export { decodePayload, encodeWrite, encodeResourceValues, type TypedResourceValue } from './payload-codec.js';
+export { valueFromBytes, valueFromText, valueToBytes, valueToText, type ResourceValue } from './resource-values.js';
+export { uintOption, readUint } from './coap-endpoint.js';

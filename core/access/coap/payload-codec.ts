@@ -172,6 +172,14 @@ export interface EncodedBody {
   payload: Uint8Array;
 }
 
+/** A resource (instance) value with its type, at its full path /o/i/r or /o/i/r/ri. */
+export interface TypedResourceValue {
+  ids: number[];
+  type: Lwm2mResourceType;
+  /** Opaque values as hex text or as the bytes. */
+  value: ResourceValue | Uint8Array;
+}
+
 /** Encodes write values under `path` (each value's path must be `path` or below it). */
 export function encodeWrite(
   defs: Lwm2mDefinitions,
@@ -181,25 +189,48 @@ export function encodeWrite(
 ): Parsed<EncodedBody> {
   const base = pathIds(path);
   if (values.length === 0) return parseError('WRITE_NO_VALUES', 'nothing to write');
-  const typed: { ids: number[]; type: Lwm2mResourceType; value: ResourceValue }[] = [];
+  const typed: TypedResourceValue[] = [];
   for (const v of values) {
     const ids = pathIds(v.path);
     if (ids.length < 3 || base.some((id, k) => ids[k] !== id))
       return parseError('WRITE_BAD_PATH', `${v.path} is not a resource under ${path}`);
     typed.push({ ids, type: v.type ?? describe(defs, ids).type, value: v.value });
   }
+  if (base.length < 2 && (format ?? 'tlv') === 'tlv')
+    return parseError('WRITE_BAD_PATH', 'a TLV write targets an instance /o/i or below');
+  return encodeResourceValues(path, typed, format);
+}
+
+/**
+ * Encodes resource values found under `path` (an object, an instance or a resource) in one content format: a read
+ * answer, a notification or a write body. Without a format: text for one resource (opaque for opaque ones), TLV
+ * for more. Every value's ids must lie under `path`.
+ */
+export function encodeResourceValues(
+  path: string,
+  typed: TypedResourceValue[],
+  format: Lwm2mContentFormatName | undefined,
+): Parsed<EncodedBody> {
+  const base = pathIds(path);
+  const outside = typed.find((t) => t.ids.length < 3 || t.ids.length > 4 || base.some((id, k) => t.ids[k] !== id));
+  if (outside) return parseError('WRITE_BAD_PATH', `/${outside.ids.join('/')} is not a resource under ${path}`);
+  // TLV identifiers are 16 bits: a larger id would be cut silently.
+  const tooBig = typed.find((t) => t.ids.some((id) => !Number.isInteger(id) || id < 0 || id > 65535));
+  if (tooBig) return parseError('WRITE_BAD_PATH', `/${tooBig.ids.join('/')} has an id outside 0..65535`);
   const single = typed.length === 1 && typed[0]!.ids.length === base.length ? typed[0]! : undefined;
   const chosen = format ?? (single && base.length >= 3 ? (single.type === 'opaque' ? 'opaque' : 'text') : 'tlv');
   switch (chosen) {
     case 'text': {
-      if (!single) return parseError('WRITE_NOT_SINGLE', 'text/plain writes exactly one resource at the path');
+      if (!single) return parseError('WRITE_NOT_SINGLE', 'text/plain carries exactly one resource at the path');
+      if (single.value instanceof Uint8Array)
+        return parseError('TEXT_NOT_OPAQUE', 'opaque bytes go as application/octet-stream, not text/plain');
       return parsed({
         contentFormat: CF.text,
         payload: new TextEncoder().encode(valueToText(single.type, single.value)),
       });
     }
     case 'opaque': {
-      if (!single) return parseError('WRITE_NOT_SINGLE', 'opaque writes exactly one resource at the path');
+      if (!single) return parseError('WRITE_NOT_SINGLE', 'opaque carries exactly one resource at the path');
       const b = valueToBytes('opaque', single.value);
       return b.ok ? parsed({ contentFormat: CF.opaque, payload: b.value }) : b;
     }
@@ -211,21 +242,9 @@ export function encodeWrite(
     case 'senml-cbor': {
       const entries: SenmlEntry[] = [];
       for (const t of typed) {
-        const name = '/' + t.ids.join('/');
-        if (t.type === 'opaque') {
-          const b = valueToBytes('opaque', t.value);
-          if (!b.ok) return b;
-          entries.push({ name, value: { kind: 'opaque', v: b.value } });
-        } else if (t.type === 'string' || t.type === 'corelnk')
-          entries.push({ name, value: { kind: 'string', v: String(t.value) } });
-        else if (t.type === 'boolean')
-          entries.push({ name, value: { kind: 'boolean', v: valueToText('boolean', t.value) === '1' } });
-        else if (t.type === 'objlnk') entries.push({ name, value: { kind: 'objlnk', v: String(t.value) } });
-        else {
-          const n = Number(t.value);
-          if (!Number.isFinite(n)) return parseError('VALUE_NOT_NUMBER', `${String(t.value)} is not a number`);
-          entries.push({ name, value: { kind: 'number', v: n } });
-        }
+        const entry = senmlEntry(t);
+        if (!entry.ok) return entry;
+        entries.push(entry.value);
       }
       return parsed({
         contentFormat: chosen === 'senml-json' ? CF['senml-json'] : CF['senml-cbor'],
@@ -235,22 +254,36 @@ export function encodeWrite(
     default:
       return parseError(
         'WRITE_BAD_FORMAT',
-        `writes are encoded as text, opaque, tlv, senml-json or senml-cbor, not ${chosen}`,
+        `values are encoded as text, opaque, tlv, senml-json or senml-cbor, not ${chosen}`,
       );
   }
 }
 
-/** TLV tree for values under `base` (/o/i or /o/i/r): resources, multiple resources and their instances. */
-function tlvNodes(
-  base: number[],
-  typed: { ids: number[]; type: Lwm2mResourceType; value: ResourceValue }[],
-): Parsed<TlvNode[]> {
-  if (base.length < 2) return parseError('WRITE_BAD_PATH', 'a TLV write targets an instance /o/i or below');
-  const resources = new Map<number, TlvNode>();
+function senmlEntry(t: TypedResourceValue): Parsed<SenmlEntry> {
+  const name = '/' + t.ids.join('/');
+  if (t.type === 'opaque' || t.value instanceof Uint8Array) {
+    const b = valueToBytes(t.type, t.value);
+    return b.ok ? parsed({ name, value: { kind: 'opaque', v: b.value } }) : b;
+  }
+  if (t.type === 'string' || t.type === 'corelnk')
+    return parsed({ name, value: { kind: 'string', v: String(t.value) } });
+  if (t.type === 'boolean')
+    return parsed({ name, value: { kind: 'boolean', v: valueToText('boolean', t.value) === '1' } });
+  if (t.type === 'objlnk') return parsed({ name, value: { kind: 'objlnk', v: String(t.value) } });
+  const n = Number(t.value);
+  if (!Number.isFinite(n)) return parseError('VALUE_NOT_NUMBER', `${String(t.value)} is not a number`);
+  return parsed({ name, value: { kind: 'number', v: n } });
+}
+
+/** TLV tree for values under `base`: object instances (for /o), resources, multiple resources and their instances. */
+function tlvNodes(base: number[], typed: TypedResourceValue[]): Parsed<TlvNode[]> {
+  const instances = new Map<number, Map<number, TlvNode>>();
   for (const t of typed) {
     const bytes = valueToBytes(t.type, t.value);
     if (!bytes.ok) return bytes;
-    const r = t.ids[2]!;
+    const [, i, r] = t.ids as [number, number, number, number?];
+    let resources = instances.get(i);
+    if (!resources) instances.set(i, (resources = new Map<number, TlvNode>()));
     if (t.ids.length === 3) resources.set(r, { kind: 'resource', id: r, value: bytes.value });
     else {
       let multi = resources.get(r);
@@ -259,5 +292,6 @@ function tlvNodes(
       multi.children!.push({ kind: 'resourceInstance', id: t.ids[3]!, value: bytes.value });
     }
   }
-  return parsed([...resources.values()]);
+  if (base.length >= 2) return parsed([...(instances.get(base[1]!)?.values() ?? [])]);
+  return parsed([...instances].map(([id, resources]) => ({ kind: 'instance', id, children: [...resources.values()] })));
 }

@@ -4,19 +4,17 @@ import type { Clock } from '../../clock.js';
 import type { Lwm2mRefusal } from '../../contract/lwm2m.js';
 import type { Migration } from '../../store/migrations.js';
 
-export const coapAccessMigrations: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'refusals',
-    sql: `CREATE TABLE lwm2m_refusals (
+export const refusalsMigration: Migration = {
+  version: 1,
+  name: 'refusals',
+  sql: `CREATE TABLE lwm2m_refusals (
       id INTEGER PRIMARY KEY,
       at INTEGER NOT NULL,
       endpoint TEXT NOT NULL,
       peer TEXT NOT NULL,
       reason TEXT NOT NULL
     );`,
-  },
-];
+};
 
 const KEEP = 10_000;
 

@@ -88,6 +88,17 @@ export class Registrations {
     return { registration, ...(replaced ? { replaced } : {}) };
   }
 
+  /** A registration the core knew before a restart, with its location and times; false when its time is up. */
+  restore(registration: LiveRegistration): boolean {
+    const locationId = registration.view.location.slice('/rd/'.length);
+    if (registration.expiresAtMs <= this.clock.now() || this.byLocation.has(locationId)) return false;
+    this.remove(registration.view.deviceId);
+    this.byDevice.set(registration.view.deviceId, registration);
+    this.byLocation.set(locationId, registration);
+    this.arm(registration);
+    return true;
+  }
+
   /** Registration update: refreshes the lifetime and takes the changed parameters. */
   update(
     registration: LiveRegistration,

@@ -1,21 +1,10 @@
 // Resource values by LwM2M data type: TLV value bytes and text/plain bodies to values and back.
-import type { Lwm2mResourceType } from '../../contract/lwm2m.js';
+import { lwm2mResourceTypes, type Lwm2mResourceType } from '../../contract/lwm2m.js';
 import { parsed, parseError, type Parsed } from './parse-result.js';
 
 export type ResourceValue = string | number | boolean;
 
-const knownTypes: readonly string[] = [
-  'string',
-  'integer',
-  'unsigned',
-  'float',
-  'boolean',
-  'opaque',
-  'time',
-  'objlnk',
-  'corelnk',
-  'none',
-];
+const knownTypes: readonly string[] = lwm2mResourceTypes;
 export const resourceType = (type: string | undefined): Lwm2mResourceType =>
   type !== undefined && knownTypes.includes(type) ? (type as Lwm2mResourceType) : 'opaque';
 
@@ -81,8 +70,13 @@ function integerBytes(value: number): Uint8Array {
 
 const HEX = /^([0-9a-fA-F]{2})*$/;
 
-/** A value to TLV value bytes; strings are converted where the type asks for a number or a boolean. */
-export function valueToBytes(type: Lwm2mResourceType, value: ResourceValue): Parsed<Uint8Array> {
+/** A value to TLV value bytes; strings are converted where the type asks for a number or a boolean. Opaque
+ * values are hex text (as the API carries them) or the bytes themselves. */
+export function valueToBytes(type: Lwm2mResourceType, value: ResourceValue | Uint8Array): Parsed<Uint8Array> {
+  if (value instanceof Uint8Array)
+    return type === 'opaque' || type === 'none'
+      ? parsed(value)
+      : parseError('VALUE_NOT_SCALAR', `a ${type} resource takes a value, not ${value.length} raw bytes`);
   switch (type) {
     case 'string':
     case 'corelnk':

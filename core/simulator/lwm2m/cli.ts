@@ -10,6 +10,7 @@ import {
   startFleetBodySchema,
   type RouteContract,
 } from '../../contract/index.js';
+import { untilStopped } from '../until-stopped.js';
 import { Lwm2mFleets, SimulatorError } from './lwm2m-fleet.js';
 
 export const simulateLwm2mUsage = `iotwb simulate --protocol lwm2m --product ID [--count N] [--rate R] [--hex HEX]
@@ -175,17 +176,7 @@ export async function simulateLwm2m(values: Record<string, string | boolean | un
     const reports = devices.reduce((n, d) => n + d.uplinks, 0);
     io.out(`simulate: ${registered}/${devices.length} registered, ${reports} reports`);
   }, PROGRESS_EVERY_MS);
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      clearTimeout(deadline);
-      resolve();
-    };
-    const deadline = durationS !== undefined ? setTimeout(done, durationS * 1000) : undefined;
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await untilStopped(durationS);
   clearInterval(progress);
   const summary = fleets.get(fleetId);
   const uplinks = summary.devices.reduce((n, d) => n + d.uplinks, 0);

@@ -5,18 +5,11 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import coapPacket, { type Packet, type ParsedPacket } from 'coap-packet';
 import type { Clock, TimerHandle } from '../../clock.js';
+import { readUint, uintOption } from '../../access/coap/index.js';
 import { CONTENT_FORMAT, decodeWrite, discoverLinks, encodeRead } from './sim-content.js';
 import { parsePath, pathText, type ResourcePath, type SimObjectStore } from './sim-objects.js';
 
-export function uintOption(value: number): Buffer {
-  if (value === 0) return Buffer.alloc(0);
-  const bytes: number[] = [];
-  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
-  return Buffer.from(bytes);
-}
-
-const uintOf = (value: Buffer | undefined): number | undefined =>
-  value === undefined ? undefined : value.length === 0 ? 0 : value.readUIntBE(0, Math.min(value.length, 6));
+const uintOf = (value: Buffer | undefined): number | undefined => (value === undefined ? undefined : readUint(value));
 
 /** coap-packet parses request codes as `0.01` … `0.04`; generate accepts the names. */
 const METHOD_BY_CODE: Record<string, string> = { '0.01': 'GET', '0.02': 'POST', '0.03': 'PUT', '0.04': 'DELETE' };

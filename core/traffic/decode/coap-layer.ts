@@ -101,6 +101,7 @@ const codeNames: Record<string, string> = {
   '4.05': 'Method Not Allowed',
   '4.06': 'Not Acceptable',
   '4.08': 'Request Entity Incomplete',
+  '4.09': 'Conflict',
   '4.12': 'Precondition Failed',
   '4.13': 'Request Entity Too Large',
   '4.15': 'Unsupported Content-Format',

@@ -93,7 +93,9 @@ export function DiagnosisCard({ deviceId, refusal }: { deviceId: string; refusal
                 <Table.Td>{when(task.sentAt)}</Table.Td>
                 <Table.Td>
                   <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-                    {task.message ?? (task.status === 'Waiting' ? t('lwm2m.diagnosis.waitingHint') : '')}
+                    {task.messageCode
+                      ? t(`lwm2m.diagnosis.messages.${task.messageCode}`, task.messageParams ?? {})
+                      : (task.message ?? (task.status === 'Waiting' ? t('lwm2m.diagnosis.waitingHint') : ''))}
                   </Text>
                 </Table.Td>
                 <Table.Td>

@@ -114,7 +114,12 @@ describe('reboot task', () => {
     expect(service.get(task.taskId).status).toBe('Processing');
     device.sent[0]!.answer({ ok: true });
     await settle();
-    expect(service.get(task.taskId)).toMatchObject({ status: 'Success', message: 'the device accepted the reboot' });
+    expect(service.get(task.taskId)).toMatchObject({
+      status: 'Success',
+      message: 'the device accepted the reboot',
+      messageCode: 'rebootAccepted',
+      messageParams: {},
+    });
     expect(events.map((e) => e.status)).toEqual(['Waiting', 'Processing', 'Success']);
   });
 
@@ -137,6 +142,7 @@ describe('reboot task', () => {
     clock.advance(1);
     expect(service.get(task.taskId).status).toBe('Fail');
     expect(service.get(task.taskId).message).toMatch(/25 hours/);
+    expect(service.get(task.taskId).messageCode).toBe('notSentIn25h');
     device.online('meter_1');
     expect(device.sent).toHaveLength(0);
   });
@@ -156,6 +162,7 @@ describe('reboot task', () => {
     clock.advance(10_001);
     expect(service.get(task.taskId).status).toBe('Fail');
     expect(service.get(task.taskId).message).toMatch(/30 minutes/);
+    expect(service.get(task.taskId).messageCode).toBe('noAnswerIn30min');
     device.sent[1]!.answer({ ok: true });
     await settle();
     expect(service.get(task.taskId).status).toBe('Fail');
@@ -165,10 +172,19 @@ describe('reboot task', () => {
     device.online('meter_1');
     const task = service.create('meter_1', 'reboot');
     clock.advance(10_000);
-    device.sent[0]!.answer({ ok: false, kind: 'refused', message: 'the device answered 4.05 Method Not Allowed' });
+    device.sent[0]!.answer({
+      ok: false,
+      kind: 'refused',
+      code: 'deviceAnswered',
+      params: { code: '4.05', codeName: 'Method Not Allowed' },
+    });
     await settle();
     expect(service.get(task.taskId).status).toBe('Fail');
-    expect(service.get(task.taskId).message).toMatch(/4\.05/);
+    expect(service.get(task.taskId)).toMatchObject({
+      message: 'the device answered 4.05 Method Not Allowed',
+      messageCode: 'deviceAnswered',
+      messageParams: { code: '4.05', codeName: 'Method Not Allowed' },
+    });
   });
 });
 
@@ -179,7 +195,12 @@ describe('log collection task', () => {
     expect(device.sent).toMatchObject([{ path: '/20/0/4014', op: 'read' }]);
     device.sent[0]!.answer({ ok: true, bytes: new Uint8Array(Buffer.from('boot ok\nregistered\n')) });
     await settle();
-    expect(service.get(task.taskId)).toMatchObject({ status: 'Success', logBytes: 19 });
+    expect(service.get(task.taskId)).toMatchObject({
+      status: 'Success',
+      logBytes: 19,
+      messageCode: 'logCollected',
+      messageParams: { bytes: 19 },
+    });
     expect(Buffer.from(service.log(task.taskId).bytes).toString()).toBe('boot ok\nregistered\n');
   });
 

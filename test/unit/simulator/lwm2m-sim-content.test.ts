@@ -6,13 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { defaultCodecSamplesDir } from '../../../core/codecs/codec-samples.js';
 import { parseLayoutSource } from '../../../core/codecs/codec-service.js';
 import { decodeWithLayout } from '../../../core/codecs/layout-codec.js';
-import {
-  CONTENT_FORMAT,
-  decodeTlv,
-  decodeWrite,
-  discoverLinks,
-  encodeRead,
-} from '../../../core/simulator/lwm2m/sim-content.js';
+import { decodePayload, encodeSenmlJson, parseSenmlCbor, parseTlv } from '../../../core/access/coap/index.js';
+import { lwm2mContentFormats } from '../../../core/contract/lwm2m.js';
+import { loadLwm2mDefinitions } from '../../../core/traffic/lwm2m-definitions.js';
+import { CONTENT_FORMAT, decodeWrite, discoverLinks, encodeRead } from '../../../core/simulator/lwm2m/sim-content.js';
 import { createDeviceObjects, parsePath } from '../../../core/simulator/lwm2m/sim-objects.js';
 import { encodeDataWithLayout, generatedFrame } from '../../../core/simulator/lwm2m/uplink-frames.js';
 
@@ -46,20 +43,43 @@ describe('reads', () => {
     expect(text.ok && text.payload.toString()).toBe('Acme Meters');
     const tlv = encodeRead(store, path('/3/0'), undefined);
     expect(tlv.ok && tlv.format).toBe(CONTENT_FORMAT.tlv);
-    const entries = tlv.ok ? decodeTlv(tlv.payload) : undefined;
-    const manufacturer = entries?.find((e) => e.id === 0);
-    expect(manufacturer?.value.toString()).toBe('Acme Meters');
+    const parsedTlv = tlv.ok ? parseTlv(tlv.payload) : undefined;
+    const entries = parsedTlv?.ok ? parsedTlv.value : [];
+    const manufacturer = entries.find((e) => e.id === 0);
+    expect(Buffer.from(manufacturer?.value ?? []).toString()).toBe('Acme Meters');
     // Multiple-instance resources (Available Power Sources) are nested; executables are left out.
-    expect(entries?.find((e) => e.id === 6)?.kind).toBe(2);
-    expect(entries?.find((e) => e.id === 4)).toBeUndefined();
+    expect(entries.find((e) => e.id === 6)?.kind).toBe('multipleResource');
+    expect(entries.find((e) => e.id === 4)).toBeUndefined();
   });
 
   it('answers SenML JSON with one record per resource instance', () => {
     const read = encodeRead(objects(), path('/3/0'), CONTENT_FORMAT.senmlJson);
     const records = read.ok ? (JSON.parse(read.payload.toString()) as { n: string; vs?: string; v?: number }[]) : [];
-    expect(records).toContainEqual({ bn: '', n: '/3/0/0', vs: 'Acme Meters' });
+    expect(records).toContainEqual({ n: '/3/0/0', vs: 'Acme Meters' });
     expect(records).toContainEqual({ n: '/3/0/9', v: 87 });
     expect(records).toContainEqual({ n: '/3/0/6/0', v: 1 });
+  });
+
+  it('answers in the encodings the server decodes: its values come back the same in TLV, SenML JSON and CBOR', () => {
+    const defs = loadLwm2mDefinitions();
+    for (const format of [CONTENT_FORMAT.tlv, CONTENT_FORMAT.senmlJson, CONTENT_FORMAT.senmlCbor]) {
+      const read = encodeRead(objects(), path('/3'), format);
+      if (!read.ok) throw new Error(read.code);
+      const { values, decodeError } = decodePayload(defs, '/3', format, read.payload);
+      expect(decodeError).toBeUndefined();
+      expect(values).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: '/3/0/0', value: 'Acme Meters', name: 'Manufacturer' }),
+          expect.objectContaining({ path: '/3/0/9', value: 87 }),
+          expect.objectContaining({ path: '/3/0/6/0', value: 1 }),
+          expect.objectContaining({ path: '/3/0/13', value: Date.UTC(2026, 0, 1) / 1000 }),
+        ]),
+      );
+    }
+    const cbor = encodeRead(objects(), path('/3/0/0'), CONTENT_FORMAT.senmlCbor);
+    const records = cbor.ok ? parseSenmlCbor(cbor.payload) : undefined;
+    expect(records?.ok && records.value).toEqual([{ name: '/3/0/0', value: { kind: 'string', v: 'Acme Meters' } }]);
+    expect(lwm2mContentFormats['senml-cbor']).toBe(CONTENT_FORMAT.senmlCbor);
   });
 
   it('refuses reads of executables, unknown paths and formats that do not fit', () => {
@@ -103,15 +123,47 @@ describe('writes', () => {
     expect(tlv.ok && tlv.values.get(1)).toBe(300);
   });
 
+  it('takes a SenML write of several resources of an instance, and refuses a record outside it', () => {
+    const store = objects();
+    const pack = (records: Parameters<typeof encodeSenmlJson>[0]) => Buffer.from(encodeSenmlJson(records));
+    const written = decodeWrite(
+      store,
+      { objectId: 1, instanceId: 0 },
+      CONTENT_FORMAT.senmlJson,
+      pack([
+        { name: '/1/0/1', value: { kind: 'number', v: 600 } },
+        { name: '/1/0/6', value: { kind: 'boolean', v: false } },
+        { name: '/1/0/7', value: { kind: 'string', v: 'U' } },
+      ]),
+    );
+    expect(written.ok && [...written.values]).toEqual([
+      [1, 600],
+      [6, false],
+      [7, 'U'],
+    ]);
+    const outside = decodeWrite(
+      store,
+      { objectId: 1, instanceId: 0 },
+      CONTENT_FORMAT.senmlJson,
+      pack([{ name: '/3/0/14', value: { kind: 'string', v: '+01:00' } }]),
+    );
+    expect(outside).toEqual({ ok: false, code: '4.00' });
+  });
+
   it('returns errors, never throws, on garbage and truncated TLV and SenML', () => {
     const store = objects();
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 64 }),
-        fc.constantFrom(CONTENT_FORMAT.tlv, CONTENT_FORMAT.senmlJson, CONTENT_FORMAT.text, 42),
+        fc.constantFrom(
+          CONTENT_FORMAT.tlv,
+          CONTENT_FORMAT.senmlJson,
+          CONTENT_FORMAT.senmlCbor,
+          CONTENT_FORMAT.text,
+          42,
+        ),
         (bytes, format) => {
           const buffer = Buffer.from(bytes);
-          expect(() => decodeTlv(buffer)).not.toThrow();
           const out = decodeWrite(store, { objectId: 3, instanceId: 0, resourceId: 14 }, format, buffer);
           expect(typeof out.ok).toBe('boolean');
           const whole = decodeWrite(store, { objectId: 1, instanceId: 0 }, format, buffer);
@@ -120,7 +172,8 @@ describe('writes', () => {
       ),
       { numRuns: 500 },
     );
-    expect(decodeTlv(Buffer.from([0xc8, 0x00]))).toBeUndefined();
+    const truncated = decodeWrite(store, { objectId: 1, instanceId: 0 }, CONTENT_FORMAT.tlv, Buffer.from([0xc8, 0x01]));
+    expect(truncated).toEqual({ ok: false, code: '4.00' });
   });
 
   it('rejects malformed paths', () => {

@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCbor, encodeCbor } from '../../../../core/access/coap/cbor.js';
 import { parseLinkFormat, registeredObjects, formatLinkFormat } from '../../../../core/access/coap/link-format.js';
-import { decodePayload, encodeWrite } from '../../../../core/access/coap/payload-codec.js';
+import {
+  decodePayload,
+  encodeResourceValues,
+  encodeWrite,
+  type TypedResourceValue,
+} from '../../../../core/access/coap/payload-codec.js';
+import { valueFromBytes } from '../../../../core/access/coap/resource-values.js';
 import {
   encodeSenmlCbor,
   encodeSenmlJson,
@@ -278,5 +284,136 @@ describe('payload codec', () => {
       ok: false,
       error: { code: 'WRITE_BAD_PATH' },
     });
+  });
+});
+
+describe('resource value encoder', () => {
+  it('encodes a whole object as instances of resources in TLV, and what the server decodes is what went in', () => {
+    const values: TypedResourceValue[] = [
+      { ids: [3, 0, 0], type: 'string', value: 'Acme' },
+      { ids: [3, 0, 6, 0], type: 'integer', value: 1 },
+      { ids: [3, 0, 6, 1], type: 'integer', value: 5 },
+      { ids: [3, 1, 9], type: 'integer', value: 87 },
+    ];
+    const tlv = encodeResourceValues('/3', values, 'tlv');
+    if (!tlv.ok) throw new Error(tlv.error.message);
+    const tree = parseTlv(tlv.value.payload);
+    expect(tree.ok && tree.value.map((e) => [e.kind, e.id, e.children?.map((c) => [c.kind, c.id])])).toEqual([
+      [
+        'instance',
+        0,
+        [
+          ['resource', 0],
+          ['multipleResource', 6],
+        ],
+      ],
+      ['instance', 1, [['resource', 9]]],
+    ]);
+    expect(decodePayload(defs, '/3', CF.tlv, tlv.value.payload).values?.map((v) => [v.path, v.value])).toEqual([
+      ['/3/0/0', 'Acme'],
+      ['/3/0/6/0', 1],
+      ['/3/0/6/1', 5],
+      ['/3/1/9', 87],
+    ]);
+  });
+
+  it('takes opaque values as bytes or as hex, and refuses raw bytes for typed resources and text', () => {
+    const bytes = Uint8Array.of(0xff, 0xfe, 0x01);
+    for (const value of [bytes, 'fffe01']) {
+      const body = encodeResourceValues('/19/0/0', [{ ids: [19, 0, 0], type: 'opaque', value }], undefined);
+      expect(body.ok && [body.value.contentFormat, Buffer.from(body.value.payload).toString('hex')]).toEqual([
+        CF.opaque,
+        'fffe01',
+      ]);
+    }
+    expect(encodeResourceValues('/3/0/9', [{ ids: [3, 0, 9], type: 'integer', value: bytes }], 'tlv')).toMatchObject({
+      ok: false,
+      error: { code: 'VALUE_NOT_SCALAR' },
+    });
+    expect(encodeResourceValues('/19/0/0', [{ ids: [19, 0, 0], type: 'opaque', value: bytes }], 'text')).toMatchObject({
+      ok: false,
+      error: { code: 'TEXT_NOT_OPAQUE' },
+    });
+    expect(encodeResourceValues('/3/0', [{ ids: [5, 0, 1], type: 'string', value: 'x' }], 'tlv')).toMatchObject({
+      ok: false,
+      error: { code: 'WRITE_BAD_PATH' },
+    });
+    // A TLV identifier has 16 bits; 65536 must not come out as 0.
+    expect(encodeResourceValues('/3/0', [{ ids: [3, 0, 65_536], type: 'string', value: 'x' }], 'tlv')).toMatchObject({
+      ok: false,
+      error: { code: 'WRITE_BAD_PATH' },
+    });
+  });
+
+  const typedValue = fc.oneof(
+    fc.record({ type: fc.constant('string' as const), value: fc.string({ maxLength: 40 }) }),
+    fc.record({ type: fc.constant('integer' as const), value: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }) }),
+    fc.record({ type: fc.constant('float' as const), value: fc.double({ noNaN: true, noDefaultInfinity: true }) }),
+    fc.record({ type: fc.constant('boolean' as const), value: fc.boolean() }),
+    fc.record({ type: fc.constant('opaque' as const), value: fc.uint8Array({ maxLength: 300 }) }),
+  );
+  const instanceValues = fc
+    .uniqueArray(fc.tuple(fc.integer({ min: 0, max: 65_535 }), typedValue), {
+      minLength: 1,
+      maxLength: 12,
+      selector: ([id]) => id,
+    })
+    .map((list) => list.map(([r, v]): TypedResourceValue => ({ ids: [30_000, 2, r], ...v })));
+  // SenML JSON has no -0, so 0 and -0 count as the same number.
+  const same = (t: TypedResourceValue, back: unknown) =>
+    t.value instanceof Uint8Array ? Buffer.from(t.value).toString('hex') === back : t.value === back;
+
+  it('round-trips random resources through TLV and SenML JSON/CBOR', () => {
+    fc.assert(
+      fc.property(instanceValues, (values) => {
+        const tlv = encodeResourceValues('/30000/2', values, 'tlv');
+        if (!tlv.ok) throw new Error(tlv.error.message);
+        const entries = parseTlv(tlv.value.payload);
+        if (!entries.ok) throw new Error(entries.error.message);
+        expect(entries.value.map((e) => e.id)).toEqual(values.map((v) => v.ids[2]));
+        entries.value.forEach((e, k) => {
+          const back = valueFromBytes(values[k]!.type, e.value);
+          expect(back.ok && same(values[k]!, back.value)).toBe(true);
+        });
+        for (const [format, parse] of [
+          ['senml-json', parseSenmlJson],
+          ['senml-cbor', parseSenmlCbor],
+        ] as const) {
+          const body = encodeResourceValues('/30000/2', values, format);
+          if (!body.ok) throw new Error(body.error.message);
+          const records = parse(body.value.payload);
+          if (!records.ok) throw new Error(records.error.message);
+          expect(records.value.map((r) => r.name)).toEqual(values.map((v) => `/${v.ids.join('/')}`));
+          records.value.forEach((r, k) => {
+            const v = r.value;
+            const back = v.kind === 'opaque' ? Buffer.from(v.v).toString('hex') : 'v' in v ? v.v : undefined;
+            expect(same(values[k]!, back)).toBe(true);
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on values of the wrong type or paths outside the target', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            ids: fc.array(fc.nat(70_000), { maxLength: 6 }),
+            type: fc.constantFrom('string', 'integer', 'unsigned', 'float', 'boolean', 'opaque', 'time', 'objlnk'),
+            value: fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.uint8Array({ maxLength: 8 })),
+          }),
+          { maxLength: 6 },
+        ),
+        fc.constantFrom('/3', '/3/0', '/3/0/1', '/3/0/1/2'),
+        fc.constantFrom(undefined, 'text', 'opaque', 'tlv', 'senml-json', 'senml-cbor', 'link'),
+        (values, path, format) => {
+          const r = encodeResourceValues(path, values, format);
+          expect(typeof r.ok).toBe('boolean');
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
