@@ -62,6 +62,12 @@ export const dataMigrations: readonly Migration[] = [
     );
     INSERT INTO sqlite_sequence (name, seq) SELECT 'data_history_recent', COALESCE(MAX(id), 0) FROM data_history;`,
   },
+  {
+    version: 3,
+    name: 'staged history found by merge group',
+    // A merge step reads one group; without this it scanned every staged row once per group.
+    sql: 'CREATE INDEX data_history_recent_group ON data_history_recent (grp, id);',
+  },
 ];
 
 export interface ServiceReport {
@@ -80,7 +86,8 @@ interface PendingReport {
 export const DEFAULT_RETENTION_DAYS = 7;
 /** How often staged history rows move to the indexed table; the move runs group by group between other work. */
 export const MERGE_EVERY_MS = 1000;
-const MERGE_GROUPS = 16;
+/** More groups, shorter steps: each merge step holds the event loop for about 1/MERGE_GROUPS of a second's rows. */
+const MERGE_GROUPS = 64;
 const HISTORY_COLUMNS = 'id, device_id, service_id, property, value, event_time, received_at';
 const PURGE_EVERY_MS = 3600_000;
 const PURGE_CHUNK = 5000;
@@ -106,12 +113,13 @@ export class DataStore {
     this.insertHistory = db.prepare(
       'INSERT INTO data_history_recent (grp, device_id, service_id, property, value, event_time, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    const moveGroup = db.prepare(
+      `INSERT INTO data_history (${HISTORY_COLUMNS}) SELECT ${HISTORY_COLUMNS} FROM data_history_recent
+       WHERE grp = ? AND id <= ? ORDER BY device_id, service_id, property, event_time`,
+    );
+    const dropGroup = db.prepare('DELETE FROM data_history_recent WHERE grp = ? AND id <= ?');
     this.mergeGroup = db.transaction((group: number, upToId: number) => {
-      db.prepare(
-        `INSERT INTO data_history (${HISTORY_COLUMNS}) SELECT ${HISTORY_COLUMNS} FROM data_history_recent
-         WHERE grp = ? AND id <= ? ORDER BY device_id, service_id, property, event_time`,
-      ).run(group, upToId);
-      db.prepare('DELETE FROM data_history_recent WHERE grp = ? AND id <= ?').run(group, upToId);
+      if (moveGroup.run(group, upToId).changes > 0) dropGroup.run(group, upToId);
     });
     this.upsertLatest = db.prepare(
       `INSERT INTO data_latest (device_id, service_id, data, event_time, received_at) VALUES (?, ?, ?, ?, ?)
@@ -124,6 +132,8 @@ export class DataStore {
     const saved = db.prepare(`SELECT value FROM data_settings WHERE key = 'retentionDays'`).get() as
       { value: string } | undefined;
     this.retentionDays = saved ? Number(saved.value) : DEFAULT_RETENTION_DAYS;
+    // Rows staged before a stop (or by a version grouping devices differently) go to the indexed table first.
+    this.mergeAll();
   }
 
   setHistoryPolicy(storesHistory: (deviceId: string) => boolean): void {
