@@ -1,41 +1,22 @@
 // An application-server developer's day: get a secret for the default application, create an application and copy
 // its secret the one time it is shown, log in with it through the northbound API (running the curl command the
 // page offers), let a billing application query the water utility's devices, then revoke that access.
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
+import { runCommand } from '../support/run-command.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-');
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let northbound = '';
 const water = { appId: '', secret: '', token: '' };
 const billing = { appId: '', secret: '', token: '' };
 let meterId = '';
-
-async function screenshot(step: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `apps-${step}.png`), fullPage });
-}
-
-function sh(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { timeout: 15_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function login(appId: string, secret: string): Promise<Response> {
   return fetch(`${northbound}/iocm/app/sec/v1.1.0/login`, {
@@ -69,7 +50,6 @@ async function secretDialogValues(): Promise<{ appId: string; secret: string; sn
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
   northbound = `http://127.0.0.1:${serve.ready.ports.northbound}`;
   const created = await fetch(`${serve.ready.api}/api/products/samples/StreetLight_WorkbenchSamples_SL100MQTT`, {
@@ -77,30 +57,11 @@ beforeAll(async () => {
     headers: { authorization: `Bearer ${serve.ready.token}` },
   });
   expect(created.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'apps' });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -122,14 +83,14 @@ describe('an application-server developer sets up applications', { timeout: 90_0
     expect(await page.getByTestId('northbound-login-snippet').textContent()).toContain(
       `${northbound}/iocm/app/sec/v1.1.0/login`,
     );
-    await screenshot('1-list');
+    await browser.screenshot('1-list');
   });
 
   it('gets a secret for the default application, which nobody had seen, and logs in with it', async () => {
     await page.getByRole('link', { name: 'Open the application Default application' }).click();
     const unknown = page.getByTestId('secret-unknown');
     await unknown.waitFor();
-    await screenshot('2-default-no-secret');
+    await browser.screenshot('2-default-no-secret');
     await unknown.getByRole('button', { name: 'Get a secret' }).click();
     const { appId, secret } = await secretDialogValues();
     expect(secret).toMatch(/^[0-9a-f]{24}$/);
@@ -149,10 +110,10 @@ describe('an application-server developer sets up applications', { timeout: 90_0
     const shown = await secretDialogValues();
     Object.assign(water, { appId: shown.appId, secret: shown.secret });
     expect(await page.getByTestId('secret-dialog').textContent()).toContain('It will not be shown again');
-    await screenshot('3-secret-once', false);
+    await browser.screenshot('3-secret-once', false);
 
     // The command on the page, run as it is: it answers with a token.
-    const ran = await sh(shown.snippet);
+    const ran = await runCommand('sh', ['-c', shown.snippet], { timeoutMs: 15_000 });
     expect(ran.code, ran.stderr).toBe(0);
     const tokens = JSON.parse(ran.stdout) as { accessToken: string; tokenType: string; expiresIn: number };
     expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });
@@ -201,7 +162,7 @@ describe('an application-server developer sets up applications', { timeout: 90_0
     const grantRow = grants.getByTestId('grant-row');
     await grantRow.waitFor();
     expect(await grantRow.textContent()).toContain('Billing');
-    await screenshot('4-granted');
+    await browser.screenshot('4-granted');
 
     const granted = await nb(billing, forWater);
     expect(granted.status).toBe(200);
@@ -212,7 +173,7 @@ describe('an application-server developer sets up applications', { timeout: 90_0
     const revoked = await nb(billing, forWater);
     expect(revoked.status).toBe(403);
     expect(revoked.json.error_code).toBe('100217');
-    await screenshot('5-revoked');
+    await browser.screenshot('5-revoked');
   });
 
   it('cannot delete the water utility while it holds its meter, and says why', async () => {

@@ -1,25 +1,18 @@
 // An engineer opens the water meter's codec, starts from the shipped script, tries a frame, runs the samples,
 // switches to the layout codec with its byte map, rolls back, and sees it all in Chinese too.
 // Runs the built renderer (dist/renderer) in Debian's Chromium against a real `serve` on ephemeral ports.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-');
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let productId: string;
-
-async function screenshot(step: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `codecs-${step}.png`), fullPage: true });
-}
 
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(serve.ready.api + path, {
@@ -35,35 +28,15 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
   // The water meter product, as a user gets it with one click from the shipped samples.
   const product = (await api('POST', '/api/products/samples/WaterMeter_TestUtf8ManuId_NBIoTDevice')) as { id: string };
   productId = product.id;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1440, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'codecs', viewport: { width: 1440, height: 900 } });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -77,7 +50,7 @@ describe('the water meter codec', { timeout: 60_000 }, () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 20_000 });
     await page.goto(`${serve.ready.api}/products/${productId}/codec`);
     await page.getByText('This product has no codec yet').waitFor({ timeout: 20_000 });
-    await screenshot('1-no-codec');
+    await browser.screenshot('1-no-codec');
   });
 
   it('starts from the water-meter script and sees it in the editor', async () => {
@@ -114,19 +87,19 @@ describe('the water meter codec', { timeout: 60_000 }, () => {
     await command.fill('{"serviceId": "WaterMeterBasic", "name": "NO_SUCH_COMMAND"}');
     await page.getByRole('button', { name: 'Encode', exact: true }).click();
     await page.getByTestId('codec-encode-error').waitFor();
-    await screenshot('1b-encode');
+    await browser.screenshot('1b-encode');
   });
 
   it('runs all samples and sees them pass', async () => {
     await page.getByRole('button', { name: 'Run all' }).click();
     const summary = page.getByTestId('codec-run-summary');
     await summary.waitFor();
-    await screenshot('2-script-samples-pass');
+    await browser.screenshot('2-script-samples-pass');
     expect(await summary.textContent(), (await page.getByTestId('codec-samples').textContent()) ?? '').toBe(
       '6 passed, 0 failed',
     );
     expect(await page.getByTestId('codec-samples').getByText('pass', { exact: true }).count()).toBe(6);
-    await screenshot('2-script-samples-pass');
+    await browser.screenshot('2-script-samples-pass');
   });
 
   it('shows the layout codec with its byte map, and rolls back to the script', async () => {
@@ -139,7 +112,7 @@ describe('the water meter codec', { timeout: 60_000 }, () => {
     expect(await page.getByText('13 bytes').isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Run all' }).click();
     await expect.poll(() => page.getByTestId('codec-run-summary').textContent()).toBe('6 passed, 0 failed');
-    await screenshot('3-layout-byte-map');
+    await browser.screenshot('3-layout-byte-map');
 
     await page.getByRole('button', { name: 'Roll back to this' }).click();
     await page.getByTestId('codec-script-editor').waitFor({ timeout: 20_000 });
@@ -151,7 +124,7 @@ describe('the water meter codec', { timeout: 60_000 }, () => {
     await page.getByRole('heading', { name: '编解码插件' }).waitFor();
     await page.getByRole('button', { name: '全部运行' }).click();
     await expect.poll(() => page.getByTestId('codec-run-summary').textContent()).toBe('通过 6 个，失败 0 个');
-    await screenshot('4-chinese');
+    await browser.screenshot('4-chinese');
   });
 
   it('keeps an encoded command as a downlink sample that passes', async () => {

@@ -1,55 +1,43 @@
 // A user's day with devices: register a street light in the UI, connect it with the mosquitto_pub snippet the
 // page offers, watch the value appear, read it in the chart and the table, export the history, look at the
 // status timeline, reset the secret, then batch-register a fleet from a CSV file and find devices in the list.
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { deviceLogin } from '../support/device-api.js';
+import { runCommand } from '../support/run-command.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-');
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let deviceId = '';
 let secret = '';
-
-async function screenshot(step: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `devices-${step}.png`), fullPage });
-}
-
-function run(command: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { timeout: 10_000 });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 /** Reports brightness over IoTDA with mosquitto_pub, stamped `minutesAgo` in the past. */
 function reportBrightness(login: { secret: string }, value: number, minutesAgo: number) {
   const at = new Date(Date.now() - minutesAgo * 60_000);
   const eventTime = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
   const creds = deviceLogin(deviceId, login.secret);
-  return run('mosquitto_pub', [
-    ...['-V', 'mqttv311', '-h', '127.0.0.1', '-p', String(serve.ready.ports.mqtt)],
-    ...['-i', creds.clientId, '-u', creds.username, '-P', creds.password, '-q', '1'],
-    ...['-t', `$oc/devices/${deviceId}/sys/properties/report`],
-    ...[
-      '-m',
-      JSON.stringify({
-        services: [{ service_id: 'Light', properties: { brightness: value }, event_time: eventTime }],
-      }),
+  return runCommand(
+    'mosquitto_pub',
+    [
+      ...['-V', 'mqttv311', '-h', '127.0.0.1', '-p', String(serve.ready.ports.mqtt)],
+      ...['-i', creds.clientId, '-u', creds.username, '-P', creds.password, '-q', '1'],
+      ...['-t', `$oc/devices/${deviceId}/sys/properties/report`],
+      ...[
+        '-m',
+        JSON.stringify({
+          services: [{ service_id: 'Light', properties: { brightness: value }, event_time: eventTime }],
+        }),
+      ],
     ],
-  ]);
+    { timeoutMs: 10_000 },
+  );
 }
 
 async function downloadOf(button: Locator): Promise<{ name: string; text: string }> {
@@ -59,38 +47,17 @@ async function downloadOf(button: Locator): Promise<{ name: string; text: string
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
   const created = await fetch(`${serve.ready.api}/api/products/samples/StreetLight_WorkbenchSamples_SL100MQTT`, {
     method: 'POST',
     headers: { authorization: `Bearer ${serve.ready.token}` },
   });
   expect(created.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'devices' });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -104,7 +71,7 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     await page.getByRole('navigation').getByText('Devices').click();
     await page.getByRole('heading', { name: 'Devices', level: 2 }).waitFor({ timeout: 20_000 });
     await page.getByText('No devices', { exact: true }).waitFor();
-    await screenshot('1-empty');
+    await browser.screenshot('1-empty');
   });
 
   it('registers a device and copies its secret', async () => {
@@ -114,14 +81,14 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     await page.getByRole('option', { name: /StreetLight/ }).click();
     await dialog.getByLabel('Node ID').fill('LAMP-0001');
     await dialog.getByLabel('Name').fill('Gate lamp');
-    await screenshot('2-register', false);
+    await browser.screenshot('2-register', false);
     await dialog.getByRole('button', { name: 'Register' }).click();
     await dialog.getByText('Device registered').waitFor();
     const values = await dialog.getByTestId('copyable-value').allTextContents();
     [deviceId, secret] = values as [string, string];
     expect(deviceId).toMatch(/^[0-9a-f]{24}_LAMP-0001$/);
     expect(secret).toMatch(/^[0-9a-f]{24}$/);
-    await screenshot('3-secret', false);
+    await browser.screenshot('3-secret', false);
     await dialog.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('link', { name: 'LAMP-0001' }).waitFor();
     expect(await page.getByTestId('device-table').getByText('Inactive').isVisible()).toBe(true);
@@ -138,12 +105,12 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     await page.getByRole('tab', { name: 'mosquitto_pub · legacy' }).click();
     const snippet = (await page.getByTestId('snippet-legacy').textContent()) ?? '';
     expect(snippet).toContain(`/huawei/v1/devices/${deviceId}/data/json`);
-    await screenshot('4-connect');
-    const r = await run('bash', ['-c', snippet]);
+    await browser.screenshot('4-connect');
+    const r = await runCommand('bash', ['-c', snippet], { timeoutMs: 10_000 });
     expect(r.code, r.stderr).toBe(0);
     const latest = page.getByTestId('latest-data');
     await latest.waitFor({ timeout: 10_000 });
-    await screenshot('5-first-report');
+    await browser.screenshot('5-first-report');
   });
 
   it('sees the reported brightness among the latest values', async () => {
@@ -158,7 +125,7 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     const latest = page.getByTestId('latest-data');
     await latest.getByText('73', { exact: true }).waitFor({ timeout: 10_000 });
     expect(await latest.getByText('brightness').isVisible()).toBe(true);
-    await screenshot('6-latest');
+    await browser.screenshot('6-latest');
   });
 
   it('reads the values in the chart and the table and exports them as CSV', async () => {
@@ -173,7 +140,7 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     const table = page.getByTestId('history-table');
     await table.getByText('48', { exact: true }).waitFor();
     expect(await table.locator('tbody tr').count()).toBe(3);
-    await screenshot('7-history');
+    await browser.screenshot('7-history');
     const csv = await downloadOf(page.getByRole('button', { name: 'Export CSV' }));
     expect(csv.name).toBe(`${deviceId}-history.csv`);
     const lines = csv.text.trim().split(/\r?\n/);
@@ -186,7 +153,7 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     const timeline = page.getByTestId('status-timeline');
     await timeline.getByText('Came online').first().waitFor({ timeout: 10_000 });
     expect(await timeline.getByText('Registered (inactive until first contact)').isVisible()).toBe(true);
-    await screenshot('8-timeline');
+    await browser.screenshot('8-timeline');
   });
 
   it('resets the secret: the new one is shown once and the old one no longer logs in', async () => {
@@ -197,7 +164,7 @@ describe('a user brings a street light online', { timeout: 90_000 }, () => {
     const fresh = (await dialog.getByTestId('copyable-value').textContent()) ?? '';
     expect(fresh).toMatch(/^[0-9a-f]{24}$/);
     expect(fresh).not.toBe(secret);
-    await screenshot('9-reset', false);
+    await browser.screenshot('9-reset', false);
     await dialog.getByRole('button', { name: 'Done' }).click();
     const refused = await reportBrightness({ secret }, 1, 1);
     expect(refused.code).not.toBe(0);
@@ -229,7 +196,7 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     });
     await dialog.getByText('poles.csv').waitFor();
     await dialog.getByText(`${(FLEET + 1).toLocaleString('en-US')} device rows`).waitFor();
-    await screenshot('10-batch-file', false);
+    await browser.screenshot('10-batch-file', false);
     await dialog.getByRole('button', { name: `Register ${(FLEET + 1).toLocaleString('en-US')} devices` }).click();
     await dialog.getByTestId('batch-progress').waitFor();
     await dialog.getByText('Batch finished').waitFor({ timeout: 60_000 });
@@ -239,7 +206,7 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     const failures = dialog.getByTestId('batch-failures');
     expect(await failures.locator('tbody tr').count()).toBe(1);
     expect(await failures.textContent()).toContain('LAMP-0001');
-    await screenshot('11-batch-done', false);
+    await browser.screenshot('11-batch-done', false);
     const exported = await downloadOf(dialog.getByRole('button', { name: 'Export secrets' }));
     const lines = exported.text.trim().split(/\r?\n/);
     expect(lines[0]).toBe('deviceId,nodeId,secret');
@@ -262,7 +229,7 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     await page.mouse.wheel(0, 1_000_000);
     await page.getByRole('link', { name: 'LAMP-0001' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('[role=rowgroup] [role=row]').count()).toBeLessThan(60);
-    await screenshot('12-scrolled-to-oldest');
+    await browser.screenshot('12-scrolled-to-oldest');
   });
 
   it('narrows the list by status and by node ID', async () => {
@@ -275,7 +242,7 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     await page.getByTestId('device-total').getByText('10 devices').waitFor();
     await page.getByLabel('Node ID or name starts with…').fill('nobody');
     await page.getByText('No device matches these filters').waitFor();
-    await screenshot('13-no-match', false);
+    await browser.screenshot('13-no-match', false);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page
       .getByTestId('device-total')
@@ -290,7 +257,7 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     await page.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Delete this device?').waitFor();
-    await screenshot('14-delete', false);
+    await browser.screenshot('14-delete', false);
     await dialog.getByRole('button', { name: 'Delete device' }).click();
     await page.getByRole('heading', { name: 'Devices', level: 2 }).waitFor();
     await page
@@ -312,7 +279,7 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     await expect
       .poll(async () => Number((await reports.textContent())?.replace(/,/g, '')), { timeout: 15_000 })
       .toBeGreaterThan(5);
-    await screenshot('15-simulator');
+    await browser.screenshot('15-simulator');
     await simulations.getByRole('button', { name: 'Stop' }).click();
     await simulations.getByText('Stopped').waitFor();
   });
@@ -323,7 +290,7 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     await page.getByRole('button', { name: /^Language/ }).click();
     await page.getByRole('menuitem', { name: '中文' }).click();
     await page.getByText('设备接入').waitFor({ timeout: 20_000 });
-    await screenshot('16-zh-device');
+    await browser.screenshot('16-zh-device');
   });
 
   it('keeps a long node ID and a long Chinese name readable in the list and on the device page', async () => {
@@ -340,9 +307,9 @@ describe('a user registers a fleet from a CSV file', { timeout: 120_000 }, () =>
     expect(registered.status).toBe(201);
     await page.getByRole('link', { name: '← 全部设备' }).click();
     await page.getByRole('link', { name: longNodeId }).waitFor();
-    await screenshot('17-zh-list');
+    await browser.screenshot('17-zh-list');
     await page.getByRole('link', { name: longNodeId }).click();
     await page.getByRole('heading', { name: /十字路口/ }).waitFor();
-    await screenshot('18-zh-long-device');
+    await browser.screenshot('18-zh-long-device');
   });
 });

@@ -1,35 +1,18 @@
 // A user's day with one-model-one-secret devices: reveal and reset the product secret on the product page, then
 // run the authType 1 snippet of a registered device's page: the device fetches its own secret and its report shows.
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
+import { runCommand } from '../support/run-command.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-');
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let productId = '';
-
-async function screenshot(step: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `dynamic-secret-${step}.png`), fullPage });
-}
-
-function run(command: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { timeout: 30_000 });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${serve.ready.api}${path}`, {
@@ -44,7 +27,6 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
   productId = (
     await api<{ id: string }>('/api/products/samples/StreetLight_WorkbenchSamples_SL100MQTT', { method: 'POST' })
@@ -53,22 +35,14 @@ beforeAll(async () => {
     method: 'POST',
     body: JSON.stringify({ productId, nodeId: 'LAMP-DYN-1', name: 'Pier lamp' }),
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  browser = await openBrowser({ screenshotPrefix: 'dynamic-secret' });
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+    origin: new URL(serve.ready.ui).origin,
   });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(serve.ready.ui).origin });
-  page = await context.newPage();
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -93,14 +67,14 @@ describe('a user lets street lights fetch their own secrets with the product sec
     await page.getByRole('button', { name: 'Copy Product secret' }).click();
     // A string expression: the test project has no DOM types.
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(shownSecret);
-    await screenshot('1-product-secret');
+    await browser.screenshot('1-product-secret');
   });
 
   it('resets the product secret: a new one is shown at once', async () => {
     await page.getByRole('button', { name: 'Reset secret' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('are refused from now on').waitFor();
-    await screenshot('2-reset-dialog', false);
+    await browser.screenshot('2-reset-dialog', false);
     await dialog.getByRole('button', { name: 'Reset secret' }).click();
     await dialog.waitFor({ state: 'hidden' });
     const secret = page.getByTestId('product-secret');
@@ -117,10 +91,10 @@ describe('a user lets street lights fetch their own secrets with the product sec
     const snippet = page.getByTestId('snippet-dynamic');
     await expect.poll(async () => snippet.textContent()).toContain(`PRODUCT_SECRET='${shownSecret}'`);
     expect(await page.getByTestId('snippet-dynamic-paho').textContent()).toContain('secretNotify');
-    await screenshot('3-device-snippet');
-    const r = await run('bash', ['-c', (await snippet.textContent()) ?? '']);
+    await browser.screenshot('3-device-snippet');
+    const r = await runCommand('bash', ['-c', (await snippet.textContent()) ?? ''], { timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     await page.getByTestId('latest-data').getByText('switch', { exact: true }).waitFor({ timeout: 10_000 });
-    await screenshot('4-reported');
+    await browser.screenshot('4-reported');
   });
 });

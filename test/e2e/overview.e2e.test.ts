@@ -1,53 +1,26 @@
 // A new user opens the link `iotwb serve` prints, finds their way around, and changes a port.
 // Runs the built renderer (dist/renderer) in Debian's Chromium against a real `serve` on ephemeral ports.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-');
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 
-async function screenshot(step: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `overview-${step}.png`), fullPage: true });
-}
-
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   // Device ports on every interface, as `iotwb serve` does by default, so the page lists LAN addresses.
   serve = await startServe(tempDir(), ['--bind', '0.0.0.0']);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
   // A fresh profile in English, whatever the machine's language; no animations, so screenshots show settled pages.
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'overview', viewport: { width: 1280, height: 800 } });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -57,11 +30,11 @@ afterAll(async () => {
 
 describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
   it('is told how to get in when the address has no token', async () => {
-    const stranger = await context.newPage();
+    const stranger = await browser.context.newPage();
     await stranger.goto(`${serve.ready.api}/`);
     await stranger.getByRole('heading', { name: 'Open the workbench from its link' }).waitFor({ timeout: 20_000 });
     expect(await stranger.getByText('iotwb serve', { exact: true }).isVisible()).toBe(true);
-    await stranger.screenshot({ path: join(screenshotDir, 'overview-0-no-token.png'), fullPage: true });
+    await browser.screenshot('0-no-token', true, stranger);
     await stranger.close();
   });
 
@@ -83,7 +56,7 @@ describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
 
     expect(await page.getByTestId('port-badge-mqtt').textContent()).toBe(`MQTT :${ports.mqtt}`);
     expect(await page.getByTestId('port-badge-coap').textContent()).toBe(`CoAP :${ports.coap}`);
-    await screenshot('1-overview');
+    await browser.screenshot('1-overview');
   });
 
   it('no longer has the token in the address bar', () => {
@@ -99,7 +72,7 @@ describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
     expect(await sidebar.getByText('设置').isVisible()).toBe(true);
     expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe('概览');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-    await screenshot('2-chinese');
+    await browser.screenshot('2-chinese');
   });
 
   it('reloads and the language stays', async () => {
@@ -108,7 +81,7 @@ describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
     expect(await page.getByRole('navigation').getByText('设置').isVisible()).toBe(true);
     // The token survived the reload in this tab's sessionStorage: the data is there, no token page.
     await page.getByTestId('listener-port-mqtt').waitFor();
-    await screenshot('3-reloaded');
+    await browser.screenshot('3-reloaded');
   });
 
   it('opens the log drawer and sees log lines', async () => {
@@ -118,7 +91,7 @@ describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
     expect(await lines.count()).toBeGreaterThan(0);
     const texts = await page.getByRole('log').textContent();
     expect(texts).toContain(`${serve.ready.ports.mqtt}`);
-    await screenshot('4-log-drawer');
+    await browser.screenshot('4-log-drawer');
     await page.getByRole('button', { name: '关闭日志' }).click();
     await lines.first().waitFor({ state: 'detached' });
   });
@@ -135,7 +108,7 @@ describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
     await mqttInput.fill('70000');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Enter a whole number from 0 to 65535').waitFor();
-    await screenshot('5-settings-invalid');
+    await browser.screenshot('5-settings-invalid');
 
     const newPort = serve.ready.ports.mqtt === 18830 ? 18831 : 18830;
     await mqttInput.fill(String(newPort));
@@ -147,7 +120,7 @@ describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
     expect(await mqttInput.inputValue()).toBe(String(newPort));
     // The core still listens where it did: the badge is unchanged.
     expect(await page.getByTestId('port-badge-mqtt').textContent()).toBe(`MQTT :${serve.ready.ports.mqtt}`);
-    await screenshot('6-settings-saved');
+    await browser.screenshot('6-settings-saved');
   });
 
   it('switches to the dark theme and it stays after a reload', async () => {
@@ -158,6 +131,6 @@ describe('a new user opens the printed URL', { timeout: 60_000 }, () => {
     expect(await page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
     await page.getByRole('navigation').getByText('Overview').click();
     await page.getByTestId('listener-port-mqtt').waitFor();
-    await screenshot('7-dark-overview');
+    await browser.screenshot('7-dark-overview');
   });
 });

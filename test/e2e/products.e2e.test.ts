@@ -1,27 +1,20 @@
 // A new user starts a product from the water-meter sample in one click, looks at its services and raw model,
 // then imports a broken profile zip with the file picker and is told which file and JSON path are wrong.
 // Runs the built renderer (dist/renderer) in Debian's Chromium against a real `serve` on ephemeral ports.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../core/archive/safe-zip.js';
 import { defaultSamplesDir, sampleEntries } from '../../core/products/product-samples.js';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-products-');
 const BROKEN_FILE = 'service/WaterMeterBasic/profile/servicetype-capability.json';
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
-
-async function screenshot(step: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `products-${step}.png`), fullPage });
-}
 
 /** The water-meter sample with currentReading's max below its min, zipped as a user would get it. */
 async function brokenProfileZip(): Promise<Buffer> {
@@ -43,32 +36,12 @@ async function importWithFilePicker(zip: Buffer): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'products' });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -85,7 +58,7 @@ describe('a new user works with product models', { timeout: 90_000 }, () => {
     await page.getByTestId('sample-WaterMeter').waitFor();
     expect(await page.getByTestId('sample-StreetLight').isVisible()).toBe(true);
     expect(await page.getByTestId('import-dropzone').isVisible()).toBe(true);
-    await screenshot('1-empty');
+    await browser.screenshot('1-empty');
   });
 
   it('creates the water meter from its sample in one click and sees its services', async () => {
@@ -93,7 +66,7 @@ describe('a new user works with product models', { timeout: 90_000 }, () => {
     await page.getByRole('heading', { name: 'WaterMeter · NBIoTDevice' }).waitFor({ timeout: 20_000 });
     expect(page.url()).toMatch(/\/products\/[0-9a-f]{24}$/);
     expect(await page.getByTestId('overview-service-count').textContent()).toBe('5');
-    await screenshot('2-overview');
+    await browser.screenshot('2-overview');
 
     await page.getByRole('tab', { name: 'Services' }).click();
     for (const service of ['WaterMeterBasic', 'WaterMeterAlarm', 'Battery', 'DeliverySchedule', 'Connectivity']) {
@@ -104,7 +77,7 @@ describe('a new user works with product models', { timeout: 90_000 }, () => {
     expect(await basic.getByText('m³').first().isVisible()).toBe(true);
     expect(await page.getByTestId('command-SET_DEVICE_LEVEL').isVisible()).toBe(true);
     expect(page.url()).toMatch(/\/services$/);
-    await screenshot('3-services');
+    await browser.screenshot('3-services');
   });
 
   it('shows an inline message when a property range is made invalid', async () => {
@@ -115,7 +88,7 @@ describe('a new user works with product models', { timeout: 90_000 }, () => {
     await dialog.getByText('Max must not be below min').waitFor();
     expect(await dialog.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
     // The dialog is fixed to the viewport: a full-page capture would miss it.
-    await screenshot('4-field-validation', false);
+    await browser.screenshot('4-field-validation', false);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 
@@ -123,7 +96,7 @@ describe('a new user works with product models', { timeout: 90_000 }, () => {
     await page.getByRole('tab', { name: 'Raw model' }).click();
     await page.locator('.monaco-editor').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('.view-lines').textContent(), { timeout: 20_000 }).toContain('TestUtf8ManuId');
-    await screenshot('5-raw-model');
+    await browser.screenshot('5-raw-model');
   });
 
   it('imports a broken profile with the file picker and sees the file and JSON path at fault', async () => {
@@ -138,7 +111,7 @@ describe('a new user works with product models', { timeout: 90_000 }, () => {
     expect(await error.textContent()).toContain('RANGE_INVERTED');
     // Nothing was stored: still the one product from the sample.
     expect(await page.getByTestId('product-row').count()).toBe(1);
-    await screenshot('6-import-error');
+    await browser.screenshot('6-import-error');
   });
 
   it('shows the same in Chinese', async () => {
@@ -148,11 +121,11 @@ describe('a new user works with product models', { timeout: 90_000 }, () => {
     await importWithFilePicker(await brokenProfileZip());
     await page.getByText('导入被拒绝：RANGE_INVERTED').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('import-error-path').textContent()).toBe('services[0].properties[0].max');
-    await screenshot('7-import-error-zh');
+    await browser.screenshot('7-import-error-zh');
 
     await page.getByTestId('product-row').first().getByRole('link').click();
     await page.getByRole('tab', { name: '服务' }).click();
     await page.getByTestId('service-WaterMeterBasic').waitFor();
-    await screenshot('8-services-zh');
+    await browser.screenshot('8-services-zh');
   });
 });

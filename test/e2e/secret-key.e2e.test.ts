@@ -3,43 +3,30 @@
 // Runs the built renderer (dist/renderer) in Debian's Chromium against `serve` and against cores started the way
 // the desktop app starts them.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceSecretKeySource } from '../../core/config.js';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startCore } from '../support/core.js';
 import { startServe } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const rendererDir = join(process.cwd(), 'dist', 'renderer');
 const tempDir = useTempDirs('iotwb-e2e-key-');
 
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
+  browser = await openBrowser({ screenshotPrefix: 'secret-key' });
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
 });
 
 async function openSettings(ui: string): Promise<Page> {
-  const page = await context.newPage();
+  const page = await browser.context.newPage();
   await page.goto(ui);
   await page.getByRole('navigation').getByText('Settings').click();
   await page.getByRole('heading', { name: 'Settings', level: 2 }).waitFor({ timeout: 20_000 });
@@ -67,7 +54,7 @@ describe('where the device secrets key lives', { timeout: 60_000 }, () => {
       expect(text).toContain(join(serve.ready.dataDir, 'device-secrets.key'));
       expect(text).toContain('readable only by your user account (0600)');
       expect(text).not.toContain('OS keychain');
-      await page.screenshot({ path: join(screenshotDir, 'secret-key-1-headless-key-file.png'), fullPage: true });
+      await browser.screenshot('1-headless-key-file', true, page);
       await page.close();
     } finally {
       expect((await serve.stop('SIGTERM')).code).toBe(0);
@@ -88,12 +75,12 @@ describe('where the device secrets key lives', { timeout: 60_000 }, () => {
       expect(text).toContain('OS keychain');
       expect(text).toContain(wrappedFile);
       expect(text).toContain('The plain key is never written to disk.');
-      await page.screenshot({ path: join(screenshotDir, 'secret-key-2-os-keychain.png'), fullPage: true });
+      await browser.screenshot('2-os-keychain', true, page);
 
       await page.getByRole('main').getByText('中文', { exact: true }).click();
       await page.getByRole('heading', { name: '设置', level: 2 }).waitFor();
       expect(await keyCard(page)).toContain('系统钥匙串');
-      await page.screenshot({ path: join(screenshotDir, 'secret-key-3-os-keychain-zh.png'), fullPage: true });
+      await browser.screenshot('3-os-keychain-zh', true, page);
       await page.getByRole('main').getByText('English', { exact: true }).click();
       await page.getByRole('heading', { name: 'Settings', level: 2 }).waitFor();
       await page.close();
@@ -113,7 +100,7 @@ describe('where the device secrets key lives', { timeout: 60_000 }, () => {
       expect(text).toContain(
         'The OS keychain could not be used: no secret store (such as GNOME Keyring or KWallet) is running in this session.',
       );
-      await page.screenshot({ path: join(screenshotDir, 'secret-key-4-no-keychain.png'), fullPage: true });
+      await browser.screenshot('4-no-keychain', true, page);
       await page.close();
     } finally {
       await core.stop();

@@ -1,52 +1,25 @@
 // A field technician without hardware at hand starts a virtual NB-IoT module, opens its port, reads the IMEI and
 // the signal in the AT console, types in the terminal, and reads the same pages in Chinese.
 // Runs the built renderer (dist/renderer) in Debian's Chromium against a real `serve`; the module runs on a socat pty.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-serial-');
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 
-async function screenshot(step: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `serial-${step}.png`), fullPage: true });
-}
-
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1400, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'serial', viewport: { width: 1400, height: 900 } });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -60,11 +33,11 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await page.getByRole('navigation').getByText('Serial').click();
     await page.getByRole('heading', { name: 'Serial workbench', level: 2 }).waitFor({ timeout: 20_000 });
     await page.getByText('No port open').waitFor();
-    await screenshot('1-empty');
+    await browser.screenshot('1-empty');
     await page.getByRole('button', { name: 'Virtual module on a virtual port' }).click();
     const virtualPort = page.getByTestId('serial-port').filter({ hasText: 'virtual module' });
     await virtualPort.waitFor();
-    await screenshot('2-virtual-port');
+    await browser.screenshot('2-virtual-port');
   });
 
   it('opens the port at 9600 baud', async () => {
@@ -76,7 +49,7 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     const dialog = page.getByRole('dialog', { name: 'Open serial port' });
     await dialog.waitFor();
     await dialog.getByLabel('Baud rate').fill('9600');
-    await screenshot('3-open-dialog');
+    await browser.screenshot('3-open-dialog');
     await dialog.getByRole('button', { name: 'Open', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.getByText('Open', { exact: true }).first().waitFor();
@@ -89,7 +62,7 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     const imei = page.getByTestId('at-field-imei');
     await imei.waitFor();
     expect(await imei.textContent()).toBe('863703030000001');
-    await screenshot('4-imei');
+    await browser.screenshot('4-imei');
   });
 
   it('reads the radio statistics with the coverage level gauge', async () => {
@@ -99,7 +72,7 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await page.getByTestId('signal-gauge').waitFor();
     expect(await page.getByTestId('at-field-rsrpDbm').textContent()).toBe('-83.2');
     expect(await page.getByTestId('signal-gauge').textContent()).toContain('Coverage level 0');
-    await screenshot('5-signal');
+    await browser.screenshot('5-signal');
   });
 
   it('types in the terminal and sees the exchange with timestamps', async () => {
@@ -109,18 +82,18 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await expect
       .poll(async () => (await page.getByRole('log', { name: 'Serial output' }).textContent()) ?? '')
       .toContain('+CSQ:21,99');
-    await screenshot('6-terminal');
+    await browser.screenshot('6-terminal');
     await page.getByRole('checkbox', { name: 'Hex' }).check();
     await expect
       .poll(async () => (await page.getByRole('log', { name: 'Serial output' }).textContent()) ?? '')
       .toContain('2B 43 53 51');
-    await screenshot('7-terminal-hex');
+    await browser.screenshot('7-terminal-hex');
   });
 
   it('brings the module onto the platform with the bring-up wizard and sees the device online with decoded data', async () => {
     await page.getByText('Bring-up', { exact: true }).click();
     await page.getByText('No CoAP/LwM2M product yet').waitFor();
-    await screenshot('10-bring-up-empty');
+    await browser.screenshot('10-bring-up-empty');
     await page.getByRole('button', { name: 'Create the water meter sample' }).click();
     await page.getByLabel('Product (CoAP/LwM2M)', { exact: true }).first().waitFor();
     expect(await page.getByLabel('Platform address (CDP)', { exact: true }).first().inputValue()).toMatch(
@@ -142,7 +115,7 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await transcript.waitFor();
     expect(await transcript.textContent()).toMatch(/module → platform {2}POST \/rd\?ep=863703030000001/);
     expect(await transcript.textContent()).toContain('platform → module  2.01 Created');
-    await screenshot('11-bring-up-done');
+    await browser.screenshot('11-bring-up-done');
 
     await page.getByRole('button', { name: 'Run the step: Read the IMEI' }).click();
     await expect.poll(() => page.getByTestId('bring-up-step-imei').getAttribute('data-state')).toBe('ok');
@@ -151,7 +124,7 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await page.getByTestId('latest-data').waitFor({ timeout: 20_000 });
     await expect.poll(async () => (await page.getByTestId('latest-data').textContent()) ?? '').toContain('12345.678');
     expect(await page.getByText('Online', { exact: true }).first().isVisible()).toBe(true);
-    await screenshot('12-device-online');
+    await browser.screenshot('12-device-online');
     await page.getByRole('navigation').getByText('Serial').click();
     await page.getByRole('heading', { name: 'Serial workbench', level: 2 }).waitFor();
   });
@@ -160,15 +133,15 @@ describe('a technician brings up a virtual NB-IoT module', { timeout: 60_000 }, 
     await page.getByRole('button', { name: /^Language/ }).click();
     await page.getByRole('menuitem', { name: '中文' }).click();
     await page.getByRole('heading', { name: '串口工作台', level: 2 }).waitFor();
-    await screenshot('8-terminal-zh');
+    await browser.screenshot('8-terminal-zh');
     await page.getByText('AT 控制台', { exact: true }).click();
     await page.getByLabel('AT 命令').fill('AT+NUESTATS');
     await page.getByRole('button', { name: '执行', exact: true }).click();
     await page.getByText('覆盖等级 0').waitFor();
-    await screenshot('9-at-zh');
+    await browser.screenshot('9-at-zh');
     await page.getByText('设备上线', { exact: true }).click();
     await page.getByTestId('bring-up-done').waitFor();
     expect(await page.getByTestId('bring-up-step-uplink').textContent()).toContain('第一条上报已解析');
-    await screenshot('13-bring-up-zh');
+    await browser.screenshot('13-bring-up-zh');
   });
 });

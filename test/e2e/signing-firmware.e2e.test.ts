@@ -5,29 +5,24 @@
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-firmware-');
 const PASSPHRASE = 'Firmware-2.0!';
 const BIN_NAME = 'tracker_fw_v2.bin';
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let binFile: string;
 let manufacturerPem: string;
 let signedPath = '';
-
-async function screenshot(step: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `firmware-${step}.png`), fullPage: true });
-}
 
 async function api(path: string, body: unknown): Promise<Response> {
   return fetch(`${serve.ready.api}${path}`, {
@@ -91,7 +86,6 @@ async function tamperedCopy(signed: string, out: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   const work = tempDir();
   serve = await startServe(tempDir());
   const product = await api('/api/products', {
@@ -112,31 +106,12 @@ beforeAll(async () => {
   binFile = join(work, BIN_NAME);
   writeFileSync(binFile, Buffer.from(Array.from({ length: 30_000 }, (_, i) => (i * 31) % 251)));
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'firmware' });
+  page = browser.page;
   page.setDefaultTimeout(15_000);
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -168,7 +143,7 @@ describe('Li ships firmware 2.0', { timeout: 90_000 }, () => {
     await result.waitFor();
     expect(await result.textContent()).toContain(BIN_NAME);
     expect(await result.getByTestId('copyable-value').first().textContent()).toMatch(/tracker_fw_v2\.zip$/);
-    await screenshot('1-built');
+    await browser.screenshot('1-built');
     // The software form is still there, as typed, behind the kind switch.
     await page.getByTestId('builder-kind').getByText('Software package').click();
     expect(await page.getByRole('textbox', { name: 'Version', exact: true }).inputValue()).toBe('V9.9-draft');
@@ -199,7 +174,7 @@ describe('Li ships firmware 2.0', { timeout: 90_000 }, () => {
     const valid = page.getByTestId('verify-valid');
     await valid.waitFor();
     expect(await valid.textContent()).toContain('The one entry matches the manifest');
-    await screenshot('2-verified-with-pem');
+    await browser.screenshot('2-verified-with-pem');
   });
 
   it('uploads it to the library with its version and product typed in', async () => {
@@ -219,7 +194,7 @@ describe('Li ships firmware 2.0', { timeout: 90_000 }, () => {
     await page.getByTestId('upload-metadata-missing').waitFor();
     expect(await page.getByTestId('upload-metadata-missing').textContent()).toContain('5 firmware details');
     await metadata.getByText('Choose LWM2M or MQTT').waitFor();
-    await screenshot('3-metadata-missing');
+    await browser.screenshot('3-metadata-missing');
 
     await pickOption('Fill from a product model', /Tracker · HZYB · GPS1 · MQTT/, metadata);
     expect(await metadata.getByRole('textbox', { name: 'Model', exact: true }).inputValue()).toBe('GPS1');
@@ -232,7 +207,7 @@ describe('Li ships firmware 2.0', { timeout: 90_000 }, () => {
     expect(await row.textContent()).toContain('V2.0');
     expect(await row.textContent()).toContain('firmware');
     expect(await row.textContent()).toContain('Tracker · HZYB · GPS1');
-    await screenshot('4-firmware-listed');
+    await browser.screenshot('4-firmware-listed');
   });
 
   it('refuses a copy whose firmware changed after signing, naming the entry', async () => {
@@ -245,7 +220,7 @@ describe('Li ships firmware 2.0', { timeout: 90_000 }, () => {
     expect(await refused.textContent()).toContain('An entry was changed after signing');
     expect(await refused.getByTestId('problem-entry').textContent()).toBe(BIN_NAME);
     expect(await page.getByTestId('package-row').count()).toBe(1);
-    await screenshot('5-tampered-refused');
+    await browser.screenshot('5-tampered-refused');
   });
 
   it('deletes the manufacturer key after confirming in a dialog', async () => {
@@ -253,7 +228,7 @@ describe('Li ships firmware 2.0', { timeout: 90_000 }, () => {
     const dialog = page.getByTestId('manufacturer-key-delete-dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('Delete this public key of HZYB?');
-    await screenshot('6-delete-key-dialog');
+    await browser.screenshot('6-delete-key-dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await page.getByTestId('manufacturer-key-row').count()).toBe(1);

@@ -1,27 +1,22 @@
 // Scenario 3, shipping version 1.1: Li generates the team's RSA key, builds a software package from the form,
 // signs it (the passphrase is typed, never stored), and the package enters the library only once its signature
 // checks out against the manufacturer's public key. Then the same pages in Chinese.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-signing-');
 const PASSPHRASE = 'Release-2024!';
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let vendorFile: string;
 let signedPath = '';
-
-async function screenshot(step: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `signing-${step}.png`), fullPage: true });
-}
 
 async function pickOption(label: string | RegExp, option: string | RegExp): Promise<void> {
   await page
@@ -32,7 +27,6 @@ async function pickOption(label: string | RegExp, option: string | RegExp): Prom
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
   // The product model the package is for; the library checks the package's description against it.
   const created = await fetch(`${serve.ready.api}/api/products`, {
@@ -50,31 +44,12 @@ beforeAll(async () => {
   vendorFile = join(tempDir(), 'watermeter_app_v1.1.bin');
   writeFileSync(vendorFile, Buffer.alloc(40_000, 0x5a));
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'signing' });
+  page = browser.page;
   page.setDefaultTimeout(15_000);
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
@@ -89,7 +64,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     await page.getByRole('heading', { name: 'Offline signing', level: 2 }).waitFor({ timeout: 20_000 });
     await page.getByText('No keys yet').waitFor();
     expect(page.url()).toBe(`${serve.ready.api}/signing/keys`);
-    await screenshot('1-no-keys');
+    await browser.screenshot('1-no-keys');
   });
 
   it('is told which part of the passphrase rule fails while typing', async () => {
@@ -102,12 +77,12 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     expect(await problem.textContent()).toBe(
       'Uses only lower case letters; add upper case letters or digits or special characters.',
     );
-    await screenshot('2-weak-passphrase');
+    await browser.screenshot('2-weak-passphrase');
     await dialog.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
     await problem.waitFor({ state: 'detached' });
     expect(await dialog.getByTestId('passphrase-feedback').textContent()).toContain('Strong');
     await dialog.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-    await screenshot('3-generate');
+    await browser.screenshot('3-generate');
   });
 
   it('generates the team RSA key and sees its fingerprint', async () => {
@@ -119,7 +94,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     expect(await row.textContent()).toContain('RSA2048+SHA256');
     const fingerprint = await row.getByTestId('key-fingerprint').getByTestId('copyable-value').textContent();
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    await screenshot('4-key-listed');
+    await browser.screenshot('4-key-listed');
   });
 
   it('builds the software package from the form, with live validation', async () => {
@@ -131,7 +106,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     await page.getByLabel('Shard size (bytes)').fill('20');
     await page.getByText('A whole number from 32 to 500').waitFor();
     await page.getByText('1–16 bytes, no control characters').waitFor();
-    await screenshot('5-builder-invalid');
+    await browser.screenshot('5-builder-invalid');
 
     await page.getByRole('textbox', { name: 'Version', exact: true }).fill('V1.1');
     await page.getByLabel('Shard size (bytes)').fill('256');
@@ -143,7 +118,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     await result.waitFor();
     expect(await result.textContent()).toContain('DM/linux/UpgradeDesc.json');
     expect(await result.textContent()).toContain('linux/watermeter_app_v1.1.bin');
-    await screenshot('6-built');
+    await browser.screenshot('6-built');
   });
 
   it('signs it: a wrong passphrase is refused in words, the right one signs', async () => {
@@ -158,7 +133,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     expect(await failure.textContent()).toContain('Wrong passphrase: the key could not be unlocked with it.');
     // The passphrase field is cleared after every attempt.
     expect(await page.getByLabel('Passphrase of the key').inputValue()).toBe('');
-    await screenshot('7-wrong-passphrase');
+    await browser.screenshot('7-wrong-passphrase');
 
     await page.getByLabel('Passphrase of the key').fill(PASSPHRASE);
     await page.getByTestId('sign-submit').click();
@@ -166,7 +141,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     await signed.waitFor();
     signedPath = (await signed.getByTestId('copyable-value').first().textContent()) ?? '';
     expect(signedPath).toMatch(/NBIoTDevice_V1\.1_linux_signed\.zip$/);
-    await screenshot('8-signed');
+    await browser.screenshot('8-signed');
   });
 
   it('verifies the signed package', async () => {
@@ -180,7 +155,7 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     const refused = page.getByTestId('library-refused');
     await refused.waitFor();
     expect(await refused.textContent()).toContain('NO_MANUFACTURER_KEY');
-    await screenshot('9-library-refused');
+    await browser.screenshot('9-library-refused');
   });
 
   it("adds the key's public half for HZYB, uploads the package and sees it listed", async () => {
@@ -200,13 +175,13 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('V1.1');
     expect(await row.textContent()).toContain('WaterMeter · HZYB · NBIoTDevice');
-    await screenshot('10-library');
+    await browser.screenshot('10-library');
 
     await row.getByRole('button').first().click();
     const details = page.getByTestId('package-details');
     await details.waitFor();
     expect(await details.textContent()).toContain('"deviceShard": 256');
-    await screenshot('11-details');
+    await browser.screenshot('11-details');
     await page.keyboard.press('Escape');
     await details.waitFor({ state: 'detached' });
   });
@@ -224,18 +199,18 @@ describe('Li ships version 1.1', { timeout: 90_000 }, () => {
     await page.getByRole('menuitem', { name: '中文' }).click();
     await page.getByRole('heading', { name: '升级包', level: 2 }).waitFor();
     await page.getByRole('heading', { name: '厂商公钥' }).waitFor();
-    await screenshot('12-library-zh');
+    await browser.screenshot('12-library-zh');
     await page.getByRole('tab', { name: '软件包构建' }).click();
     await page.getByLabel('分片大小（字节）').fill('600');
     await page.getByText('32 到 500 之间的整数').waitFor();
-    await screenshot('13-builder-zh');
+    await browser.screenshot('13-builder-zh');
     await page.getByRole('navigation').getByText('签名').click();
     await page.getByRole('heading', { name: '离线签名', level: 2 }).waitFor();
     await page.getByTestId('key-row').waitFor();
-    await screenshot('14-keys-zh');
+    await browser.screenshot('14-keys-zh');
     await page.getByRole('tab', { name: '签名与验签' }).click();
     await page.getByRole('button', { name: '验签' }).click();
     await page.getByText('请选择要签名或验签的 zip').waitFor();
-    await screenshot('15-sign-zh');
+    await browser.screenshot('15-sign-zh');
   });
 });

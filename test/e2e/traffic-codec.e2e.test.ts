@@ -1,17 +1,16 @@
 // An engineer checks a water meter's binary reports in the traffic inspector: a real MQTT client (mqtt.js) sends
 // them as a registered device, the inspector shows what the product's codec makes of each one, and a frame
 // becomes a sample on the codec page.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../core/contract/index.js';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin } from '../support/device-api.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-traffic-codec-');
 /** From resources/samples/codecs/water-meter/samples.json. */
 const BASIC_REPORT = '0100BC614E00000E1000D7007D';
@@ -19,18 +18,14 @@ const BATTERY_REPORT = '025514';
 
 let core: RunningCore;
 const call = contractCaller(() => core);
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let product: string;
 let deviceId: string;
 let meter: mqtt.MqttClient;
 
 const rows = () => page.getByTestId('traffic-row');
-const screenshot = (step: string) => page.screenshot({ path: join(screenshotDir, `traffic-codec-${step}.png`) });
-
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   core = await startCore({ dataDir: tempDir(), rendererDir: join(process.cwd(), 'dist', 'renderer') });
   product = (
     await call(apiRoutes.createProductFromSample, { params: { name: 'WaterMeter_TestUtf8ManuId_NBIoTDevice' } })
@@ -46,21 +41,12 @@ beforeAll(async () => {
     protocolVersion: 4,
     reconnectPeriod: 0,
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1400, height: 900 },
-    reducedMotion: 'reduce',
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'traffic-codec', viewport: { width: 1400, height: 900 } });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
   await meter?.endAsync();
-  await context?.close();
   await browser?.close();
   await core?.stop();
 }, 60_000);
@@ -96,7 +82,7 @@ describe("an engineer reads a water meter's binary reports decoded by its codec"
     expect(await reading.textContent()).toContain('m³');
     await reading.click();
     await expect.poll(() => page.locator('[data-testid="hex-byte"][data-highlighted]').count()).toBe(13);
-    await screenshot('1-codec-layer');
+    await browser.screenshot('1-codec-layer', false);
   });
 
   it('filters on a decoded property', async () => {
@@ -114,13 +100,13 @@ describe("an engineer reads a water meter's binary reports decoded by its codec"
     expect(await dialog.textContent()).toContain(BATTERY_REPORT);
     expect(await dialog.textContent()).toContain('"batteryLevel": 85');
     await dialog.getByLabel('Sample name').fill('Battery 85 % from the field');
-    await screenshot('2-add-sample');
+    await browser.screenshot('2-add-sample', false);
     await dialog.getByRole('button', { name: 'Add sample' }).click();
     await page.getByTestId('codec-sample-added').waitFor({ timeout: 10_000 });
     await page.getByTestId('open-codec-page').click();
     const samples = page.getByTestId('codec-samples');
     await samples.waitFor({ timeout: 20_000 });
     await expect.poll(() => samples.textContent(), { timeout: 10_000 }).toContain('Battery 85 % from the field');
-    await screenshot('3-codec-page');
+    await browser.screenshot('3-codec-page', false);
   });
 });

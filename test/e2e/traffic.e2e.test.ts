@@ -3,36 +3,30 @@
 // The core runs in this process (createPlatform + the built UI); frames are published on its bus the way
 // the MQTT and CoAP adapters will publish them.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePcpFrame } from '../../core/access/pcp/pcp-frame.js';
 import { createPlatform, type PlatformHandle } from '../../core/platform.js';
 import type { PlatformRuntime } from '../../core/platform-types.js';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { mqttFrame, sampleSession } from '../support/traffic-frames.js';
 
 const run = promisify(execFile);
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-traffic-');
 
 let platform: PlatformHandle;
 let runtime: PlatformRuntime;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession;
 let page: Page;
 let dataDir: string;
-
-async function screenshot(step: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `traffic-${step}.png`) });
-}
 
 const rows = () => page.getByTestId('traffic-row');
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   dataDir = tempDir();
   platform = createPlatform({
     dataDir,
@@ -46,31 +40,11 @@ beforeAll(async () => {
   });
   runtime = await platform.start();
   for (const e of sampleSession((h) => Buffer.from(h, 'hex'))) platform.bus.publish('frame', e);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1400, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'traffic', viewport: { width: 1400, height: 900 } });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   await platform?.stop();
 }, 60_000);
@@ -84,7 +58,7 @@ describe('an engineer inspects device traffic', { timeout: 90_000 }, () => {
     expect(await rows().nth(4).getAttribute('data-protocol')).toBe('MQTT');
     expect(await rows().nth(10).getAttribute('data-protocol')).toBe('PCP');
     expect(await rows().nth(4).textContent()).toContain('PUBLISH /huawei/v1/devices/dev-1/data/json QoS 1');
-    await screenshot('1-list');
+    await browser.screenshot('1-list', false);
   });
 
   it('sees new frames arrive live', async () => {
@@ -111,7 +85,7 @@ describe('an engineer inspects device traffic', { timeout: 90_000 }, () => {
     const error = page.getByTestId('filter-error');
     await error.waitFor({ timeout: 10_000 });
     expect(await error.textContent()).toContain('Error at character 12');
-    await screenshot('2-filter-error');
+    await browser.screenshot('2-filter-error', false);
   });
 
   it('filters by topic', async () => {
@@ -131,7 +105,7 @@ describe('an engineer inspects device traffic', { timeout: 90_000 }, () => {
     // Two length bytes and the 34 bytes of the topic.
     await expect.poll(() => lit.count()).toBe(36);
     expect(await lit.first().getAttribute('data-offset')).toBe('2');
-    await screenshot('3-topic-highlighted');
+    await browser.screenshot('3-topic-highlighted', false);
 
     // A byte of the payload selects the payload field in the tree.
     await page.locator('[data-testid="hex-byte"][data-offset="45"]').click();
@@ -150,7 +124,7 @@ describe('an engineer inspects device traffic', { timeout: 90_000 }, () => {
     expect(await version.textContent()).toContain('V1.0');
     await version.click();
     await expect.poll(() => page.locator('[data-testid="hex-byte"][data-highlighted]').count()).toBe(16);
-    await screenshot('4-pcp');
+    await browser.screenshot('4-pcp', false);
   });
 
   it('exports the filtered frames as pcapng that tshark reads', async () => {
@@ -227,7 +201,7 @@ describe('an engineer inspects device traffic', { timeout: 90_000 }, () => {
     // The target is none over 100 ms (met on a quiet machine: see the log line); this guard only catches a
     // freeze, since on a loaded 2-core machine the browser shares its cores with the core and the test.
     expect(Math.max(0, ...longTasks)).toBeLessThan(500);
-    await screenshot('5-flood');
+    await browser.screenshot('5-flood', false);
   });
 
   it('pauses, counts what arrives, and catches up on resume', async () => {
@@ -236,7 +210,7 @@ describe('an engineer inspects device traffic', { timeout: 90_000 }, () => {
     await expect
       .poll(() => page.getByTestId('not-shown-paused').textContent(), { timeout: 10_000 })
       .toMatch(/30 frames not shown \(paused\)/);
-    await screenshot('6-paused');
+    await browser.screenshot('6-paused', false);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('not-shown-paused').waitFor({ state: 'detached', timeout: 10_000 });
     await expect.poll(() => rows().last().textContent(), { timeout: 10_000 }).toContain('PINGREQ');

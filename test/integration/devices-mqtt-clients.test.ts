@@ -6,6 +6,7 @@ import { apiRoutes } from '../../core/contract/index.js';
 import { iotdaSnippet, legacySnippet } from '../../renderer/features/devices/connectionSnippet.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
+import { runCommand, type CommandResult } from '../support/run-command.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -29,20 +30,9 @@ const mosquittoArgs = (login: MqttLogin) => [
   login.password,
 ];
 
-/** Async: the core runs in this process, so a synchronous spawn would starve it. */
-function mosquittoPub(
-  login: MqttLogin,
-  topic: string,
-  message: string,
-): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('mosquitto_pub', [...mosquittoArgs(login), '-q', '1', '-t', topic, '-m', message], {
-      timeout: 10_000,
-    });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr }));
+function mosquittoPub(login: MqttLogin, topic: string, message: string): Promise<CommandResult> {
+  return runCommand('mosquitto_pub', [...mosquittoArgs(login), '-q', '1', '-t', topic, '-m', message], {
+    timeoutMs: 10_000,
   });
 }
 
@@ -101,7 +91,7 @@ describe('mosquitto clients', () => {
       `/huawei/v1/devices/${d.id}/data/json`,
       JSON.stringify({ msgType: 'deviceReq', data: [{ serviceId: 'Light', serviceData: { brightness: 42 } }] }),
     );
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const history = await eventually(async () => {
       const h = await call(apiRoutes.deviceDataHistory, { params: { id: d.id } });
       return h.items.length ? h : undefined;
@@ -112,7 +102,7 @@ describe('mosquitto clients', () => {
   it('is refused as not authorised with a bad password', async () => {
     const d = await device('mosq-bad');
     const r = await mosquittoPub(deviceLogin(d.id, 'wrong-secret'), `$oc/devices/${d.id}/sys/properties/report`, '{}');
-    expect(r.status).not.toBe(0);
+    expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/not authori[sz]ed/i);
   });
 
@@ -153,7 +143,7 @@ describe('connection snippets of the device page', () => {
         serviceId: 'Light',
         propertyName: 'brightness',
       }).replace("'<device secret>'", `'${d.secret}'`);
-      const code = await new Promise<number | null>((resolve) => spawn('bash', ['-c', script]).on('close', resolve));
+      const { code } = await runCommand('bash', ['-c', script]);
       expect(code).toBe(0);
     }
     const history = await call(apiRoutes.deviceDataHistory, { params: { id: d.id } });

@@ -1,10 +1,10 @@
 // Commands to MQTT devices and their responses (mid / request_id routing), and reports checked against the model.
-import { spawn } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
+import { runCommand } from '../support/run-command.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -136,35 +136,32 @@ describe('command responses', () => {
   });
 });
 
-function mosquittoPub(login: MqttLogin, topic: string, message: string): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'mosquitto_pub',
-      [
-        '-V',
-        'mqttv311',
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(core.runtime.ports.mqtt),
-        '-i',
-        login.clientId,
-        '-u',
-        login.username,
-        '-P',
-        login.password,
-        '-q',
-        '1',
-        '-t',
-        topic,
-        '-m',
-        message,
-      ],
-      { timeout: 10_000 },
-    );
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
+async function mosquittoPub(login: MqttLogin, topic: string, message: string): Promise<number | null> {
+  const { code } = await runCommand(
+    'mosquitto_pub',
+    [
+      '-V',
+      'mqttv311',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(core.runtime.ports.mqtt),
+      '-i',
+      login.clientId,
+      '-u',
+      login.username,
+      '-P',
+      login.password,
+      '-q',
+      '1',
+      '-t',
+      topic,
+      '-m',
+      message,
+    ],
+    { timeoutMs: 10_000 },
+  );
+  return code;
 }
 
 describe('reports checked against the product model', () => {

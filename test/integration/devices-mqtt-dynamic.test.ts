@@ -1,6 +1,5 @@
 // One-model-one-secret MQTT login (authType 1) with real clients: mosquitto_sub/_pub (-V mqttv311) and Python paho
 // fetch a device's own secret with the product secret, acknowledge it, reconnect with authType 0 and report.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -15,6 +14,7 @@ import {
 } from '../../renderer/features/devices/connectionSnippet.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { ApiCallError, contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
+import { runCommand } from '../support/run-command.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -48,18 +48,7 @@ const loginArgs = (login: MqttLogin) => [
   login.password,
 ];
 
-/** Async: the core runs in this process, so a synchronous spawn would starve it. */
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { timeout: 20_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[]) => runCommand(command, args, { timeoutMs: 20_000 });
 
 const productSecret = async () => (await call(apiRoutes.getProductSecret, { params: { id: product } })).secret;
 

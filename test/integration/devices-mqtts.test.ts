@@ -1,6 +1,6 @@
 // MQTT over TLS: a self-signed certificate made on first start (or the user's own), real TLS clients (mqtt.js,
 // mosquitto_pub), and the same login, ACL and storage as the plain port.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin, eventually } from '../support/device-api.js';
+import { runCommand } from '../support/run-command.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -53,38 +54,36 @@ describe('MQTTS', () => {
       body: { productId: streetLight, nodeId: 'tls-2' },
     });
     const caFile = join(core.runtime.dataDir, 'mqtts', 'server-cert.pem');
-    const pub = (password: string) =>
-      new Promise<number | null>((resolve, reject) => {
-        const login = deviceLogin(device.deviceId, secret);
-        const child = spawn(
-          'mosquitto_pub',
-          [
-            '-V',
-            'mqttv311',
-            '-h',
-            '127.0.0.1',
-            '-p',
-            String(core.runtime.ports.mqtts),
-            '--cafile',
-            caFile,
-            '-i',
-            login.clientId,
-            '-u',
-            login.username,
-            '-P',
-            password,
-            '-q',
-            '1',
-            '-t',
-            `$oc/devices/${device.deviceId}/sys/properties/report`,
-            '-m',
-            report(7),
-          ],
-          { timeout: 10_000 },
-        );
-        child.on('error', reject);
-        child.on('close', resolve);
-      });
+    const pub = async (password: string) => {
+      const login = deviceLogin(device.deviceId, secret);
+      const { code } = await runCommand(
+        'mosquitto_pub',
+        [
+          '-V',
+          'mqttv311',
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(core.runtime.ports.mqtts),
+          '--cafile',
+          caFile,
+          '-i',
+          login.clientId,
+          '-u',
+          login.username,
+          '-P',
+          password,
+          '-q',
+          '1',
+          '-t',
+          `$oc/devices/${device.deviceId}/sys/properties/report`,
+          '-m',
+          report(7),
+        ],
+        { timeoutMs: 10_000 },
+      );
+      return code;
+    };
     expect(await pub('0'.repeat(64))).not.toBe(0);
     expect(await pub(deviceLogin(device.deviceId, secret).password)).toBe(0);
     await eventually(async () => {

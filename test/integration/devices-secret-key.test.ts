@@ -11,7 +11,8 @@ import { prepareDeviceSecretKey } from '../../electron/device-secret-key.js';
 import { FakeKeychain } from '../unit/electron/fake-electron.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller } from '../support/device-api.js';
-import { runIotwb } from '../support/serve-process.js';
+import { runCommand, type CommandResult } from '../support/run-command.js';
+import { iotwbBin } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs('iotwb-secret-key-');
@@ -183,30 +184,26 @@ describe('device secrets key', () => {
 });
 
 /** Runs `iotwb serve --json` on the folder until it exits (it is expected to refuse to start). */
-async function serveOnce(dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = runIotwb([
-    'serve',
-    '--json',
-    '--api-port',
-    '0',
-    '--mqtt-port',
-    '0',
-    '--coap-port',
-    '0',
-    '--northbound-port',
-    '0',
-    '--bind',
-    '127.0.0.1',
-    '--data-dir',
-    dataDir,
-  ]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const timer = setTimeout(() => child.kill('SIGTERM'), 30_000);
-  const code = await exited;
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+function serveOnce(dataDir: string): Promise<CommandResult> {
+  return runCommand(
+    process.execPath,
+    [
+      iotwbBin,
+      'serve',
+      '--json',
+      '--api-port',
+      '0',
+      '--mqtt-port',
+      '0',
+      '--coap-port',
+      '0',
+      '--northbound-port',
+      '0',
+      '--bind',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+    ],
+    { timeoutMs: 30_000 },
+  );
 }

@@ -1,31 +1,17 @@
 // The offline signing tool as a release engineer runs it: iotwb keygen, sign, verify, with their exit codes.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeRawZip, writeZip } from '../unit/signing/zip-builders.js';
+import { runCommand, type CommandResult } from '../support/run-command.js';
+import { iotwbBin } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const bin = fileURLToPath(new URL('../../core/bin/iotwb.mjs', import.meta.url));
 const tempDir = useTempDirs('iotwb-signcli-');
 const PASS = 'Release-2024';
 
-function iotwb(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, IOTWB_PASSPHRASE: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function iotwb(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return runCommand(process.execPath, [iotwbBin, ...args], { env: { IOTWB_PASSPHRASE: '', ...env } });
 }
 
 describe('iotwb keygen / sign / verify', () => {

@@ -11,6 +11,7 @@ import { createLwM2mUdpClient } from '../../core/serial/module-sim/lwm2m-udp-cli
 import type { TrafficFrameDetail } from '../../core/contract/traffic.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
+import { runCommand, type CommandResult } from '../support/run-command.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs('iotwb-traffic-codec-');
@@ -24,28 +25,18 @@ let device: { id: string; secret: string };
 const BASIC_REPORT = '0100BC614E00000E1000D7007D';
 
 /** mosquitto_pub -f: the payload is the file's bytes, unchanged. Async so the in-process core keeps running. */
-function mosquittoPubFile(
-  login: MqttLogin,
-  topic: string,
-  hex: string,
-): Promise<{ status: number | null; stderr: string }> {
+function mosquittoPubFile(login: MqttLogin, topic: string, hex: string): Promise<CommandResult> {
   const file = join(dir, `payload-${hex.slice(0, 16)}-${Math.random().toString(36).slice(2)}.bin`);
   writeFileSync(file, Buffer.from(hex, 'hex'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'mosquitto_pub',
-      [
-        ...['-V', 'mqttv311', '-h', '127.0.0.1', '-p', String(core.runtime.ports.mqtt)],
-        ...['-i', login.clientId, '-u', login.username, '-P', login.password],
-        ...['-q', '1', '-t', topic, '-f', file],
-      ],
-      { timeout: 10_000 },
-    );
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
+  return runCommand(
+    'mosquitto_pub',
+    [
+      ...['-V', 'mqttv311', '-h', '127.0.0.1', '-p', String(core.runtime.ports.mqtt)],
+      ...['-i', login.clientId, '-u', login.username, '-P', login.password],
+      ...['-q', '1', '-t', topic, '-f', file],
+    ],
+    { timeoutMs: 10_000 },
+  );
 }
 
 const binaryTopic = () => `/huawei/v1/devices/${device.id}/data/binary`;
@@ -71,7 +62,7 @@ describe('codec layer of frames from mosquitto_pub', () => {
 
   it("shows the product codec's decode of a binary report, with the product model's property names", async () => {
     const r = await mosquittoPubFile(deviceLogin(device.id, device.secret), binaryTopic(), BASIC_REPORT);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const listed = await eventually(async () => {
       const l = await publishes();
       return l.frames.length ? l : undefined;
@@ -120,7 +111,7 @@ describe('codec layer of frames from mosquitto_pub', () => {
 
   it('shows the decode error of a frame the codec cannot read', async () => {
     const r = await mosquittoPubFile(deviceLogin(device.id, device.secret), binaryTopic(), 'EE0102');
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const all = await eventually(async () => {
       const l = await publishes();
       return l.frames.length === 2 ? l : undefined;
@@ -138,7 +129,7 @@ describe('codec layer of frames from mosquitto_pub', () => {
       `/huawei/v1/devices/${device.id}/data/json`,
       Buffer.from('{"msgType":"deviceReq","data":[]}').toString('hex'),
     );
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const json = await eventually(async () => {
       const l = await publishes(' && mqtt.topic contains "/data/json"');
       return l.frames[0];
@@ -173,7 +164,7 @@ describe('codec layer of frames from mosquitto_pub', () => {
     });
     expect(layout.active!.version).toBeGreaterThan(active.active!.version);
     const r = await mosquittoPubFile(deviceLogin(device.id, device.secret), binaryTopic(), BASIC_REPORT);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const newest = await eventually(async () => {
       const l = await publishes(' && mqtt.topic contains "/data/binary"');
       return l.frames.length === 3 ? l.frames[2] : undefined;
@@ -237,7 +228,7 @@ describe('stopping capture', () => {
     expect(stopped.capturing).toBe(false);
     const before = stopped.captured;
     const r = await mosquittoPubFile(deviceLogin(device.id, device.secret), binaryTopic(), BASIC_REPORT);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect((await call(apiRoutes.trafficStats)).captured).toBe(before);
     expect((await call(apiRoutes.putTrafficSettings, { body: { capturing: true } })).capturing).toBe(true);
     await mosquittoPubFile(deviceLogin(device.id, device.secret), binaryTopic(), BASIC_REPORT);

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-const bin = fileURLToPath(new URL('../../core/bin/iotwb.mjs', import.meta.url));
+export const iotwbBin = fileURLToPath(new URL('../../core/bin/iotwb.mjs', import.meta.url));
 
 export const readyLineSchema = z.object({
   event: z.literal('ready'),
@@ -32,7 +32,7 @@ export interface ServeProcess {
 }
 
 export function runIotwb(args: string[]): ChildProcess {
-  return spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [iotwbBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export async function startServe(dataDir: string, extraArgs: string[] = []): Promise<ServeProcess> {
