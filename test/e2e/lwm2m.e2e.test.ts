@@ -1,25 +1,24 @@
 // A day with an NB-IoT water meter, simulated: the meter registers over LwM2M and shows up in the device list;
 // its LwM2M tab shows the registration, the object tree reads /3/0, a frame sent now arrives on /19/0/0, the
 // module is rebooted remotely (Waiting 10 s → Processing → Success) and its log is collected and downloaded.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
-const screenshotDir = join(process.cwd(), 'test-results', 'e2e');
 const tempDir = useTempDirs('iotwb-e2e-');
 
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserSession | undefined;
 let page: Page;
 let productId = '';
 const nodeId = '863703030004711';
 
-async function screenshot(step: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `lwm2m-${step}.png`), fullPage });
+async function screenshot(step: string): Promise<void> {
+  await browser!.screenshot(step);
 }
 
 async function api(path: string, init: RequestInit = {}): Promise<Response> {
@@ -33,7 +32,6 @@ async function api(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 beforeAll(async () => {
-  mkdirSync(screenshotDir, { recursive: true });
   serve = await startServe(tempDir());
   const created = await api('/api/products/samples/WaterMeter_TestUtf8ManuId_NBIoTDevice', { method: 'POST' });
   expect(created.status).toBe(201);
@@ -47,22 +45,11 @@ beforeAll(async () => {
   const { version } = (await saved.json()) as { version: number };
   expect((await api(`/api/codecs/${productId}/versions/${version}/activate`, { method: 'POST' })).status).toBe(200);
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
+  browser = await openBrowser({ screenshotPrefix: 'lwm2m' });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   if (serve) {
     const { code } = await serve.stop('SIGTERM');
