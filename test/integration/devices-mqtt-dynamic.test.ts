@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mqttPassword, secretAckTopic, secretNotifyTopic, timestampOf } from '../../core/access/mqtt/index.js';
+import { DYNAMIC_SESSION_LIMIT_MS } from '../../core/access/mqtt/dynamic-secret.js';
+import { createManualClock } from '../../core/clock.js';
 import { apiRoutes } from '../../core/contract/index.js';
 import { DATABASE_FILE_NAME } from '../../core/platform.js';
 import {
@@ -246,6 +248,40 @@ describe('mosquitto clients in one-model-one-secret mode', () => {
     await call(apiRoutes.resetProductSecret, { params: { id: product }, body: {} });
     await closed;
     await client.endAsync(true);
+  });
+
+  it('closes a dynamic session that has not acknowledged its secret within a minute, and records why', async () => {
+    const clock = createManualClock(Date.now());
+    const other = await startCore({ dataDir: tempDir(), clock });
+    try {
+      const callOther = contractCaller(() => other);
+      const sample = await callOther(apiRoutes.createProductFromSample, {
+        params: { name: 'StreetLight_WorkbenchSamples_SL100MQTT' },
+      });
+      await callOther(apiRoutes.registerDevice, { body: { productId: sample.id, nodeId: 'dyn-idle' } });
+      const { secret } = await callOther(apiRoutes.getProductSecret, { params: { id: sample.id } });
+      const timestamp = timestampOf(clock.now());
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${other.runtime.ports.mqtt}`, {
+        clientId: `${sample.id}_dyn-idle_1_0_${timestamp}`,
+        username: sample.id,
+        password: mqttPassword(secret, timestamp),
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      // The session's clock starts when the broker has it ready, just after CONNACK.
+      await new Promise((r) => setTimeout(r, 200));
+      clock.advance(DYNAMIC_SESSION_LIMIT_MS - 1000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(client.connected).toBe(true);
+      clock.advance(1000);
+      await closed;
+      const items = (await callOther(apiRoutes.listMqttRefusals, {})).items;
+      expect(items.some((r) => r.reason.includes('did not acknowledge its secret'))).toBe(true);
+      await client.endAsync(true);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('refuses and records a data publish from a dynamic session, and closes it', async () => {

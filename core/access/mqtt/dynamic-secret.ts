@@ -3,7 +3,7 @@
 // receives its own deviceId and secret there, acknowledges on secretACK and reconnects with authType 0.
 // The nodeId must be registered under the product first, as on the platform: the pushed secret is the device's own.
 import type { Aedes, Client, PublishPacket, Subscription } from 'aedes';
-import type { Clock } from '../../clock.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { Logger } from '../../log/logger.js';
 import { passwordMatches, timestampFresh } from './device-credentials.js';
@@ -64,6 +64,9 @@ export interface DynamicSecretDeps {
   refuse: (refusal: RefusalInput) => void;
 }
 
+/** An authType 1 session exists to fetch one secret: one that has not acknowledged it by then is closed. */
+export const DYNAMIC_SESSION_LIMIT_MS = 60_000;
+
 export type DynamicLogin = { ok: true; deviceId: string } | { ok: false; reason: string; deviceId?: string };
 
 interface DynamicSession {
@@ -78,7 +81,7 @@ interface DynamicSession {
 /** The authType 1 sessions of one broker: login, their two-topic ACL, the secret push and the close on ACK. */
 export class DynamicSecretLogins {
   private readonly sessions = new WeakMap<Client, DynamicSession>();
-  private readonly open = new Set<Client>();
+  private readonly open = new Map<Client, TimerHandle>();
   private readonly unfollowReset: (() => void) | undefined;
 
   constructor(private readonly deps: DynamicSecretDeps) {
@@ -86,7 +89,20 @@ export class DynamicSecretLogins {
     broker.on('clientReady', (client) => {
       const session = this.sessions.get(client);
       if (!session) return;
-      this.open.add(client);
+      this.open.set(
+        client,
+        deps.clock.setTimeout(() => {
+          deps.refuse({
+            kind: 'auth',
+            peer: session.peer,
+            clientId: client.id,
+            username: session.productId,
+            deviceId: session.deviceId,
+            reason: `the authType 1 session did not acknowledge its secret within ${DYNAMIC_SESSION_LIMIT_MS / 1000} s; closed`,
+          });
+          client.close();
+        }, DYNAMIC_SESSION_LIMIT_MS),
+      );
       // A persistent session (clean = false) may come back already subscribed and never subscribe again.
       const restored = (client as Client & { subscriptions?: Record<string, unknown> }).subscriptions;
       if (restored?.[session.notifyTopic]) this.pushSecret(client, session);
@@ -103,9 +119,12 @@ export class DynamicSecretLogins {
       deps.log.info(`${session.deviceId} acknowledged its secret (authType 1); closing the session`);
       setImmediate(() => client.close());
     });
-    broker.on('clientDisconnect', (client) => this.open.delete(client));
+    broker.on('clientDisconnect', (client) => {
+      this.open.get(client)?.cancel();
+      this.open.delete(client);
+    });
     this.unfollowReset = deps.productSecrets?.onReset((productId) => {
-      for (const client of [...this.open]) {
+      for (const client of [...this.open.keys()]) {
         if (this.sessions.get(client)?.productId !== productId) continue;
         deps.log.info(`closing the authType 1 session ${client.id}: its product secret was reset`);
         client.close();
@@ -178,6 +197,7 @@ export class DynamicSecretLogins {
 
   stop(): void {
     this.unfollowReset?.();
+    for (const timer of this.open.values()) timer.cancel();
   }
 
   private violation(client: Client, session: DynamicSession | undefined, what: string): Error {
