@@ -45,13 +45,18 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
     },
 
     start({ db, clock, bus, routes, dataDir, config, logger }) {
-      const sample = db.prepare('SELECT id, secret_sealed FROM devices LIMIT 1').get() as
+      // One sealed secret to prove the key: a device's, else a product's (sealed with the same key, see
+      // core/products/product-secrets.ts for its associated data).
+      const device = db.prepare('SELECT id, secret_sealed FROM devices LIMIT 1').get() as
         { id: string; secret_sealed: Buffer } | undefined;
-      const secretKey = openSecretKey(
-        dataDir,
-        config.deviceSecretKey,
-        sample && { sealed: sample.secret_sealed, aad: sample.id },
-      );
+      const product = device
+        ? undefined
+        : (db.prepare('SELECT id, secret_sealed FROM products WHERE secret_sealed IS NOT NULL LIMIT 1').get() as
+            { id: string; secret_sealed: Buffer } | undefined);
+      const sample = device
+        ? { sealed: device.secret_sealed, aad: device.id }
+        : product && { sealed: product.secret_sealed, aad: `product:${product.id}` };
+      const secretKey = openSecretKey(dataDir, config.deviceSecretKey, sample);
       const whereKey = describeSecretKeyLocation(secretKey.location);
       logger[whereKey.level](whereKey.message);
       const box = createSecretBox(secretKey.key);

@@ -181,6 +181,22 @@ describe('device secrets key', () => {
     });
     expect(readdirSync(dataDir)).not.toContain('device-secrets.key');
   });
+
+  it('refuses a key that does not open the product secrets when no device is registered yet', async () => {
+    const dataDir = tempDir();
+    const wrappedFile = join(dataDir, 'device-secrets.key.safe');
+    const keyOf = (key: Buffer) => ({ store: 'os-keychain' as const, keyHex: key.toString('hex'), wrappedFile });
+    const core = await startCore({ dataDir, deviceSecretKey: keyOf(randomBytes(32)) });
+    await contractCaller(() => core)(apiRoutes.createProductFromSample, {
+      params: { name: 'StreetLight_WorkbenchSamples_SL100MQTT' },
+    });
+    await core.stop();
+
+    await expect(startCore({ dataDir, deviceSecretKey: keyOf(randomBytes(32)) })).rejects.toMatchObject({
+      code: 'SECRET_KEY_UNUSABLE',
+      file: wrappedFile,
+    });
+  });
 });
 
 /** Runs `iotwb serve --json` on the folder until it exits (it is expected to refuse to start). */
