@@ -2,7 +2,7 @@
 // made like the MQTTS one, and optionally a client-certificate requirement (mutual TLS, as the SDK demos use).
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:tls';
-import { loadOrCreateTlsCredentials, type TlsCertificateIdentity } from '../access/mqtt/tls-certificate.js';
+import { loadOrCreateTlsCredentials, type TlsCertificateIdentity } from '../tls/tls-certificate.js';
 import type { PlatformConfig } from '../config.js';
 import type { Logger } from '../log/logger.js';
 

@@ -3,7 +3,7 @@ import type { Capability } from '../capability.js';
 import { HttpError } from '../api/http-error.js';
 import { trafficRoutes } from '../contract/traffic.js';
 import { FilterSyntaxError, type FilterNode } from './filter/filter-parser.js';
-import { defaultLwm2mDir, loadLwm2mDefinitions } from './lwm2m-definitions.js';
+import { defaultLwm2mDir, loadLwm2mDefinitions } from '../protocols/lwm2m/lwm2m-definitions.js';
 import { TrafficCapture } from './traffic-capture.js';
 import {
   deleteSavedFilter,

@@ -27,7 +27,7 @@ import type { FieldValues } from './decode/layer-types.js';
 import { evaluateFilter } from './filter/filter-eval.js';
 import { parseFilter, type FilterNode } from './filter/filter-parser.js';
 import { FrameStore, type StoredFrame } from './frame-store.js';
-import type { Lwm2mDefinitions } from './lwm2m-definitions.js';
+import type { Lwm2mDefinitions } from '../protocols/lwm2m/lwm2m-definitions.js';
 import { PcapngWriter } from './pcapng-writer.js';
 
 export const DEFAULT_CAPACITY = 100_000;

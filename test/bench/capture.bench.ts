@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqttPacket from 'mqtt-packet';
-import { mqttPassword, timestampOf } from '../../core/access/mqtt/index.js';
+import { mqttPassword, timestampOf } from '../../core/protocols/mqtt/device-credentials.js';
 import { createEventBus } from '../../core/bus/event-bus.js';
 import { createPlatform } from '../../core/platform.js';
 import { systemClock } from '../../core/clock.js';
-import { loadLwm2mDefinitions } from '../../core/traffic/lwm2m-definitions.js';
+import { loadLwm2mDefinitions } from '../../core/protocols/lwm2m/lwm2m-definitions.js';
 import { TrafficCapture } from '../../core/traffic/traffic-capture.js';
 import { opsPerSecond, type Benchmark } from './harness.js';
 

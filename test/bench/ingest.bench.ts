@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mqttPassword, timestampOf } from '../../core/access/mqtt/index.js';
+import { mqttPassword, timestampOf } from '../../core/protocols/mqtt/device-credentials.js';
 import { createPlatform } from '../../core/platform.js';
 import type { Benchmark } from './harness.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePcpFrame } from '../../core/access/pcp/pcp-frame.js';
+import { encodePcpFrame } from '../../core/protocols/pcp/pcp-frame.js';
 import { createPlatform, type PlatformHandle } from '../../core/platform.js';
 import type { PlatformRuntime } from '../../core/platform-types.js';
 import { openBrowser, type BrowserSession } from '../support/browser.js';

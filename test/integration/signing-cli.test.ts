@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeRawZip, writeZip } from '../unit/signing/zip-builders.js';
+import { writeRawZip, writeZip } from '../unit/core/signing/zip-builders.js';
 import { runCommand, type CommandResult } from '../support/run-command.js';
 import { iotwbBin } from '../support/serve-process.js';
 import { useTempDirs } from '../support/temp-dir.js';

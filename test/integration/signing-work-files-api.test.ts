@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCore, type RunningCore } from '../support/core.js';
 import { useTempDirs } from '../support/temp-dir.js';
-import { writeZip } from '../unit/signing/zip-builders.js';
+import { writeZip } from '../unit/core/signing/zip-builders.js';
 
 const tempDir = useTempDirs('iotwb-workfiles-');
 const PASS = 'Secret-Pass-42';

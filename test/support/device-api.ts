@@ -1,6 +1,6 @@
 // Calls contract routes against a running core, and MQTT device credentials for tests of device access.
 import { fillPath, type RouteContract, type RouteRequest, type RouteResponse } from '../../core/contract/index.js';
-import { mqttPassword, timestampOf } from '../../core/access/mqtt/index.js';
+import { mqttPassword, timestampOf } from '../../core/protocols/mqtt/device-credentials.js';
 import type { RunningCore } from './core.js';
 
 export class ApiCallError extends Error {

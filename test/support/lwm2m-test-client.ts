@@ -11,9 +11,9 @@ import {
   readBlock,
   readUint,
   uintOption,
-} from '../../core/access/coap/coap-endpoint.js';
-import { encodeWrite } from '../../core/access/coap/payload-codec.js';
-import { loadLwm2mDefinitions } from '../../core/traffic/lwm2m-definitions.js';
+} from '../../core/protocols/coap/coap-options.js';
+import { encodeWrite } from '../../core/protocols/lwm2m/payload-codec.js';
+import { loadLwm2mDefinitions } from '../../core/protocols/lwm2m/lwm2m-definitions.js';
 
 type Value = string | number | boolean;
 const defs = loadLwm2mDefinitions();

@@ -23,27 +23,29 @@ import type { DataStore } from '../../data/data-store.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { DeviceStatusEngine } from '../../devices/device-status.js';
 import type { Logger } from '../../log/logger.js';
-import { coapCodeName } from '../../traffic/decode/coap-layer.js';
-import { loadLwm2mDefinitions, type Lwm2mDefinitions } from '../../traffic/lwm2m-definitions.js';
+import { coapCodeName } from '../../protocols/coap/coap-codes.js';
+import { loadLwm2mDefinitions, type Lwm2mDefinitions } from '../../protocols/lwm2m/lwm2m-definitions.js';
 import {
   CoapRequestError,
   createCoapEndpoint,
-  optionOf,
-  optionsOf,
   peerKey,
-  readBlock,
-  readUint,
-  blockOption,
-  uintOption,
   type CoapEndpoint,
   type CoapOption,
   type IncomingRequest,
   type Peer,
   type RequestSpec,
 } from './coap-endpoint.js';
-import { parseLinkFormat, registeredObjects } from './link-format.js';
-import { Lwm2mServerError, type Lwm2mServer } from './lwm2m-server.js';
-import { CF, contentFormatName, decodePayload, encodeWrite, pathIds } from './payload-codec.js';
+import {
+  blockOption,
+  optionOf,
+  optionsOf,
+  readBlock,
+  readUint,
+  uintOption,
+} from '../../protocols/coap/coap-options.js';
+import { parseLinkFormat, registeredObjects } from '../../protocols/lwm2m/link-format.js';
+import { Lwm2mServerError, type Lwm2mServer } from '../../device-link/lwm2m-link.js';
+import { CF, contentFormatName, decodePayload, encodeWrite, pathIds } from '../../protocols/lwm2m/payload-codec.js';
 import { Lwm2mRefusalLog, refusalsMigration } from './refusal-log.js';
 import { RegistrationStore, registrationsMigration } from './registration-store.js';
 import { Registrations, type LiveRegistration } from './registrations.js';

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import coapPacket, { type NamedOption, type Option, type ParsedPacket } from 'coap-packet';
 import type { Clock, TimerHandle } from '../../clock.js';
+import { blockOption, optionOf, optionsOf, readBlock } from '../../protocols/coap/coap-options.js';
 
 export interface Peer {
   address: string;
@@ -75,44 +76,6 @@ const MAX_RETRANSMIT = 4;
 const EXCHANGE_LIFETIME_MS = 247_000;
 const MAX_DEDUP_ENTRIES = 100_000;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
-
-export function uintOption(value: number): Buffer {
-  const bytes: number[] = [];
-  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
-  return Buffer.from(bytes);
-}
-
-export function readUint(buffer: Buffer | undefined): number {
-  let n = 0;
-  for (const b of buffer ?? []) n = n * 256 + b;
-  return n;
-}
-
-export const optionOf = (p: ParsedPacket, name: string): Buffer | undefined =>
-  p.options.find((o) => o.name === name)?.value;
-
-export const optionsOf = (p: ParsedPacket, name: string): Buffer[] =>
-  p.options.filter((o) => o.name === name).map((o) => o.value);
-
-export interface BlockValue {
-  num: number;
-  more: boolean;
-  /** Block size in bytes. */
-  size: number;
-}
-
-export function readBlock(value: Buffer | undefined): BlockValue | undefined {
-  if (value === undefined || value.length > 3) return undefined;
-  const n = readUint(value);
-  const szx = n & 0x07;
-  if (szx === 7) return undefined;
-  return { num: n >> 4, more: (n & 0x08) !== 0, size: 1 << (szx + 4) };
-}
-
-export function blockOption(block: BlockValue): Buffer {
-  const szx = Math.log2(block.size) - 4;
-  return uintOption((block.num << 4) | (block.more ? 8 : 0) | szx);
-}
 
 const isRequestCode = (code: string) => code.startsWith('0.') && code !== '0.00';
 

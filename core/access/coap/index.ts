@@ -1,4 +1,4 @@
-// CoAP/LwM2M device access: the capability, the server interface other capabilities call, and the pure codecs.
+// CoAP/LwM2M device access: the capability, the server interface other capabilities call, (the pure codecs are in core/protocols/lwm2m).
 export {
   type Lwm2mServer,
   type Lwm2mReadOptions,
@@ -6,16 +6,10 @@ export {
   type Lwm2mWriteInput,
   type Lwm2mServerErrorCode,
   Lwm2mServerError,
-} from './lwm2m-server.js';
+} from '../../device-link/lwm2m-link.js';
 export {
   createCoapAccessCapability,
   type CoapAccessCapability,
   type CoapAccessDeps,
   type UplinkDecoder,
 } from './coap-access.js';
-export { parseTlv, encodeTlv, type TlvEntry, type TlvNode } from './tlv.js';
-export { parseLinkFormat, formatLinkFormat, registeredObjects, type Link } from './link-format.js';
-export { parseSenmlJson, parseSenmlCbor, encodeSenmlJson, encodeSenmlCbor, type SenmlEntry } from './senml.js';
-export { decodePayload, encodeWrite, encodeResourceValues, type TypedResourceValue } from './payload-codec.js';
-export { valueFromBytes, valueFromText, valueToBytes, valueToText, type ResourceValue } from './resource-values.js';
-export { uintOption, readUint } from './coap-endpoint.js';

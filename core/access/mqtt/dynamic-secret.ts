@@ -6,7 +6,7 @@ import type { Aedes, Client, PublishPacket, Subscription } from 'aedes';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { Logger } from '../../log/logger.js';
-import { passwordMatches, timestampFresh } from './device-credentials.js';
+import { passwordMatches, timestampFresh } from '../../protocols/mqtt/device-credentials.js';
 import type { RefusalInput } from './refusal-log.js';
 
 export interface DynamicClientId {

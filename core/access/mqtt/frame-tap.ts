@@ -1,7 +1,7 @@
 // A Duplex between a device socket and aedes that reports every whole MQTT packet in and out, and enforces the size limit.
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { createPacketSplitter, type SplitError } from './packet-splitter.js';
+import { createPacketSplitter, type SplitError } from '../../protocols/mqtt/packet-splitter.js';
 
 export interface TappedConnection {
   stream: Duplex;

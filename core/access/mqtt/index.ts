@@ -7,5 +7,4 @@ export {
   type Dialect,
   type DeviceMessage,
 } from './mqtt-access.js';
-export { mqttPassword, parseClientId, timestampOf } from './device-credentials.js';
 export { parseDynamicClientId, secretAckTopic, secretNotifyTopic, secretNotifyPayload } from './dynamic-secret.js';

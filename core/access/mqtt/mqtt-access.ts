@@ -15,7 +15,7 @@ import type { DeviceStatusEngine } from '../../devices/device-status.js';
 import type { Logger } from '../../log/logger.js';
 import { checkField } from '../../codecs/model-validation.js';
 import { CommandCorrelation, DEFAULT_COMMAND_TIMEOUT_MS, type CommandResponse } from './command-correlation.js';
-import { parseClientId, passwordMatches, timestampFresh } from './device-credentials.js';
+import { parseClientId, passwordMatches, timestampFresh } from '../../protocols/mqtt/device-credentials.js';
 import { DynamicSecretLogins, type ProductSecretSource } from './dynamic-secret.js';
 import {
   classifyPublish,
@@ -24,9 +24,9 @@ import {
   maySubscribe,
   type DeviceTopicScope,
   type UplinkKind,
-} from './device-topics.js';
+} from '../../protocols/mqtt/device-topics.js';
 import { tapConnection, type TappedConnection } from './frame-tap.js';
-import { loadOrCreateTlsCredentials } from './tls-certificate.js';
+import { loadOrCreateTlsCredentials } from '../../tls/tls-certificate.js';
 import { LoginBackoff } from './login-backoff.js';
 import { RefusalLog, mqttAccessMigrations, type RefusalInput } from './refusal-log.js';
 import {
@@ -35,7 +35,7 @@ import {
   parseLegacyJson,
   parsePropertiesReport,
   type UplinkError,
-} from './uplink-payloads.js';
+} from '../../protocols/mqtt/uplink-payloads.js';
 
 /** Decodes binary uplinks with the product's codec (the codecs capability's decodeUplink). */
 export type UplinkDecoder = (productId: string, bytes: Uint8Array, topic: string) => Promise<DecodeResult>;

@@ -5,7 +5,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import coapPacket, { type Packet, type ParsedPacket } from 'coap-packet';
 import type { Clock, TimerHandle } from '../../clock.js';
-import { readUint, uintOption } from '../../access/coap/index.js';
+import { readUint, uintOption } from '../../protocols/coap/coap-options.js';
 import { CONTENT_FORMAT, decodeWrite, discoverLinks, encodeRead } from './sim-content.js';
 import { parsePath, pathText, type ResourcePath, type SimObjectStore } from './sim-objects.js';
 

@@ -1,5 +1,5 @@
 // How a simulated device answers reads and takes writes: its object store's values through the server's own
-// content-format codecs (text, opaque, TLV, SenML JSON/CBOR in core/access/coap), plus the device's refusals.
+// content-format codecs (text, opaque, TLV, SenML JSON/CBOR in core/protocols/lwm2m), plus the device's refusals.
 import {
   encodeResourceValues,
   formatLinkFormat,
@@ -12,7 +12,7 @@ import {
   type SenmlEntry,
   type TlvEntry,
   type TypedResourceValue,
-} from '../../access/coap/index.js';
+} from '../../protocols/lwm2m/index.js';
 import type { Lwm2mContentFormatName } from '../../contract/lwm2m.js';
 import {
   pathText,

@@ -1,7 +1,7 @@
 // One virtual MQTT device: logs in with real credentials (mqtt.js), reports generated values on its dialect's
 // topic at a fixed rate, and answers commands the way the device SDKs do.
 import mqtt, { type MqttClient } from 'mqtt';
-import { mqttPassword, timestampOf } from '../../access/mqtt/device-credentials.js';
+import { mqttPassword, timestampOf } from '../../protocols/mqtt/device-credentials.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { SimulatorDialect } from '../../contract/simulator.js';
 import type { ProductModel } from '../../contract/product-model.js';

@@ -1,6 +1,6 @@
 // Decodes a captured frame layer by layer: frame, MQTT or CoAP, LwM2M, PCP, and the product's codec.
 import type { TrafficField, TrafficLayer } from '../../contract/traffic.js';
-import type { Lwm2mDefinitions } from '../lwm2m-definitions.js';
+import type { Lwm2mDefinitions } from '../../protocols/lwm2m/lwm2m-definitions.js';
 import { decodeCoapLayer, type CoapMessage } from './coap-layer.js';
 import { field, type FieldValue, type FieldValues } from './layer-types.js';
 import { decodeLwm2mLayer } from './lwm2m-layer.js';

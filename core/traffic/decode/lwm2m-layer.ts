@@ -1,7 +1,8 @@
 // LwM2M meaning of a CoAP message: register/update/deregister, read/write/execute/observe/notify on /o/i/r.
 import type { TrafficField, TrafficLayer } from '../../contract/traffic.js';
-import type { Lwm2mDefinitions } from '../lwm2m-definitions.js';
-import { coapCodeName, type CoapMessage } from './coap-layer.js';
+import type { Lwm2mDefinitions } from '../../protocols/lwm2m/lwm2m-definitions.js';
+import { coapCodeName } from '../../protocols/coap/coap-codes.js';
+import type { CoapMessage } from './coap-layer.js';
 import { field, type FieldValues } from './layer-types.js';
 
 export type Lwm2mOperation =

@@ -1,5 +1,5 @@
 // PCP layer for an upgrade frame inside a payload (LwM2M /19, raw 0xFFFE payloads).
-import { decodePcpFrame, type PcpSender } from '../../access/pcp/pcp-frame.js';
+import { decodePcpFrame, type PcpSender } from '../../protocols/pcp/pcp-frame.js';
 import type { TrafficLayer } from '../../contract/traffic.js';
 import { field, type FieldValues } from './layer-types.js';
 

@@ -4,7 +4,7 @@ import { createEventBus } from '../../../../core/bus/event-bus.js';
 import { createManualClock } from '../../../../core/clock.js';
 import type { DecodeResult } from '../../../../core/contract/codecs.js';
 import { isCodecPayload, type CodecResolver, type CodecTarget } from '../../../../core/traffic/codec-layer.js';
-import { loadLwm2mDefinitions } from '../../../../core/traffic/lwm2m-definitions.js';
+import { loadLwm2mDefinitions } from '../../../../core/protocols/lwm2m/lwm2m-definitions.js';
 import { TrafficCapture } from '../../../../core/traffic/traffic-capture.js';
 import { coapFrame, mqttFrame } from '../../../support/traffic-frames.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../../../core/bus/event-bus.js';
 import { createManualClock } from '../../../../core/clock.js';
 import type { TrafficField, TrafficFrameDetail } from '../../../../core/contract/traffic.js';
-import { loadLwm2mDefinitions } from '../../../../core/traffic/lwm2m-definitions.js';
+import { loadLwm2mDefinitions } from '../../../../core/protocols/lwm2m/lwm2m-definitions.js';
 import { TrafficCapture } from '../../../../core/traffic/traffic-capture.js';
 import { coapFrame, mqttFrame, rawFrame, sampleSession } from '../../../support/traffic-frames.js';
 

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import {
+  parseCommandResponse,
+  parseGatewayReport,
+  parseLegacyJson,
+  parsePropertiesReport,
+} from '../../../../../core/protocols/mqtt/uplink-payloads.js';
+
+const b = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+
+describe('uplink payloads', () => {
+  it('reads a legacy deviceReq into service reports', () => {
+    expect(
+      parseLegacyJson(
+        b({
+          msgType: 'deviceReq',
+          hasMore: 0,
+          data: [{ serviceId: 'S', serviceData: { a: 1 }, eventTime: '20161219T114920Z' }],
+        }),
+      ),
+    ).toEqual({
+      ok: true,
+      value: { kind: 'data', services: [{ serviceId: 'S', properties: { a: 1 }, eventTime: '20161219T114920Z' }] },
+    });
+    expect(parseLegacyJson(b({ msgType: 'deviceRsp', mid: 3, errcode: 0, body: {} }))).toEqual({
+      ok: true,
+      value: { kind: 'commandResponse', mid: 3, errcode: 0, body: {} },
+    });
+  });
+
+  it('reads an IoTDA command response; a missing result_code means success', () => {
+    expect(parseCommandResponse(b({ result_code: 1, response_name: 'R', paras: { a: 1 } }))).toEqual({
+      ok: true,
+      value: { resultCode: 1, responseName: 'R', paras: { a: 1 } },
+    });
+    expect(parseCommandResponse(b({}))).toEqual({ ok: true, value: { resultCode: 0, paras: {} } });
+    expect(parseCommandResponse(b({ result_code: 'zero' })).ok).toBe(false);
+  });
+
+  it('reads IoTDA and gateway property reports', () => {
+    expect(parsePropertiesReport(b({ services: [{ service_id: 'S', properties: { x: true } }] }))).toEqual({
+      ok: true,
+      value: [{ serviceId: 'S', properties: { x: true } }],
+    });
+    expect(
+      parseGatewayReport(b({ devices: [{ device_id: 'p_1', services: [{ service_id: 'S', properties: { y: 2 } }] }] })),
+    ).toEqual({ ok: true, value: [{ deviceId: 'p_1', services: [{ serviceId: 'S', properties: { y: 2 } }] }] });
+  });
+
+  it('names the problem in bad JSON and wrong shapes', () => {
+    expect(parseLegacyJson(b('{oops'))).toMatchObject({ ok: false, error: { code: 'BAD_JSON' } });
+    const bad = parsePropertiesReport(b({ services: [{ properties: {} }] }));
+    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_PAYLOAD' } });
+    expect(bad.ok ? '' : bad.error.message).toContain('services.0.service_id');
+  });
+
+  it('returns errors for random and truncated input, never throws', () => {
+    const good = b({ services: [{ service_id: 'S', properties: { x: 1 } }] });
+    for (let i = 0; i < 2000; i++) {
+      const random = Buffer.from(
+        Array.from({ length: Math.floor(Math.random() * 50) }, () => Math.floor(Math.random() * 256)),
+      );
+      const cut = good.subarray(0, Math.floor(Math.random() * good.length));
+      for (const parse of [parseLegacyJson, parsePropertiesReport, parseGatewayReport]) {
+        expect(parse(random).ok).toBe(false);
+        expect(() => parse(cut)).not.toThrow();
+      }
+      expect(() => parseCommandResponse(random)).not.toThrow();
+      expect(() => parseCommandResponse(cut)).not.toThrow();
+    }
+  });
+});
