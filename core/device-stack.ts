@@ -6,6 +6,7 @@ import type { Capability } from './capability.js';
 import type { ProductModel, ProtocolType } from './contract/product-model.js';
 import type { CodecsCapability } from './codecs/index.js';
 import { createDataCapability, type DataCapability } from './data/index.js';
+import { createDeviceLinkHub } from './device-link/index.js';
 import { createDevicesCapability, type DevicesCapability } from './devices/index.js';
 import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
 import { createLwm2mSimulatorCapability } from './simulator/lwm2m/index.js';
@@ -46,27 +47,31 @@ export function deviceCapabilities({
     }
     return entry;
   };
+  const deviceLink = createDeviceLinkHub(() => undefined);
   const devices: DevicesCapability = createDevicesCapability({ products: () => ({ product }) });
   products.setDeviceUsageProvider((productId) => devices.registry.countByProduct(productId));
   products.setSecretBoxProvider(() => devices.secretBox);
-  const data: DataCapability = createDataCapability({ requireDevice: (id) => void devices.registry.require(id) });
+  const data: DataCapability = createDataCapability({
+    requireDevice: (id) => void devices.registry.require(id),
+    productModel: (id) => product(id)?.model,
+    ...(codecs ? { decodeUplink: (productId, bytes, topic) => codecs.decodeUplink(productId, bytes, topic) } : {}),
+  });
   const mqtt = createMqttAccessCapability({
     devices: () => devices.registry,
     status: () => devices.status,
-    data: () => data.store,
+    uplink: data.uplink,
+    link: deviceLink.reports,
     productModel: (id) => product(id)?.model,
     productSecrets: {
       secret: (productId) => products.service.secrets.secret(productId),
       onReset: (listener) => products.service.secrets.onReset(listener),
     },
-    ...(codecs ? { decodeUplink: (productId, bytes, topic) => codecs.decodeUplink(productId, bytes, topic) } : {}),
   });
   const coap = createCoapAccessCapability({
     devices: () => devices.registry,
     status: () => devices.status,
-    data: () => data.store,
-    productModel: (id) => product(id)?.model,
-    ...(codecs ? { decodeUplink: (productId, bytes, topic) => codecs.decodeUplink(productId, bytes, topic) } : {}),
+    uplink: data.uplink,
+    link: deviceLink.reports,
   });
   const diagnosis = createDiagnosisCapability({
     link: () => lwm2mDiagnosisLink(() => coap.server),

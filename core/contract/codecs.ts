@@ -129,6 +129,8 @@ export const decodedServiceSchema = z.object({
   properties: z.record(z.string(), z.unknown()),
   eventTime: z.string().optional(),
 });
+/** One service's reported values, as every uplink path (JSON bodies, codecs, LwM2M) hands them to the data store. */
+export type ServiceReport = z.infer<typeof decodedServiceSchema>;
 
 /** The one internal form both script shapes (legacy msgType and IoTDA msg_type) and layouts decode to. */
 export const decodedMessageSchema = z.discriminatedUnion('kind', [

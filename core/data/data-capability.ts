@@ -3,28 +3,47 @@ import type { Capability } from '../capability.js';
 import type { TimerHandle } from '../clock.js';
 import { deviceRoutes } from '../contract/devices.js';
 import { csvLine } from '../devices/csv.js';
+import type { ProductModel } from '../contract/product-model.js';
+import type { Logger } from '../log/logger.js';
 import { DataStore, dataMigrations } from './data-store.js';
+import { createUplinkPipeline, type UplinkDecoder, type UplinkPipeline } from './uplink-pipeline.js';
 
 export interface DataCapability extends Capability {
   readonly store: DataStore;
+  /** The one path of every device uplink (MQTT and CoAP adapters call it). */
+  readonly uplink: UplinkPipeline;
 }
 
 export interface DataCapabilityOptions {
   /** 404 for unknown devices on the data routes. */
   requireDevice: (deviceId: string) => void;
+  productModel: (productId: string) => ProductModel | undefined;
+  decodeUplink?: UplinkDecoder | undefined;
 }
 
 export function createDataCapability(options: DataCapabilityOptions): DataCapability {
   let store: DataStore | undefined;
   let purging: TimerHandle | undefined;
+  let log: Logger | undefined;
+  const requireStore = () => {
+    if (!store) throw new Error('the data capability has not started');
+    return store;
+  };
+  const uplink = createUplinkPipeline({
+    data: requireStore,
+    productModel: options.productModel,
+    decodeUplink: options.decodeUplink,
+    logger: () => log,
+  });
   return {
     name: 'data',
     migrations: dataMigrations,
     get store() {
-      if (!store) throw new Error('the data capability has not started');
-      return store;
+      return requireStore();
     },
-    start({ db, clock, bus, routes }) {
+    uplink,
+    start({ db, clock, bus, routes, logger }) {
+      log = logger;
       const data = new DataStore(db, clock, bus);
       store = data;
       purging = data.startBackgroundWork();

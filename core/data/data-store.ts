@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { HistoryItem, HistoryQuery } from '../contract/devices.js';
 import type { Migration } from '../store/migrations.js';
 import { parseEventTime, parseTimeBound } from './event-time.js';
+import type { ServiceReport } from '../contract/codecs.js';
 
 export const dataMigrations: readonly Migration[] = [
   {
@@ -70,11 +71,7 @@ export const dataMigrations: readonly Migration[] = [
   },
 ];
 
-export interface ServiceReport {
-  serviceId: string;
-  properties: Record<string, unknown>;
-  eventTime?: string;
-}
+export type { ServiceReport } from '../contract/codecs.js';
 
 interface PendingReport {
   deviceId: string;

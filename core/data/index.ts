@@ -2,3 +2,4 @@
 export { createDataCapability, type DataCapability } from './data-capability.js';
 export { DataStore, DEFAULT_RETENTION_DAYS, type ServiceReport } from './data-store.js';
 export { parseEventTime } from './event-time.js';
+export { checkReport, type UplinkDecoder, type UplinkError, type UplinkPipeline } from './uplink-pipeline.js';

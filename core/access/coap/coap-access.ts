@@ -7,7 +7,6 @@ import { HttpError } from '../../api/http-error.js';
 import type { Capability } from '../../capability.js';
 import type { Clock } from '../../clock.js';
 import type { EventBus } from '../../bus/event-bus.js';
-import type { DecodeResult } from '../../contract/codecs.js';
 import {
   lwm2mContentFormats,
   lwm2mRoutes,
@@ -18,8 +17,6 @@ import {
   type Lwm2mValue,
   type Lwm2mValueEvent,
 } from '../../contract/lwm2m.js';
-import type { ProductModel } from '../../contract/product-model.js';
-import type { DataStore } from '../../data/data-store.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { DeviceStatusEngine } from '../../devices/device-status.js';
 import type { Logger } from '../../log/logger.js';
@@ -49,15 +46,16 @@ import { CF, contentFormatName, decodePayload, encodeWrite, pathIds } from '../.
 import { Lwm2mRefusalLog, refusalsMigration } from './refusal-log.js';
 import { RegistrationStore, registrationsMigration } from './registration-store.js';
 import { Registrations, type LiveRegistration } from './registrations.js';
-
-export type UplinkDecoder = (productId: string, bytes: Uint8Array, topic: string) => Promise<DecodeResult>;
+import type { UplinkPipeline } from '../../data/uplink-pipeline.js';
+import type { DeviceLinkReports } from '../../device-link/index.js';
 
 export interface CoapAccessDeps {
   devices: () => DeviceRegistry;
   status: () => DeviceStatusEngine;
-  data: () => DataStore;
-  productModel: (productId: string) => ProductModel | undefined;
-  decodeUplink?: UplinkDecoder;
+  /** Object 19 data goes through the one uplink pipeline (codec, model checks, errors, ingest). */
+  uplink: UplinkPipeline;
+  /** Presence (online, reported, re-registered, offline) and device responses, for queues that wait on devices. */
+  link: DeviceLinkReports;
   definitions?: Lwm2mDefinitions;
   /** RFC 7252 ACK_TIMEOUT for our CON requests (default 2 s). */
   ackTimeoutMs?: number;
@@ -341,32 +339,8 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
     if (isPcpFrame(bytes)) return;
     const productId = registrations?.get(deviceId)?.productId;
     if (!productId) return;
-    const data = deps.data();
     try {
-      if (!deps.decodeUplink)
-        return data.recordError(
-          deviceId,
-          APP_DATA_PATH,
-          { code: 'NO_CODEC', message: 'no codec service is installed' },
-          bytes,
-        );
-      const decoded = await deps.decodeUplink(productId, bytes, APP_DATA_PATH);
-      if (!decoded.ok) return data.recordError(deviceId, APP_DATA_PATH, decoded.error, bytes);
-      if (decoded.message.kind !== 'data') return;
-      const services = decoded.message.services;
-      const known = deps.productModel(productId)?.services;
-      const accepted =
-        known && known.length > 0 ? services.filter((s) => known.some((k) => k.serviceId === s.serviceId)) : services;
-      if (accepted.length < services.length) {
-        const unknown = services.filter((s) => !accepted.includes(s)).map((s) => s.serviceId);
-        data.recordError(
-          deviceId,
-          APP_DATA_PATH,
-          { code: 'UNKNOWN_SERVICE', message: `the product model has no service ${unknown.join(', ')}` },
-          bytes,
-        );
-      }
-      if (accepted.length) await data.ingest(deviceId, accepted);
+      await deps.uplink.decode({ deviceId, productId }, APP_DATA_PATH, bytes);
     } catch (error) {
       log?.error({ err: error }, `storing object 19 data of ${deviceId} failed`);
     }

@@ -7,9 +7,4 @@ export {
   type Lwm2mServerErrorCode,
   Lwm2mServerError,
 } from '../../device-link/lwm2m-link.js';
-export {
-  createCoapAccessCapability,
-  type CoapAccessCapability,
-  type CoapAccessDeps,
-  type UplinkDecoder,
-} from './coap-access.js';
+export { createCoapAccessCapability, type CoapAccessCapability, type CoapAccessDeps } from './coap-access.js';

@@ -3,7 +3,6 @@ export {
   createMqttAccessCapability,
   type MqttAccessCapability,
   type MqttAccessDeps,
-  type UplinkDecoder,
   type Dialect,
   type DeviceMessage,
 } from './mqtt-access.js';

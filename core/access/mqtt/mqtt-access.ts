@@ -6,14 +6,13 @@ import type { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { HttpError } from '../../api/http-error.js';
 import type { Capability } from '../../capability.js';
-import type { DecodeResult } from '../../contract/codecs.js';
 import { deviceRoutes } from '../../contract/devices.js';
 import type { ProductModel } from '../../contract/product-model.js';
-import type { DataStore, ServiceReport } from '../../data/data-store.js';
+import type { ServiceReport } from '../../contract/codecs.js';
+import type { UplinkPipeline } from '../../data/uplink-pipeline.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { DeviceStatusEngine } from '../../devices/device-status.js';
 import type { Logger } from '../../log/logger.js';
-import { checkField } from '../../codecs/model-validation.js';
 import { CommandCorrelation, DEFAULT_COMMAND_TIMEOUT_MS, type CommandResponse } from './command-correlation.js';
 import { parseClientId, passwordMatches, timestampFresh } from '../../protocols/mqtt/device-credentials.js';
 import { DynamicSecretLogins, type ProductSecretSource } from './dynamic-secret.js';
@@ -36,18 +35,18 @@ import {
   parsePropertiesReport,
   type UplinkError,
 } from '../../protocols/mqtt/uplink-payloads.js';
-
-/** Decodes binary uplinks with the product's codec (the codecs capability's decodeUplink). */
-export type UplinkDecoder = (productId: string, bytes: Uint8Array, topic: string) => Promise<DecodeResult>;
+import type { DeviceLinkReports } from '../../device-link/index.js';
 
 export interface MqttAccessDeps {
   devices: () => DeviceRegistry;
   status: () => DeviceStatusEngine;
-  data: () => DataStore;
+  /** Every reported value goes through the one uplink pipeline (codec, model checks, errors, ingest). */
+  uplink: UplinkPipeline;
+  /** Presence (online, reported, re-registered, offline) and device responses, for queues that wait on devices. */
+  link: DeviceLinkReports;
   productModel: (productId: string) => ProductModel | undefined;
   /** Product secrets for one-model-one-secret login (authType 1, see dynamic-secret.ts); without them it is refused. */
   productSecrets?: ProductSecretSource;
-  decodeUplink?: UplinkDecoder;
   /** Largest MQTT packet a device may send; bigger ones close the connection (default 1 MiB, the platform's limit). */
   maxPacketBytes?: number;
 }
@@ -399,60 +398,11 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
           : packet;
       };
 
-      const recordError = (session: Session, deviceId: string, topic: string, error: UplinkError, raw: Buffer) => {
-        deps.data().recordError(deviceId, topic, error, raw);
-        log.info(`uplink of ${deviceId} on ${topic} kept as an error: ${error.code} ${error.message}`);
-        void session;
-      };
-
-      /** Splits the services into known ones (stored) and unknown ones (recorded as errors). */
-      const store = async (
-        session: Session,
-        deviceId: string,
-        topic: string,
-        services: ServiceReport[],
-        raw: Buffer,
-      ) => {
-        const known = session.model?.services;
-        const accepted =
-          known && known.length > 0 ? services.filter((s) => known.some((k) => k.serviceId === s.serviceId)) : services;
-        if (accepted.length < services.length) {
-          const unknown = services.filter((s) => !accepted.includes(s)).map((s) => s.serviceId);
-          recordError(
-            session,
-            deviceId,
-            topic,
-            {
-              code: 'UNKNOWN_SERVICE',
-              message: `the product model has no service ${unknown.join(', ')}`,
-            },
-            raw,
-          );
-        }
-        // Values of the wrong type or out of the model's range are recorded with the reason and not stored (R-6).
-        const valid: ServiceReport[] = [];
-        const problems: string[] = [];
-        for (const report of accepted) {
-          const service = known?.find((k) => k.serviceId === report.serviceId);
-          if (!service || service.properties.length === 0) {
-            valid.push(report);
-            continue;
-          }
-          const kept: Record<string, unknown> = {};
-          for (const [name, value] of Object.entries(report.properties)) {
-            const property = service.properties.find((p) => p.name === name);
-            const issues = property
-              ? checkField(property, value, `${report.serviceId}.${name}`).map((i) => i.message)
-              : [`service ${report.serviceId} has no property ${name}`];
-            if (issues.length === 0) kept[name] = value;
-            else problems.push(...issues);
-          }
-          if (Object.keys(kept).length > 0) valid.push({ ...report, properties: kept });
-        }
-        if (problems.length > 0)
-          recordError(session, deviceId, topic, { code: 'BAD_VALUE', message: problems.join('; ') }, raw);
-        if (valid.length) await deps.data().ingest(deviceId, valid);
-      };
+      const uplink = deps.uplink;
+      const recordError = (id: string, topic: string, error: UplinkError, raw: Buffer) =>
+        uplink.refuse(id, topic, error, raw);
+      const store = (session: Session, deviceId: string, topic: string, services: ServiceReport[], raw: Buffer) =>
+        uplink.report({ deviceId, productId: session.productId }, topic, services, raw);
 
       const handleUplink = async (session: Session, kind: UplinkKind, topic: string, payload: Buffer) => {
         const id = session.deviceId;
@@ -460,29 +410,20 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
           case 'legacyData': {
             session.dialect = 'legacy';
             if (kind.format === 'binary') {
-              if (!deps.decodeUplink)
-                return recordError(
-                  session,
-                  id,
-                  topic,
-                  { code: 'NO_CODEC', message: 'no codec service is installed' },
-                  payload,
-                );
-              const decoded = await deps.decodeUplink(session.productId, payload, topic);
-              if (!decoded.ok) return recordError(session, id, topic, decoded.error, payload);
-              if (decoded.message.kind === 'commandResponse')
+              const decoded = await uplink.decode({ deviceId: id, productId: session.productId }, topic, payload);
+              if (decoded?.kind === 'commandResponse')
                 return commandResponse({
                   deviceId: id,
-                  commandId: String(decoded.message.mid),
+                  commandId: String(decoded.mid),
                   dialect: 'legacy',
-                  resultCode: decoded.message.errcode,
-                  body: decoded.message.body,
-                  ...(decoded.message.commandName ? { responseName: decoded.message.commandName } : {}),
+                  resultCode: decoded.errcode,
+                  body: decoded.body,
+                  ...(decoded.commandName ? { responseName: decoded.commandName } : {}),
                 });
-              return store(session, id, topic, decoded.message.services, payload);
+              return;
             }
             const r = parseLegacyJson(payload);
-            if (!r.ok) return recordError(session, id, topic, r.error, payload);
+            if (!r.ok) return recordError(id, topic, r.error, payload);
             if (r.value.kind === 'commandResponse')
               return commandResponse({
                 deviceId: id,
@@ -495,28 +436,21 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
           }
           case 'properties': {
             const r = parsePropertiesReport(payload);
-            if (!r.ok) return recordError(session, id, topic, r.error, payload);
+            if (!r.ok) return recordError(id, topic, r.error, payload);
             return store(session, id, topic, r.value, payload);
           }
           case 'gatewayProperties': {
             const r = parseGatewayReport(payload);
-            if (!r.ok) return recordError(session, id, topic, r.error, payload);
+            if (!r.ok) return recordError(id, topic, r.error, payload);
             const registry = deps.devices();
             for (const sub of r.value) {
               const child = registry.get(sub.deviceId);
               if (!child) {
-                recordError(
-                  session,
-                  id,
-                  topic,
-                  { code: 'UNKNOWN_DEVICE', message: `no device ${sub.deviceId}` },
-                  payload,
-                );
+                recordError(id, topic, { code: 'UNKNOWN_DEVICE', message: `no device ${sub.deviceId}` }, payload);
                 continue;
               }
               if (child.deviceId !== id && child.gatewayId !== id) {
                 recordError(
-                  session,
                   id,
                   topic,
                   {
@@ -528,13 +462,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
                 continue;
               }
               deps.status().reported(child.deviceId);
-              await store(
-                { ...session, model: deps.productModel(child.productId) },
-                child.deviceId,
-                topic,
-                sub.services,
-                payload,
-              );
+              await store({ ...session, productId: child.productId }, child.deviceId, topic, sub.services, payload);
             }
             return;
           }
@@ -543,7 +471,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
             return;
           case 'commandResponse': {
             const r = parseCommandResponse(payload);
-            if (!r.ok) return recordError(session, id, topic, r.error, payload);
+            if (!r.ok) return recordError(id, topic, r.error, payload);
             return commandResponse({
               deviceId: id,
               commandId: kind.requestId,

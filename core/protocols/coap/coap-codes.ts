@@ -54,4 +54,3 @@ const codeNames: Record<string, string> = {
 export function coapCodeName(code: string): string {
   return codeNames[code] ?? 'unknown';
 }
-

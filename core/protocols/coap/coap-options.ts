@@ -38,4 +38,3 @@ export function blockOption(block: BlockValue): Buffer {
   const szx = Math.log2(block.size) - 4;
   return uintOption((block.num << 4) | (block.more ? 8 : 0) | szx);
 }
-

@@ -1,6 +1,6 @@
 // Uplink payloads of both dialects, parsed into service reports; bad input is an error value, never a throw.
 import { z } from 'zod';
-import type { ServiceReport } from '../../data/data-store.js';
+import type { ServiceReport } from '../../contract/codecs.js';
 
 export interface UplinkError {
   code: string;
