@@ -56,6 +56,11 @@ function handOver(command, commandArgs, env = process.env) {
     if (!fromTerminal) child.kill('SIGINT');
   });
   process.on('SIGTERM', () => child.kill('SIGTERM'));
+  // `kill` of the npm process that ran `npm start` ends npm and its shell, not us: follow it and stop the child.
+  const launcher = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== launcher) child.kill('SIGTERM');
+  }, 250).unref();
   child.on('error', (error) => {
     console.error(`could not start ${command}: ${error.message}`);
     process.exit(1);
