@@ -9,6 +9,11 @@ import { fileURLToPath } from 'node:url';
 /** Each entry: a file that proves the tool is there, and the Debian package that provides it. Capabilities add theirs. */
 export const systemTools = [
   { file: '/usr/bin/chromium', pkg: 'chromium', for: 'UI tests (Playwright drives Debian Chromium)' },
+  {
+    file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+    pkg: 'fonts-noto-cjk',
+    for: 'zh-CN screenshots (without a CJK font every Chinese glyph renders as a box)',
+  },
   { file: '/usr/bin/udevadm', pkg: 'udev', for: 'serial port listing' },
   {
     file: '/usr/bin/tshark',

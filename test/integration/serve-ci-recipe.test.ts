@@ -56,9 +56,7 @@ describe("the README's CI recipe", () => {
     expect(result.stdout.trim()).toBe('200');
 
     const ready = JSON.parse(readFileSync(`${lab}.ready`, 'utf8')) as { ports: Record<string, number> };
-    expect(await eventually(() => processesUsing(lab).length === 0, 10_000), processesUsing(lab).join('\n')).toBe(
-      true,
-    );
+    expect(await eventually(() => processesUsing(lab).length === 0, 10_000), processesUsing(lab).join('\n')).toBe(true);
     for (const name of ['api', 'mqtt', 'northbound']) expect(await portIsFree(ready.ports[name]!), name).toBe(true);
   });
 });
