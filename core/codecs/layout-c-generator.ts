@@ -1,6 +1,7 @@
 // Generates C (a header and a source) from a layout: one struct and pack/unpack functions per message,
 // byte-compatible with layout-codec.ts, for device firmware.
 import type { CodecLayout, CSource, LayoutField, LayoutMessage, LayoutNumberType } from '../contract/codecs.js';
+import { numberSize } from './layout-codec.js';
 
 const cType: Record<LayoutNumberType, string> = {
   uint8: 'uint8_t',
@@ -11,16 +12,6 @@ const cType: Record<LayoutNumberType, string> = {
   int32: 'int32_t',
   float32: 'float',
   float64: 'double',
-};
-const size: Record<LayoutNumberType, number> = {
-  uint8: 1,
-  uint16: 2,
-  uint32: 4,
-  int8: 1,
-  int16: 2,
-  int32: 4,
-  float32: 4,
-  float64: 8,
 };
 
 const isNumber = (t: string): t is LayoutNumberType => t in cType;
@@ -53,14 +44,14 @@ function packBody(layout: CodecLayout, message: LayoutMessage): string[] {
   const idType = layout.messageIdType;
   const out = [
     `  size_t o = 0;`,
-    `  if (cap < ${size[idType]}) return -1;`,
-    `  put_${idType}(buf + o, ${message.id}); o += ${size[idType]};`,
+    `  if (cap < ${numberSize[idType]}) return -1;`,
+    `  put_${idType}(buf + o, ${message.id}); o += ${numberSize[idType]};`,
   ];
   for (const f of message.fields) {
     if (isNumber(f.type)) {
       out.push(
-        `  if (o + ${size[f.type]} > cap) return -1;`,
-        `  put_${f.type}(buf + o, m->${f.name}); o += ${size[f.type]};`,
+        `  if (o + ${numberSize[f.type]} > cap) return -1;`,
+        `  put_${f.type}(buf + o, m->${f.name}); o += ${numberSize[f.type]};`,
       );
     } else if (f.type === 'bits') {
       const n = f.length ?? 1;
@@ -89,8 +80,8 @@ function packBody(layout: CodecLayout, message: LayoutMessage): string[] {
       out.push(`  {`, `    size_t n = ${len};`, `    if (n > ${cap}) return -1;`);
       if (f.lengthPrefix) {
         out.push(
-          `    if (o + ${size[f.lengthPrefix]} + n > cap) return -1;`,
-          `    put_${f.lengthPrefix}(buf + o, (${cType[f.lengthPrefix]})n); o += ${size[f.lengthPrefix]};`,
+          `    if (o + ${numberSize[f.lengthPrefix]} + n > cap) return -1;`,
+          `    put_${f.lengthPrefix}(buf + o, (${cType[f.lengthPrefix]})n); o += ${numberSize[f.lengthPrefix]};`,
         );
         out.push(`    memcpy(buf + o, m->${f.name}, n); o += n;`);
       } else {
@@ -112,14 +103,14 @@ function unpackBody(layout: CodecLayout, message: LayoutMessage): string[] {
   const out = [
     `  size_t o = 0;`,
     `  memset(m, 0, sizeof *m);`,
-    `  if (len < ${size[idType]} || get_${idType}(buf) != ${message.id}) return -1;`,
-    `  o += ${size[idType]};`,
+    `  if (len < ${numberSize[idType]} || get_${idType}(buf) != ${message.id}) return -1;`,
+    `  o += ${numberSize[idType]};`,
   ];
   for (const f of message.fields) {
     if (isNumber(f.type)) {
       out.push(
-        `  if (o + ${size[f.type]} > len) return -1;`,
-        `  m->${f.name} = get_${f.type}(buf + o); o += ${size[f.type]};`,
+        `  if (o + ${numberSize[f.type]} > len) return -1;`,
+        `  m->${f.name} = get_${f.type}(buf + o); o += ${numberSize[f.type]};`,
       );
     } else if (f.type === 'bits') {
       const n = f.length ?? 1;
@@ -144,8 +135,8 @@ function unpackBody(layout: CodecLayout, message: LayoutMessage): string[] {
       if (f.lengthPrefix) {
         out.push(
           `    size_t n;`,
-          `    if (o + ${size[f.lengthPrefix]} > len) return -1;`,
-          `    n = get_${f.lengthPrefix}(buf + o); o += ${size[f.lengthPrefix]};`,
+          `    if (o + ${numberSize[f.lengthPrefix]} > len) return -1;`,
+          `    n = get_${f.lengthPrefix}(buf + o); o += ${numberSize[f.lengthPrefix]};`,
           `    if (n > ${cap} || o + n > len) return -1;`,
           `    memcpy(m->${f.name}, buf + o, n); o += n;`,
         );
@@ -261,7 +252,7 @@ export function generateLayoutC(layout: CodecLayout, fileBase: string): CSource 
     helpers(layout.endian === 'little'),
     '',
     `int ${fileBase}_message_id(const uint8_t *buf, size_t len) {`,
-    `  if (len < ${size[layout.messageIdType]}) return -1;`,
+    `  if (len < ${numberSize[layout.messageIdType]}) return -1;`,
     `  return (int)get_${layout.messageIdType}(buf);`,
     `}`,
   ];

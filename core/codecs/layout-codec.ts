@@ -15,7 +15,8 @@ export type RawValues = Record<string, number | string>;
 
 export type LayoutOutcome<T> = { ok: true; value: T } | { ok: false; error: CodecError };
 
-const numberSize: Record<LayoutNumberType, number> = {
+/** Bytes of each number type on the wire (and in the generated C). */
+export const numberSize: Record<LayoutNumberType, number> = {
   uint8: 1,
   uint16: 2,
   uint32: 4,

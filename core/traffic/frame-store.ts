@@ -4,6 +4,7 @@
 export interface FrameMeta {
   direction: 'in' | 'out';
   transport: 'tcp' | 'udp' | 'serial';
+  /** What the adapter called it (`mqtt`, `coap`, `pcp`, …). */
   protocol: string;
   local: string;
   peer: string;

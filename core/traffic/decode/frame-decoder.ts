@@ -2,22 +2,15 @@
 import type { TrafficField, TrafficLayer } from '../../contract/traffic.js';
 import type { Lwm2mDefinitions } from '../../protocols/lwm2m/lwm2m-definitions.js';
 import { decodeCoapLayer, type CoapMessage } from './coap-layer.js';
+import type { FrameMeta } from '../frame-store.js';
 import { field, type FieldValue, type FieldValues } from './layer-types.js';
 import { decodeLwm2mLayer } from './lwm2m-layer.js';
 import { decodeMqttLayer } from './mqtt-layer.js';
 import { decodePcpLayer } from './pcp-layer.js';
 
-export interface CapturedFrame {
+export interface CapturedFrame extends FrameMeta {
   seq: number;
   timeUs: number;
-  direction: 'in' | 'out';
-  transport: 'tcp' | 'udp' | 'serial';
-  /** What the adapter called it (`mqtt`, `coap`, `pcp`, …). */
-  protocol: string;
-  local: string;
-  peer: string;
-  deviceId?: string;
-  connectionId?: string;
   bytes: Uint8Array;
   /** MQTT protocol level of the connection at capture time (from its CONNECT). */
   mqttVersion?: number;
