@@ -1,10 +1,36 @@
 // Lint: type-aware typescript-eslint, React hooks, and the import directions of the architecture.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const nodeOnlyModules = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'dgram', 'crypto', 'http', 'https'];
+
+// core/ is plain Node: it never knows about Electron, React or the UI.
+const plainNode = [
+  { group: ['electron', 'electron/*'], message: 'core/ must not import Electron' },
+  {
+    group: ['react', 'react-dom', 'react/*', '@mantine/*', '@tanstack/*'],
+    message: 'core/ must not import UI libraries',
+  },
+  { group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not import renderer/ or electron/' },
+];
+// Capability folders that have an index.ts are used through it by the other capabilities (the contract is a floor).
+const capabilitiesWithIndex = readdirSync(join(import.meta.dirname, 'core'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'contract' && existsSync(join(d.parentPath, d.name, 'index.ts')))
+  .map((d) => d.name);
+const capabilityBoundaries = [
+  {
+    regex: '^(\\.\\./)+access(/|$)',
+    message: 'services never import a protocol adapter: reach devices through core/device-link',
+  },
+  {
+    regex: `^(\\.\\./)+(${capabilitiesWithIndex.join('|')})/(?!index\\.js$)`,
+    message: 'another capability is used through its index.ts, never its files',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'coverage/**'] },
@@ -38,23 +64,34 @@ export default tseslint.config(
         require: 'readonly',
         module: 'writable',
         __dirname: 'readonly',
+        setInterval: 'readonly',
       },
     },
   },
   {
-    // core/ is plain Node: it never knows about Electron, React or the UI.
     files: ['core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: plainNode }] },
+  },
+  {
+    // A capability folder owns its tables and service; it reaches others through their index and devices through
+    // the device link. The composition root (core/*.ts) and the adapters themselves are exempt.
+    files: ['core/*/**/*.ts'],
+    ignores: ['core/access/**', 'core/contract/**', 'core/protocols/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...plainNode, ...capabilityBoundaries] }] },
+  },
+  {
+    // Protocol code is the ground floor: pure, it imports only itself and the contract.
+    files: ['core/protocols/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'core/ must not import Electron' },
+            ...plainNode,
             {
-              group: ['react', 'react-dom', 'react/*', '@mantine/*', '@tanstack/*'],
-              message: 'core/ must not import UI libraries',
+              regex: '^(\\.\\./){2,}(?!contract/|protocols/)',
+              message: 'core/protocols imports only itself and the contract',
             },
-            { group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not import renderer/ or electron/' },
           ],
         },
       ],

@@ -1,6 +1,6 @@
 // The `iotwb` command line: serve, and the offline tools later capabilities add to `commands`.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { pcpCommand } from './protocols/pcp/pcp-cli.js';
+import { pcpCommand } from './ota/pcp-cli.js';
 import { runServe, serveOptions } from './serve.js';
 import { createKeygenCommand, createSignCommand, createVerifyCommand } from './signing/cli.js';
 import { packageCommand } from './ota/packages/cli.js';

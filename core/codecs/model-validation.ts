@@ -1,7 +1,7 @@
 // Checks a decoded message against the product model: unknown services/properties, wrong types, out-of-range values.
 import type { CodecIssue, DecodedMessage } from '../contract/codecs.js';
 import type { ProductModel } from '../contract/product-model.js';
-import { checkField } from '../products/model-values.js';
+import { checkField } from '../products/index.js';
 
 export function validateDecoded(model: ProductModel | undefined, message: DecodedMessage): CodecIssue[] {
   if (!model) {

@@ -2,7 +2,7 @@
 import type { Capability } from '../capability.js';
 import type { TimerHandle } from '../clock.js';
 import { deviceRoutes } from '../contract/devices.js';
-import { csvLine } from '../devices/csv.js';
+import { csvLine } from '../devices/index.js';
 import type { ProductModel } from '../contract/product-model.js';
 import type { Logger } from '../log/logger.js';
 import { DataStore, dataMigrations } from './data-store.js';

@@ -3,7 +3,7 @@
 import type { DecodedMessage, DecodeResult, ServiceReport } from '../contract/codecs.js';
 import type { ProductModel } from '../contract/product-model.js';
 import type { Logger } from '../log/logger.js';
-import { checkField } from '../products/model-values.js';
+import { checkField } from '../products/index.js';
 import type { DataStore } from './data-store.js';
 
 /** Decodes binary uplinks with the product's codec (the codecs capability's decodeUplink). */

@@ -1,5 +1,5 @@
 // Diagnosis reaches devices through the LwM2M server: registrations and notifications are contacts.
-import { Lwm2mServerError, type Lwm2mServer } from '../device-link/lwm2m-link.js';
+import { Lwm2mServerError, type Lwm2mServer } from '../device-link/index.js';
 import type { Lwm2mOperationResult } from '../contract/lwm2m.js';
 import type { DiagnosisDeviceLink, LinkOutcome } from './diagnosis-service.js';
 

@@ -17,3 +17,4 @@ export {
   type ProfileReadResult,
 } from './profile-package.js';
 export { checkProductModel, formatPath, type ModelIssue } from './model-rules.js';
+export { checkField } from './model-values.js';

@@ -2,7 +2,7 @@
 // device secrets' SecretBox. Products made before secrets existed get theirs on first use.
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import type { SecretBox } from '../devices/secret-box.js';
+import type { SecretBox } from '../devices/index.js';
 import type { Migration } from '../store/migrations.js';
 
 export const productSecretMigration: Migration = {

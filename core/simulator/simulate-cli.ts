@@ -12,7 +12,7 @@ import {
   type RouteContract,
   type SimulatorDialect,
 } from '../contract/index.js';
-import { parseCsv } from '../devices/csv.js';
+import { parseCsv } from '../devices/index.js';
 import { simulateLwm2m, simulateLwm2mOptions, simulateLwm2mUsage } from './lwm2m/cli.js';
 import { MqttSimulations, SimulationError } from './mqtt/mqtt-simulations.js';
 import { untilStopped } from './until-stopped.js';

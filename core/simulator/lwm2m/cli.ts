@@ -2,7 +2,7 @@
 // the devices it needs are registered through the core's API, frames come from the product's layout codec or --hex.
 import type { CliIo } from '../../cli.js';
 import { systemClock } from '../../clock.js';
-import { parseLayoutSource } from '../../codecs/codec-service.js';
+import { parseLayoutSource } from '../../codecs/index.js';
 import {
   apiRoutes,
   fillPath,

@@ -7,7 +7,7 @@ import {
   isNumberType,
   type LayoutOutcome,
   type RawValues,
-} from '../../codecs/layout-codec.js';
+} from '../../codecs/index.js';
 
 export type PropertyValues = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // `iotwb pcp decode <hex>` and `iotwb pcp encode <json>`: the PCP codec from the command line.
 import { z } from 'zod';
-import type { CliCommand } from '../../cli.js';
-import { decodePcpFrame, encodePcpFrame, PcpEncodeError } from './pcp-frame.js';
+import type { CliCommand } from '../cli.js';
+import { decodePcpFrame, encodePcpFrame, PcpEncodeError } from '../protocols/pcp/pcp-frame.js';
 
 const pcpMessageSchema = z.strictObject({
   code: z.number().int().min(0).max(255),
