@@ -1,4 +1,5 @@
-// Composition root: store, bus, logs, device ports, capabilities and the API, started and stopped as one.
+// The platform's lifecycle: store, bus, logs, device ports, the capabilities of core/composition.ts and the API,
+// started and stopped as one.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import { createDevicePorts, type DevicePorts } from './access/device-ports.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { createEventBus, type EventBus } from './bus/event-bus.js';
 import type { Capability, CapabilityContext } from './capability.js';
+import { composeCapabilities } from './composition.js';
 import { systemClock } from './clock.js';
 import {
   DEFAULT_DEVICE_PORTS,
@@ -16,17 +18,9 @@ import {
 import type { Clock } from './clock.js';
 import { createWorkbenchLogger, type Logger, type WorkbenchLogger } from './log/logger.js';
 import { createPlatformCapability } from './platform-info/platform-capability.js';
-import { createCodecsCapability } from './codecs/index.js';
-import { createProductsCapability } from './products/index.js';
-import { createPackagesCapability } from './ota/packages/index.js';
-import { createSigningCapability } from './signing/signing-capability.js';
 import { StartupError, type Platform, type PlatformRuntime } from './platform-types.js';
 import { readSavedSettings, settingsMigrations } from './settings/settings-store.js';
 import { openStore, type OpenedStore } from './store/database.js';
-import { createTrafficCapability } from './traffic/traffic-capability.js';
-import { deviceCapabilities } from './device-stack.js';
-import type { DevicesCapability } from './devices/index.js';
-import { createSerialCapability } from './serial/index.js';
 import { secretKeyLocation } from './devices/secret-box.js';
 import { workbenchVersion } from './version.js';
 
@@ -39,34 +33,6 @@ export interface PlatformHandle extends Platform {
   /** Available after start(): for tests and in-process tools. */
   readonly bus: EventBus;
   readonly runtime: PlatformRuntime | undefined;
-}
-
-function devicesOf(capabilities: Capability[]): DevicesCapability {
-  const devices = capabilities.find((c): c is DevicesCapability => c.name === 'devices');
-  if (!devices) throw new Error('no devices capability is composed');
-  return devices;
-}
-
-/** The capabilities of the product, in start order. Later capabilities add themselves here. */
-function productCapabilities(): Capability[] {
-  const products = createProductsCapability();
-  const codecs = createCodecsCapability({ products: { getModel: (id) => products.service.model(id) } });
-  const traffic = createTrafficCapability();
-  const capabilities: Capability[] = [
-    products,
-    traffic,
-    codecs,
-    createSigningCapability(),
-    createPackagesCapability(() => ({ exists: (identity) => products.service.findByIdentity(identity) !== undefined })),
-    createSerialCapability({
-      bringUp: {
-        devices: () => devicesOf(capabilities).registry,
-        product: (id) => products.service.get(id)?.model,
-      },
-    }),
-    ...deviceCapabilities({ products, codecs, traffic }),
-  ];
-  return capabilities;
 }
 
 /** A port asked for must be free; the default 8743 may be taken (another workbench), then a free port serves. */
@@ -154,7 +120,7 @@ export function createPlatform({ extraCapabilities = [], ...input }: PlatformOpt
 
         const activePorts: Record<string, number> = {};
         const databaseFile = join(dataDir, DATABASE_FILE_NAME);
-        const capabilities = [...productCapabilities(), ...extraCapabilities];
+        const capabilities = [...composeCapabilities(() => log?.logger).capabilities, ...extraCapabilities];
 
         // Every capability's migrations are known before the database opens; the platform's own come first.
         store = openStore(

@@ -4,3 +4,4 @@ export { DeviceRegistry, type ProductDirectory, type RegistryChange, isShortConn
 export { DeviceStatusEngine, OFFLINE_GRACE_MS } from './device-status.js';
 export { parseCsv, csvLine } from './csv.js';
 export type { SecretBox } from './secret-box.js';
+export { deviceIdOf } from './device-id.js';

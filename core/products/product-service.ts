@@ -97,28 +97,25 @@ const family = (p: string | undefined) => {
 };
 
 export class ProductService {
-  private usage: DeviceUsageProvider = () => 0;
-  private secretBox: SecretBoxProvider = () => undefined;
   /** The product secrets of one-model-one-secret MQTT login (authType 1). */
   readonly secrets: ProductSecrets;
   /** Parsed models by product id, dropped whenever the product is written or deleted. */
   private readonly models = new Map<string, ProductModel>();
 
+  private readonly usage: DeviceUsageProvider;
+
+  /**
+   * `deviceUsage` counts a product's registered devices (edits and deletion are refused while devices use it);
+   * `secretBox` seals product secrets with the device secrets' key.
+   */
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    links: { deviceUsage?: DeviceUsageProvider; secretBox?: SecretBoxProvider } = {},
   ) {
-    this.secrets = new ProductSecrets(db, () => this.secretBox());
-  }
-
-  /** The devices capability hands over its SecretBox: product secrets are sealed with the same key. */
-  setSecretBoxProvider(provider: SecretBoxProvider): void {
-    this.secretBox = provider;
-  }
-
-  /** The device registry calls this once, so counts, edits and deletion see registered devices. */
-  setDeviceUsageProvider(provider: DeviceUsageProvider): void {
-    this.usage = provider;
+    this.usage = links.deviceUsage ?? (() => 0);
+    const secretBox = links.secretBox ?? (() => undefined);
+    this.secrets = new ProductSecrets(db, () => secretBox());
   }
 
   deviceCount(productId: string): number {
@@ -209,6 +206,13 @@ export class ProductService {
       this.models.set(id, model);
     }
     return model;
+  }
+
+  /** Ids of every product of a device type (the northbound API's `deviceType` filter). */
+  idsOfDeviceType(deviceType: string): string[] {
+    return (
+      this.db.prepare('SELECT id FROM products WHERE device_type = ? ORDER BY id').all(deviceType) as { id: string }[]
+    ).map((r) => r.id);
   }
 
   require(id: string): Product {

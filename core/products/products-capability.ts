@@ -1,7 +1,7 @@
 // The products capability: its table, its routes, and the service other capabilities call.
 import { HttpError } from '../api/http-error.js';
 import type { Capability } from '../capability.js';
-import { productModelSchema } from '../contract/product-model.js';
+import { productModelSchema, type ProductModel, type ProtocolType } from '../contract/product-model.js';
 import { productRoutes, type ModelIssueView, type ProductSample } from '../contract/products.js';
 import { checkProductModel, formatPath } from './model-rules.js';
 import { defaultSamplesDir, listSampleNames, readSample } from './product-samples.js';
@@ -30,21 +30,27 @@ export class ProfileImportError extends HttpError {
 export interface ProductsCapability extends Capability {
   /** Available once the capability started. */
   readonly service: ProductService;
-  /** May be called before or after start; the device registry registers its count here. */
-  setDeviceUsageProvider(provider: DeviceUsageProvider): void;
-  /** May be called before or after start; product secrets are sealed with the device secrets' key. */
-  setSecretBoxProvider(provider: SecretBoxProvider): void;
+  /** A product's id, protocol and model, cached: cheap enough for every login and uplink. */
+  lookup(id: string): ProductLookupEntry | undefined;
+}
+
+export interface ProductLookupEntry {
+  id: string;
+  protocolType: ProtocolType;
+  model: ProductModel;
 }
 
 export interface ProductsCapabilityOptions {
   /** Folder of sample profiles; resources/samples/products of the package by default. */
   samplesDir?: string;
+  /** How many devices use a product (the device registry's count). */
+  deviceUsage?: DeviceUsageProvider;
+  /** Product secrets are sealed with the device secrets' key. */
+  secretBox?: SecretBoxProvider;
 }
 
 export function createProductsCapability(options: ProductsCapabilityOptions = {}): ProductsCapability {
   let service: ProductService | undefined;
-  let usage: DeviceUsageProvider | undefined;
-  let secretBox: SecretBoxProvider | undefined;
   const samplesDir = options.samplesDir ?? defaultSamplesDir();
 
   const started = (): ProductService => {
@@ -58,19 +64,16 @@ export function createProductsCapability(options: ProductsCapabilityOptions = {}
     get service() {
       return started();
     },
-    setDeviceUsageProvider(provider) {
-      usage = provider;
-      service?.setDeviceUsageProvider(provider);
-    },
-    setSecretBoxProvider(provider) {
-      secretBox = provider;
-      service?.setSecretBoxProvider(provider);
+    lookup(id) {
+      const model = started().model(id);
+      return model && { id, protocolType: model.protocolType, model };
     },
 
     start({ db, clock, routes, logger }) {
-      const products = new ProductService(db, clock);
-      if (usage) products.setDeviceUsageProvider(usage);
-      if (secretBox) products.setSecretBoxProvider(secretBox);
+      const products = new ProductService(db, clock, {
+        ...(options.deviceUsage ? { deviceUsage: options.deviceUsage } : {}),
+        ...(options.secretBox ? { secretBox: options.secretBox } : {}),
+      });
       service = products;
 
       routes.add(productRoutes.listProducts, ({ query }) => products.list(query));

@@ -4,6 +4,7 @@ import { HttpError } from '../api/http-error.js';
 import { trafficRoutes } from '../contract/traffic.js';
 import { FilterSyntaxError, type FilterNode } from './filter/filter-parser.js';
 import { defaultLwm2mDir, loadLwm2mDefinitions } from '../protocols/lwm2m/lwm2m-definitions.js';
+import type { CodecResolver } from './codec-layer.js';
 import { TrafficCapture } from './traffic-capture.js';
 import {
   deleteSavedFilter,
@@ -18,10 +19,12 @@ export interface TrafficCapabilityOptions {
   /** Ring size when none is saved (default 100,000 frames). */
   capacity?: number;
   lwm2mDir?: string;
+  /** Each captured frame's device, product and codec, for the codec layer (decoded after capture). */
+  codecs?: CodecResolver;
 }
 
 export interface TrafficCapability extends Capability {
-  /** Available once started: other capabilities install the codec hook and the PCP product check here. */
+  /** Available once started (tests and in-process tools read the capture directly). */
   readonly capture: TrafficCapture | undefined;
 }
 
@@ -60,6 +63,7 @@ export function createTrafficCapability(options: TrafficCapabilityOptions = {}):
         onError: (message, error) => logger.warn({ err: error }, message),
       });
       capture = c;
+      if (options.codecs) c.setCodecResolver(options.codecs);
       c.start();
       if (saved.captureToFile) await c.setCaptureToFile(true);
 

@@ -28,8 +28,7 @@ const sealedOf = (id: string) =>
 beforeEach(() => {
   db = new Database(':memory:');
   runMigrations(db, ':memory:', [{ capability: 'products', migrations: productMigrations }], () => new Date());
-  service = new ProductService(db, { now: () => Date.UTC(2026, 0, 1) } as never);
-  service.setSecretBoxProvider(() => box);
+  service = new ProductService(db, { now: () => Date.UTC(2026, 0, 1) } as never, { secretBox: () => box });
 });
 afterEach(() => db.close());
 

@@ -10,6 +10,7 @@ import { runMigrations } from '../../../../core/store/migrations.js';
 let db: Database.Database;
 let now = Date.UTC(2026, 0, 1);
 let service: ProductService;
+let usage: (productId: string) => number = () => 0;
 
 function waterMeter(): ProductModel {
   const sample = readSample(defaultSamplesDir(), 'WaterMeter_TestUtf8ManuId_NBIoTDevice');
@@ -42,7 +43,8 @@ function httpError(fn: () => unknown): HttpError {
 beforeEach(() => {
   db = new Database(':memory:');
   runMigrations(db, ':memory:', [{ capability: 'products', migrations: productMigrations }], () => new Date(now));
-  service = new ProductService(db, { now: () => (now += 1000) } as never);
+  usage = () => 0;
+  service = new ProductService(db, { now: () => (now += 1000) } as never, { deviceUsage: (id) => usage(id) });
 });
 afterEach(() => db.close());
 
@@ -112,7 +114,7 @@ describe('product service', () => {
 
   it('allows only omCapability changes while devices use the product', () => {
     const product = service.create(waterMeter());
-    service.setDeviceUsageProvider((id) => (id === product.id ? 3 : 0));
+    usage = (id) => (id === product.id ? 3 : 0);
     expect(service.get(product.id)?.deviceCount).toBe(3);
     const error = httpError(() => service.update(product.id, { ...product.model, description: 'x' }));
     expect(error.code).toBe('PRODUCT_IN_USE');
@@ -126,7 +128,7 @@ describe('product service', () => {
   it('refuses to delete a product devices use, and deletes it once they are gone', () => {
     const product = service.create(waterMeter());
     let devices = 1;
-    service.setDeviceUsageProvider(() => devices);
+    usage = () => devices;
     expect(httpError(() => service.delete(product.id)).code).toBe('PRODUCT_IN_USE');
     devices = 0;
     service.delete(product.id);

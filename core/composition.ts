@@ -1,0 +1,148 @@
+// The composition root: every capability of the product, created once with what it depends on, in start order.
+// Dependencies are functions over capabilities created here; none is called before the platform starts them.
+import { createCoapAccessCapability } from './access/coap/index.js';
+import { createMqttAccessCapability } from './access/mqtt/index.js';
+import { createAppsCapability } from './apps/index.js';
+import type { Capability } from './capability.js';
+import { createCodecsCapability } from './codecs/index.js';
+import { parseLayoutSource } from './codecs/index.js';
+import { createDataCapability } from './data/index.js';
+import { createDeviceLinkHub } from './device-link/index.js';
+import { createDevicesCapability, deviceIdOf } from './devices/index.js';
+import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
+import type { Logger } from './log/logger.js';
+import { createNorthboundCapability } from './northbound/index.js';
+import { createPackagesCapability } from './ota/packages/index.js';
+import { createProductsCapability } from './products/index.js';
+import { createSerialCapability } from './serial/index.js';
+import { createSigningCapability } from './signing/signing-capability.js';
+import { createLwm2mSimulatorCapability } from './simulator/lwm2m/index.js';
+import { createMqttSimulatorCapability } from './simulator/mqtt/index.js';
+import { createTrafficCapability } from './traffic/index.js';
+
+export interface Composition {
+  capabilities: Capability[];
+}
+
+export function composeCapabilities(log: () => Logger | undefined): Composition {
+  const products = createProductsCapability({
+    deviceUsage: (productId) => devices.registry.countByProduct(productId),
+    secretBox: () => devices.secretBox,
+  });
+  const product = (id: string) => products.lookup(id);
+  const model = (id: string) => products.lookup(id)?.model;
+
+  const codecs = createCodecsCapability({ products: { getModel: model } });
+  const traffic = createTrafficCapability({
+    codecs: {
+      target: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        const version = device && codecs.service.activeVersion(device.productId);
+        if (!device || version === undefined) return undefined;
+        const deviceModel = model(device.productId);
+        return { productId: device.productId, version, ...(deviceModel ? { model: deviceModel } : {}) };
+      },
+      decode: (productId, bytes, topic) => codecs.decodeUplink(productId, bytes, topic),
+    },
+  });
+  const signing = createSigningCapability();
+  const packages = createPackagesCapability(() => ({
+    exists: (identity) => products.service.findByIdentity(identity) !== undefined,
+  }));
+
+  const devices = createDevicesCapability({ products: () => ({ product }) });
+  const data = createDataCapability({
+    requireDevice: (id) => void devices.registry.require(id),
+    productModel: model,
+    decodeUplink: (productId, bytes, source) => codecs.decodeUplink(productId, bytes, source),
+  });
+
+  // Devices reach the platform through the adapters; capabilities reach devices through the device link.
+  const deviceLink = createDeviceLinkHub((error) => log()?.error({ err: error }, 'a device-link listener failed'));
+  const mqtt = createMqttAccessCapability({
+    devices: () => devices.registry,
+    status: () => devices.status,
+    uplink: data.uplink,
+    link: deviceLink.reports,
+    productModel: model,
+    productSecrets: {
+      secret: (productId) => products.service.secrets.secret(productId),
+      onReset: (listener) => products.service.secrets.onReset(listener),
+    },
+  });
+  const coap = createCoapAccessCapability({
+    devices: () => devices.registry,
+    status: () => devices.status,
+    uplink: data.uplink,
+    link: deviceLink.reports,
+  });
+
+  const diagnosis = createDiagnosisCapability({
+    link: () => lwm2mDiagnosisLink(() => coap.server),
+    devices: () => ({
+      productOf: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        const deviceModel = device && model(device.productId);
+        return device && deviceModel ? { productId: device.productId, model: deviceModel } : undefined;
+      },
+      onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
+    }),
+  });
+  const lwm2mSimulator = createLwm2mSimulatorCapability(() => ({
+    product,
+    layout: (id) => {
+      try {
+        const active = codecs.service.getCodec(id).active;
+        const parsed = active?.kind === 'layout' ? parseLayoutSource(active.source) : undefined;
+        return parsed?.ok ? parsed.layout : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    ensureDevice: (productId, nodeId) => {
+      const deviceId = deviceIdOf(productId, nodeId);
+      if (!devices.registry.get(deviceId)) devices.registry.register({ productId, nodeId });
+      return deviceId;
+    },
+  }));
+  const mqttSimulator = createMqttSimulatorCapability({ devices: () => devices.registry, productModel: model });
+
+  const apps = createAppsCapability({
+    onHistoryPolicy: (storesHistory) => data.store.setHistoryPolicy(storesHistory),
+    countAllDevices: () => devices.registry.counts().all,
+  });
+  const northbound = createNorthboundCapability({
+    apps: () => apps.registry,
+    devices: () => devices.registry,
+    status: () => devices.status,
+    data: () => data.store,
+    products: {
+      get: product,
+      findByIdentity: (identity) => products.service.findByIdentity(identity),
+      idsOfDeviceType: (deviceType) => products.service.idsOfDeviceType(deviceType),
+    },
+  });
+  const serial = createSerialCapability({
+    bringUp: { devices: () => devices.registry, product: (id) => model(id) },
+  });
+
+  return {
+    capabilities: [
+      products,
+      traffic,
+      codecs,
+      signing,
+      packages,
+      serial,
+      devices,
+      data,
+      mqtt,
+      coap,
+      diagnosis,
+      lwm2mSimulator,
+      apps,
+      northbound,
+      mqttSimulator,
+    ],
+  };
+}
