@@ -2,7 +2,6 @@
 // frames and device/data events that tells when a module (ep = IMEI) registered over LwM2M and sent its first uplink.
 import { networkInterfaces } from 'node:os';
 import coapPacket, { type ParsedPacket } from 'coap-packet';
-import { HttpError } from '../api/http-error.js';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, RegisterDeviceBody } from '../contract/devices.js';
@@ -257,7 +256,7 @@ export function createBringUpPlatform(deps: BringUpPlatformDeps): BringUpPlatfor
           evidence: note(`registered device ${device.deviceId} (node ID ${imei}) under product ${productId}`),
         };
       } catch (error) {
-        const message = error instanceof HttpError || error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
         return { ok: false, message: `registering ${imei} failed: ${message}`, evidence: [] };
       }
     },
