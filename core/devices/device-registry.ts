@@ -14,6 +14,7 @@ import {
 } from '../contract/devices.js';
 import type { ProtocolType } from '../contract/product-model.js';
 import type { Migration } from '../store/migrations.js';
+import { deviceIdOf } from './device-id.js';
 import type { SecretBox } from './secret-box.js';
 
 export const deviceMigrations: readonly Migration[] = [
@@ -174,7 +175,7 @@ export class DeviceRegistry {
     const secret = input.secret === undefined || input.secret === '' ? generateSecret() : input.secret;
     const problem = secretProblem(secret, product.protocolType);
     if (problem) throw new DomainError('BAD_SECRET', problem, `${path}.secret`);
-    const deviceId = `${product.id}_${input.nodeId}`;
+    const deviceId = deviceIdOf(product.id, input.nodeId);
     if (this.byId.get(deviceId)) {
       throw new DomainError(
         'DEVICE_EXISTS',

@@ -3,3 +3,4 @@ export { createDevicesCapability, type DevicesCapability } from './devices-capab
 export { DeviceRegistry, type ProductDirectory, type RegistryChange, isShortConnection } from './device-registry.js';
 export { DeviceStatusEngine, OFFLINE_GRACE_MS } from './device-status.js';
 export { parseCsv, csvLine } from './csv.js';
+export { deviceIdOf } from './device-id.js';

@@ -8,6 +8,7 @@ import type { Device, RegisterDeviceBody } from '../contract/devices.js';
 import type { BusEventMap } from '../contract/events.js';
 import type { ProtocolType } from '../contract/product-model.js';
 import type { BringUpEvidence, PlatformAddresses } from '../contract/serial.js';
+import { deviceIdOf } from '../devices/index.js';
 import type { BringUpPlatform, BringUpStepResult, WaitOptions } from './bring-up.js';
 
 /** The part of the device registry the flow uses. */
@@ -220,7 +221,7 @@ export function createBringUpPlatform(deps: BringUpPlatformDeps): BringUpPlatfor
 
     findDevice(productId, imei) {
       const device =
-        deps.devices().get(`${productId}_${imei}`) ??
+        deps.devices().get(deviceIdOf(productId, imei)) ??
         deps
           .devices()
           .findByNodeId(imei)

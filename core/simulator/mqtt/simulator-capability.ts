@@ -2,7 +2,7 @@
 import type { Capability } from '../../capability.js';
 import type { ProductModel } from '../../contract/product-model.js';
 import { simulatorRoutes } from '../../contract/simulator.js';
-import type { DeviceRegistry } from '../../devices/index.js';
+import { deviceIdOf, type DeviceRegistry } from '../../devices/index.js';
 import { MqttSimulations, SimulationError } from './mqtt-simulations.js';
 
 export interface MqttSimulatorDeps {
@@ -46,7 +46,7 @@ export function createMqttSimulatorCapability(deps: MqttSimulatorDeps): MqttSimu
         },
         ensureDevice: (productId, nodeId) => {
           const registry = deps.devices();
-          const existing = registry.get(`${productId}_${nodeId}`);
+          const existing = registry.get(deviceIdOf(productId, nodeId));
           if (existing)
             return Promise.resolve({ deviceId: existing.deviceId, secret: registry.secret(existing.deviceId) ?? '' });
           const { device, secret } = registry.register({ productId, nodeId });
