@@ -1,6 +1,6 @@
 // What a platform capability (products, devices, traffic, …) gets from the composition root.
 import type { Database } from 'better-sqlite3';
-import type { DevicePorts } from './access/device-ports.js';
+import type { DevicePorts } from './device-ports.js';
 import type { RouteRegistrar } from './api/contract-routes.js';
 import type { EventBus } from './bus/event-bus.js';
 import type { Clock } from './clock.js';

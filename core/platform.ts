@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDevicePorts, type DevicePorts } from './access/device-ports.js';
+import { createDevicePorts, type DevicePorts } from './device-ports.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { createEventBus, type EventBus } from './bus/event-bus.js';
 import type { Capability, CapabilityContext } from './capability.js';

@@ -8,7 +8,7 @@ import {
   type RouteInput,
   type RouteResponse,
 } from '../contract/define.js';
-import { HttpError } from './http-error.js';
+import { DomainError } from '../domain-error.js';
 
 export type RouteHandler<R extends RouteContract> = (
   input: RouteInput<R>,
@@ -27,7 +27,7 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, part: string):
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = [part, ...(issue?.path ?? []).map(String)].join('.');
-  throw new HttpError(400, 'BAD_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`, where, result.error.issues);
+  throw new DomainError('BAD_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`, where, result.error.issues);
 }
 
 export function createRouteRegistrar(app: FastifyInstance): RouteRegistrar {
@@ -69,8 +69,7 @@ function sendDownload(reply: FastifyReply, download: BinaryDownload): Buffer {
 
 function binaryBody(body: unknown): Uint8Array {
   if (body instanceof Uint8Array) return body;
-  throw new HttpError(
-    415,
+  throw new DomainError(
     'UNSUPPORTED_MEDIA_TYPE',
     'body: expected raw bytes (Content-Type application/octet-stream or application/zip)',
     'body',

@@ -1,4 +1,5 @@
-// An error a route handler throws to answer with a status and the contract's error body.
+// An error with its own HTTP status: only core/access still throws it; everything else throws DomainError
+// (core/domain-error.ts). Remove it once core/access is converted.
 import type { ApiError } from '../contract/define.js';
 
 export class HttpError extends Error {

@@ -8,7 +8,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { Logger } from '../log/logger.js';
 import { createRouteRegistrar, type RouteRegistrar } from './contract-routes.js';
 import { registerEventStream, chooseSubprotocol } from './events-socket.js';
-import { HttpError } from './http-error.js';
+import { apiErrorReply } from './error-statuses.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { allowedHosts, bearerToken, originAllowed, tokensEqual } from './request-guard.js';
 
@@ -66,8 +66,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
   });
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError) return reply.status(error.status).send(error.toBody());
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const refused = apiErrorReply(error);
+    if (refused) return reply.status(refused.status).send(refused.body);
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, `request ${request.method} ${request.url} failed`);
     return reply.status(status).send({

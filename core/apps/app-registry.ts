@@ -1,7 +1,7 @@
 // Applications: hashed secrets, the one valid access/refresh token pair per app, and which app owns a device.
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { Clock } from '../clock.js';
 import type { Application, ApplicationGrant, GrantAccess } from '../contract/apps.js';
 import type { Migration } from '../store/migrations.js';
@@ -97,12 +97,12 @@ export interface IssuedTokens {
 /** Why a token or login was refused: the northbound API maps these to the platform's error codes. */
 export type AuthFailure = 'BAD_CREDENTIALS' | 'BAD_TOKEN' | 'BAD_REFRESH_TOKEN';
 
-export class AuthRefusal extends Error {
+export class AuthRefusal extends DomainError {
   constructor(
-    readonly reason: AuthFailure,
+    override readonly code: AuthFailure,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'AuthRefusal';
   }
 }
@@ -247,10 +247,9 @@ export class AppRegistry {
     secret: string;
   } {
     const appId = input.appId ?? generateAppId();
-    if (this.byId.get(appId))
-      throw new HttpError(409, 'APP_EXISTS', `an application has the id ${appId}`, 'body.appId');
+    if (this.byId.get(appId)) throw new DomainError('APP_EXISTS', `an application has the id ${appId}`, 'body.appId');
     if (this.db.prepare('SELECT 1 FROM apps WHERE name = ?').get(input.name))
-      throw new HttpError(409, 'APP_NAME_TAKEN', `an application is already named "${input.name}"`, 'body.name');
+      throw new DomainError('APP_NAME_TAKEN', `an application is already named "${input.name}"`, 'body.name');
     const secret = input.secret ?? generateAppSecret();
     this.insertApp({
       appId,
@@ -277,7 +276,7 @@ export class AppRegistry {
 
   require(appId: string): Application {
     const app = this.get(appId);
-    if (!app) throw new HttpError(404, 'APP_NOT_FOUND', `no application has the id ${appId}`, 'params.appId');
+    if (!app) throw new DomainError('APP_NOT_FOUND', `no application has the id ${appId}`, 'params.appId');
     return app;
   }
 
@@ -315,8 +314,7 @@ export class AppRegistry {
   remove(appId: string): void {
     const app = this.require(appId);
     if (app.isDefault)
-      throw new HttpError(
-        409,
+      throw new DomainError(
         'APP_IS_DEFAULT',
         'the default application cannot be deleted: devices registered in the workbench belong to it',
         'params.appId',
@@ -326,8 +324,7 @@ export class AppRegistry {
         .prepare<[string], { device_id: string }>('SELECT device_id FROM app_devices WHERE app_id = ? LIMIT 3')
         .all(appId)
         .map((r) => r.device_id);
-      throw new HttpError(
-        409,
+      throw new DomainError(
         'APP_HAS_DEVICES',
         `"${app.name}" still owns ${app.deviceCount} device${app.deviceCount === 1 ? '' : 's'} (${examples.join(', ')}${app.deviceCount > examples.length ? ', …' : ''}); delete them first`,
         'params.appId',
@@ -344,10 +341,9 @@ export class AppRegistry {
   grant(ownerAppId: string, granteeAppId: string, access: GrantAccess): ApplicationGrant {
     this.require(ownerAppId);
     if (!this.byId.get(granteeAppId))
-      throw new HttpError(404, 'APP_NOT_FOUND', `no application has the id ${granteeAppId}`, 'params.granteeAppId');
+      throw new DomainError('APP_NOT_FOUND', `no application has the id ${granteeAppId}`, 'params.granteeAppId');
     if (granteeAppId === ownerAppId)
-      throw new HttpError(
-        400,
+      throw new DomainError(
         'GRANT_TO_SELF',
         'an application always has every right on its own devices',
         'params.granteeAppId',
@@ -372,8 +368,7 @@ export class AppRegistry {
       .prepare('DELETE FROM app_grants WHERE owner_app_id = ? AND grantee_app_id = ?')
       .run(ownerAppId, granteeAppId);
     if (changes === 0)
-      throw new HttpError(
-        404,
+      throw new DomainError(
         'GRANT_NOT_FOUND',
         `${ownerAppId} has given ${granteeAppId} no rights to revoke`,
         'params.granteeAppId',

@@ -16,7 +16,7 @@ import {
   type SampleRun,
 } from '../contract/codecs.js';
 import type { ProductModel } from '../contract/product-model.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { CodecStore } from './codec-store.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { jsonDiff } from './json-diff.js';
@@ -158,7 +158,7 @@ export class CodecService {
   getCodec(productId: string): Codec {
     const versions = this.store.versions(productId);
     if (versions.length === 0)
-      throw new HttpError(404, 'CODEC_NOT_FOUND', `product ${productId} has no codec`, 'params.id');
+      throw new DomainError('CODEC_NOT_FOUND', `product ${productId} has no codec`, 'params.id');
     return {
       productId,
       active: this.store.active(productId) ?? null,
@@ -173,8 +173,7 @@ export class CodecService {
   getVersion(productId: string, version: number): CodecVersion {
     const found = this.store.version(productId, version);
     if (!found)
-      throw new HttpError(
-        404,
+      throw new DomainError(
         'CODEC_VERSION_NOT_FOUND',
         `codec ${productId} has no version ${version}`,
         'params.version',
@@ -185,13 +184,12 @@ export class CodecService {
   /** Every save is a new version; invalid code is refused before it is stored. */
   async saveVersion(productId: string, draft: CodecDraft): Promise<CodecVersion> {
     if (this.products && !this.products.getModel(productId)) {
-      throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product ${productId}`, 'params.id');
+      throw new DomainError('PRODUCT_NOT_FOUND', `no product ${productId}`, 'params.id');
     }
     if (draft.kind === 'layout') {
       const parsed = parseLayoutSource(draft.source);
       if (!parsed.ok)
-        throw new HttpError(
-          400,
+        throw new DomainError(
           parsed.error.code,
           parsed.error.message,
           `body.source${parsed.error.path ? `.${parsed.error.path}` : ''}`,
@@ -200,15 +198,14 @@ export class CodecService {
       const script = this.scripts().load(draft.source);
       const check = await script.check();
       script.dispose();
-      if (!check.ok) throw new HttpError(400, check.error.code, check.error.message, 'body.source');
+      if (!check.ok) throw new DomainError(check.error.code, check.error.message, 'body.source');
     }
     return this.store.addVersion(productId, draft.kind, draft.source, new Date(this.clock.now()).toISOString());
   }
 
   activate(productId: string, version: number): Codec {
     if (!this.store.activate(productId, version)) {
-      throw new HttpError(
-        404,
+      throw new DomainError(
         'CODEC_VERSION_NOT_FOUND',
         `codec ${productId} has no version ${version}`,
         'params.version',
@@ -225,7 +222,7 @@ export class CodecService {
       }
     }
     if (!this.store.deleteCodec(productId))
-      throw new HttpError(404, 'CODEC_NOT_FOUND', `product ${productId} has no codec`, 'params.id');
+      throw new DomainError('CODEC_NOT_FOUND', `product ${productId} has no codec`, 'params.id');
   }
 
   /** Decodes a device's uplink bytes; failures come back as values with the raw frame, never as exceptions. */
@@ -284,13 +281,13 @@ export class CodecService {
   updateSample(productId: string, id: string, input: CodecSampleInput): CodecSample {
     const updated = this.store.updateSample(productId, id, input);
     if (!updated)
-      throw new HttpError(404, 'SAMPLE_NOT_FOUND', `codec ${productId} has no sample ${id}`, 'params.sampleId');
+      throw new DomainError('SAMPLE_NOT_FOUND', `codec ${productId} has no sample ${id}`, 'params.sampleId');
     return updated;
   }
 
   deleteSample(productId: string, id: string): void {
     if (!this.store.deleteSample(productId, id)) {
-      throw new HttpError(404, 'SAMPLE_NOT_FOUND', `codec ${productId} has no sample ${id}`, 'params.sampleId');
+      throw new DomainError('SAMPLE_NOT_FOUND', `codec ${productId} has no sample ${id}`, 'params.sampleId');
     }
   }
 
@@ -339,17 +336,16 @@ export class CodecService {
 
   cSource(productId: string): CSource {
     const active = this.store.active(productId);
-    if (!active) throw new HttpError(404, 'CODEC_NOT_FOUND', `product ${productId} has no codec`, 'params.id');
+    if (!active) throw new DomainError('CODEC_NOT_FOUND', `product ${productId} has no codec`, 'params.id');
     if (active.kind !== 'layout') {
-      throw new HttpError(
-        400,
+      throw new DomainError(
         'NOT_A_LAYOUT',
         'C source is generated from layout codecs; the active version is a script',
         'params.id',
       );
     }
     const parsed = parseLayoutSource(active.source);
-    if (!parsed.ok) throw new HttpError(400, parsed.error.code, parsed.error.message, 'params.id');
+    if (!parsed.ok) throw new DomainError(parsed.error.code, parsed.error.message, 'params.id');
     const model = this.model(productId);
     return generateLayoutC(parsed.layout, cFileBase(model?.deviceType ?? productId));
   }

@@ -1,6 +1,6 @@
 // The codecs capability: tables, the service other capabilities call (decodeUplink / encodeCommand) and its routes.
 import type { Capability } from '../capability.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import { codecRoutes, type CodecCommand, type DecodeResult, type EncodeResult } from '../contract/codecs.js';
 import { codecMigrations, CodecStore } from './codec-store.js';
 import { CodecService, type ProductLookup } from './codec-service.js';
@@ -66,7 +66,7 @@ export function createCodecsCapability(options: CodecsCapabilityOptions = {}): C
       });
       routes.add(codecRoutes.tryCodec, async ({ params, body }) => {
         if (!body.draft && !codecs.hasActive(params.id)) {
-          throw new HttpError(404, 'CODEC_NOT_FOUND', `product ${params.id} has no codec`, 'params.id');
+          throw new DomainError('CODEC_NOT_FOUND', `product ${params.id} has no codec`, 'params.id');
         }
         if (body.direction === 'decode') {
           const bytes = hexToBytes(body.hex) ?? new Uint8Array();
@@ -79,7 +79,7 @@ export function createCodecsCapability(options: CodecsCapabilityOptions = {}): C
       routes.add(codecRoutes.listCodecSampleSets, () => ({ names: listCodecSamples(samplesDir) }));
       routes.add(codecRoutes.installCodecSample, async ({ params, body }) => {
         const shipped = readCodecSample(samplesDir, body.name, body.kind);
-        if (!shipped) throw new HttpError(404, 'SAMPLE_CODEC_NOT_FOUND', `no shipped codec ${body.name}`, 'body.name');
+        if (!shipped) throw new DomainError('SAMPLE_CODEC_NOT_FOUND', `no shipped codec ${body.name}`, 'body.name');
         const hadSamples = codecs.samples(params.id).length > 0;
         await codecs.saveVersion(params.id, { kind: body.kind, source: shipped.source });
         if (!hadSamples) for (const sample of shipped.samples) codecs.addSample(params.id, sample);

@@ -1,6 +1,6 @@
 // Property history, latest values per service and rejected uplinks; writes are batched into one transaction per tick.
 import type { Database } from 'better-sqlite3';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import type { HistoryItem, HistoryQuery } from '../contract/devices.js';
@@ -268,7 +268,7 @@ export class DataStore {
       if (raw === undefined) continue;
       const ms = parseTimeBound(raw);
       if (ms === undefined)
-        throw new HttpError(400, 'BAD_TIME', `${bound} is not an ISO time or epoch ms`, `query.${bound}`);
+        throw new DomainError('BAD_TIME', `${bound} is not an ISO time or epoch ms`, `query.${bound}`);
       where.push(`event_time ${op} ?`);
       args.push(ms);
     }

@@ -1,6 +1,6 @@
 // Batch registration from CSV rows `nodeId[,secret[,name]]`: runs in chunks, reports progress on the bus `task` topic.
 import { randomUUID } from 'node:crypto';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import type { BatchTask } from '../contract/devices.js';
@@ -24,7 +24,7 @@ export class BatchRegistrations {
   /** `rows` picks the per-row results sent: a progress poll of a 100k-row file needs none of them. */
   get(taskId: string, rows: 'all' | 'failed' | 'none' = 'all'): BatchTask {
     const task = this.tasks.get(taskId);
-    if (!task) throw new HttpError(404, 'TASK_NOT_FOUND', `no batch registration task ${taskId}`, 'params.taskId');
+    if (!task) throw new DomainError('TASK_NOT_FOUND', `no batch registration task ${taskId}`, 'params.taskId');
     if (rows === 'all') return task;
     return { ...task, rows: rows === 'none' ? [] : task.rows.filter((r) => !r.ok) };
   }
@@ -32,19 +32,14 @@ export class BatchRegistrations {
   /** Validates the file up front, then registers row by row in the background. */
   start(productId: string, csv: string): BatchTask {
     const parsed = parseCsv(csv);
-    if (!parsed.ok) throw new HttpError(400, parsed.error.code, parsed.error.message, 'body.csv');
+    if (!parsed.ok) throw new DomainError(parsed.error.code, parsed.error.message, 'body.csv');
     let rows = parsed.rows;
     const first = rows[0]?.[0]?.trim().toLowerCase();
     const firstLine = first === 'nodeid' ? 2 : 1;
     if (first === 'nodeid') rows = rows.slice(1);
-    if (rows.length === 0) throw new HttpError(400, 'CSV_EMPTY', 'the file has no device rows', 'body.csv');
+    if (rows.length === 0) throw new DomainError('CSV_EMPTY', 'the file has no device rows', 'body.csv');
     if (rows.length > MAX_ROWS)
-      throw new HttpError(
-        400,
-        'CSV_TOO_LARGE',
-        `at most ${MAX_ROWS} rows per batch (found ${rows.length})`,
-        'body.csv',
-      );
+      throw new DomainError('CSV_TOO_LARGE', `at most ${MAX_ROWS} rows per batch (found ${rows.length})`, 'body.csv');
     this.registry.requireProduct(productId);
     const task: BatchTask = {
       taskId: randomUUID(),
@@ -72,7 +67,7 @@ export class BatchRegistrations {
             task.succeeded++;
           } catch (error) {
             const e =
-              error instanceof HttpError
+              error instanceof DomainError
                 ? { code: error.code, message: error.message }
                 : { code: 'REGISTER_FAILED', message: String(error) };
             task.rows.push({ line, nodeId, ok: false, error: e });

@@ -1,7 +1,7 @@
 // The device registry: devices table, secrets sealed at rest, keyset-paged listing and status bookkeeping.
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { Clock } from '../clock.js';
 import {
   deviceStatuses,
@@ -14,6 +14,7 @@ import {
 } from '../contract/devices.js';
 import type { ProtocolType } from '../contract/product-model.js';
 import type { Migration } from '../store/migrations.js';
+import { deviceIdOf } from './device-id.js';
 import type { SecretBox } from './secret-box.js';
 
 export const deviceMigrations: readonly Migration[] = [
@@ -161,31 +162,29 @@ export class DeviceRegistry {
 
   requireProduct(productId: string, path = 'body.productId'): ProductInfo {
     const product = this.products.product(productId);
-    if (!product) throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product has the id ${productId}`, path);
+    if (!product) throw new DomainError('PRODUCT_NOT_FOUND', `no product has the id ${productId}`, path);
     return product;
   }
 
-  /** Registers one device; throws HttpError naming the field at fault. */
+  /** Registers one device; throws a DomainError naming the field at fault. */
   register(input: RegisterDeviceBody, path = 'body'): { device: Device; secret: string } {
     const product = this.requireProduct(input.productId, `${path}.productId`);
     const nodeId = nodeIdSchema.safeParse(input.nodeId);
     if (!nodeId.success)
-      throw new HttpError(400, 'BAD_NODE_ID', nodeId.error.issues[0]?.message ?? 'bad nodeId', `${path}.nodeId`);
+      throw new DomainError('BAD_NODE_ID', nodeId.error.issues[0]?.message ?? 'bad nodeId', `${path}.nodeId`);
     const secret = input.secret === undefined || input.secret === '' ? generateSecret() : input.secret;
     const problem = secretProblem(secret, product.protocolType);
-    if (problem) throw new HttpError(400, 'BAD_SECRET', problem, `${path}.secret`);
-    const deviceId = `${product.id}_${input.nodeId}`;
+    if (problem) throw new DomainError('BAD_SECRET', problem, `${path}.secret`);
+    const deviceId = deviceIdOf(product.id, input.nodeId);
     if (this.byId.get(deviceId)) {
-      throw new HttpError(
-        409,
+      throw new DomainError(
         'DEVICE_EXISTS',
         `a device with nodeId ${input.nodeId} is already registered for product ${product.id} (deviceId ${deviceId})`,
         `${path}.nodeId`,
       );
     }
     if (input.gatewayId !== undefined && !this.byId.get(input.gatewayId)) {
-      throw new HttpError(
-        404,
+      throw new DomainError(
         'GATEWAY_NOT_FOUND',
         `the gateway ${input.gatewayId} is not a registered device; register the gateway first`,
         `${path}.gatewayId`,
@@ -217,7 +216,7 @@ export class DeviceRegistry {
 
   require(deviceId: string): Device {
     const device = this.get(deviceId);
-    if (!device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
+    if (!device) throw new DomainError('DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
     return device;
   }
 
@@ -245,7 +244,7 @@ export class DeviceRegistry {
 
   delete(deviceId: string): void {
     const r = this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId);
-    if (r.changes === 0) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
+    if (r.changes === 0) throw new DomainError('DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
     this.emit({ kind: 'deleted', deviceId });
   }
 
@@ -253,7 +252,7 @@ export class DeviceRegistry {
     const device = this.require(deviceId);
     const secret = requested === undefined || requested === '' ? generateSecret() : requested;
     const problem = secretProblem(secret, device.protocolType);
-    if (problem) throw new HttpError(400, 'BAD_SECRET', problem, 'body.secret');
+    if (problem) throw new DomainError('BAD_SECRET', problem, 'body.secret');
     this.db
       .prepare('UPDATE devices SET secret_sealed = ?, updated_at = ? WHERE id = ?')
       .run(this.box.seal(secret, deviceId), this.clock.now(), deviceId);

@@ -1,14 +1,8 @@
 // The remote diagnosis capability: tasks table, the service on the platform clock, routes and task events.
-import { HttpError } from '../api/http-error.js';
 import type { Capability } from '../capability.js';
 import { diagnosisRoutes } from '../contract/diagnosis.js';
 import { DiagnosisStore, diagnosisMigrations } from './diagnosis-store.js';
-import {
-  DiagnosisRefusal,
-  DiagnosisService,
-  type DiagnosisDeviceLink,
-  type DiagnosisDeviceLookup,
-} from './diagnosis-service.js';
+import { DiagnosisService, type DiagnosisDeviceLink, type DiagnosisDeviceLookup } from './diagnosis-service.js';
 
 export interface DiagnosisCapability extends Capability {
   readonly service: DiagnosisService;
@@ -19,15 +13,6 @@ export interface DiagnosisCapabilityOptions {
   link: () => DiagnosisDeviceLink;
   devices: () => DiagnosisDeviceLookup & { onDeleted(listener: (deviceId: string) => void): void };
 }
-
-const asHttp = <T>(fn: () => T): T => {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof DiagnosisRefusal) throw new HttpError(error.status, error.code, error.message);
-    throw error;
-  }
-};
 
 export function createDiagnosisCapability(options: DiagnosisCapabilityOptions): DiagnosisCapability {
   let service: DiagnosisService | undefined;
@@ -53,17 +38,15 @@ export function createDiagnosisCapability(options: DiagnosisCapabilityOptions): 
       devices.onDeleted((deviceId) => s.forgetDevice(deviceId));
       s.start();
 
-      routes.add(diagnosisRoutes.rebootDevice, ({ params }) => asHttp(() => s.create(params.id, 'reboot')));
-      routes.add(diagnosisRoutes.collectDeviceLogs, ({ params }) => asHttp(() => s.create(params.id, 'logs')));
+      routes.add(diagnosisRoutes.rebootDevice, ({ params }) => s.create(params.id, 'reboot'));
+      routes.add(diagnosisRoutes.collectDeviceLogs, ({ params }) => s.create(params.id, 'logs'));
       routes.add(diagnosisRoutes.listDiagnosisTasks, ({ params }) => ({ tasks: s.list(params.id) }));
-      routes.add(diagnosisRoutes.getDiagnosisTask, ({ params }) => asHttp(() => s.get(params.taskId)));
-      routes.add(diagnosisRoutes.downloadDiagnosisLog, ({ params }) =>
-        asHttp(() => {
-          const { task, bytes } = s.log(params.taskId);
-          const stamp = (task.finishedAt ?? task.createdAt).replace(/[:.]/g, '-');
-          return { contentType: 'text/plain; charset=utf-8', fileName: `${task.deviceId}-log-${stamp}.txt`, bytes };
-        }),
-      );
+      routes.add(diagnosisRoutes.getDiagnosisTask, ({ params }) => s.get(params.taskId));
+      routes.add(diagnosisRoutes.downloadDiagnosisLog, ({ params }) => {
+        const { task, bytes } = s.log(params.taskId);
+        const stamp = (task.finishedAt ?? task.createdAt).replace(/[:.]/g, '-');
+        return { contentType: 'text/plain; charset=utf-8', fileName: `${task.deviceId}-log-${stamp}.txt`, bytes };
+      });
     },
     stop() {
       service?.stop();

@@ -2,6 +2,7 @@
 // and end in Success or Fail by the spec's timers (25 h unsent, 30 min unanswered, 10 s reboot grace).
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../clock.js';
+import { DomainError } from '../domain-error.js';
 import {
   diagnosisBlocker,
   type DiagnosisKind,
@@ -57,13 +58,11 @@ export interface DiagnosisDeviceLookup {
   productOf(deviceId: string): { productId: string; model: ProductModel } | undefined;
 }
 
-export class DiagnosisRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** Why a diagnosis request is refused; its code's HTTP status is in core/api/error-statuses.ts. */
+export class DiagnosisRefusal extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'DiagnosisRefusal';
   }
 }
 
@@ -127,14 +126,13 @@ export class DiagnosisService {
 
   create(deviceId: string, kind: DiagnosisKind): DiagnosisTask {
     const product = this.devices.productOf(deviceId);
-    if (!product) throw new DiagnosisRefusal(404, 'DEVICE_NOT_FOUND', `no device ${deviceId}`);
+    if (!product) throw new DiagnosisRefusal('DEVICE_NOT_FOUND', `no device ${deviceId}`);
     const refusal = diagnosisRefusalFor(product.productId, product.model);
-    if (refusal) throw new DiagnosisRefusal(409, 'DIAGNOSIS_NOT_SUPPORTED', refusal);
+    if (refusal) throw new DiagnosisRefusal('DIAGNOSIS_NOT_SUPPORTED', refusal);
     const openId = [...(this.openByDevice.get(deviceId) ?? [])].find(([, k]) => k === kind)?.[0];
     const open = openId === undefined ? undefined : this.store.get(openId);
     if (open) {
       throw new DiagnosisRefusal(
-        409,
         'DIAGNOSIS_TASK_OPEN',
         `device ${deviceId} already has a ${kind === 'reboot' ? 'reboot' : 'log collection'} task (${open.id}) in state ${open.status}`,
       );
@@ -164,9 +162,9 @@ export class DiagnosisService {
 
   log(taskId: string): { task: DiagnosisTask; bytes: Uint8Array } {
     const row = this.require(taskId);
-    if (row.kind !== 'logs') throw new DiagnosisRefusal(400, 'NOT_A_LOG_TASK', `task ${taskId} is a reboot task`);
+    if (row.kind !== 'logs') throw new DiagnosisRefusal('NOT_A_LOG_TASK', `task ${taskId} is a reboot task`);
     if (row.status !== 'Success' || !row.log) {
-      throw new DiagnosisRefusal(409, 'LOG_NOT_COLLECTED', `task ${taskId} is ${row.status}; it has no log yet`);
+      throw new DiagnosisRefusal('LOG_NOT_COLLECTED', `task ${taskId} is ${row.status}; it has no log yet`);
     }
     return { task: taskView(row), bytes: new Uint8Array(row.log) };
   }
@@ -178,7 +176,7 @@ export class DiagnosisService {
 
   private require(taskId: string): TaskRow {
     const row = this.store.get(taskId);
-    if (!row) throw new DiagnosisRefusal(404, 'TASK_NOT_FOUND', `no diagnosis task ${taskId}`);
+    if (!row) throw new DiagnosisRefusal('TASK_NOT_FOUND', `no diagnosis task ${taskId}`);
     return row;
   }
 

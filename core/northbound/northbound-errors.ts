@@ -4,7 +4,8 @@
 // 100403 device does not exist, 100416 device already registered, 50252 internal error; 100203 "the application
 // does not exist" is remembered from the same table (confidence L).
 import { HttpError } from '../api/http-error.js';
-import { AuthRefusal } from '../apps/index.js';
+import { statusOfError } from '../api/error-statuses.js';
+import { DomainError } from '../domain-error.js';
 
 export interface NorthboundErrorBody {
   error_code: string;
@@ -40,23 +41,55 @@ export const appNotAuthorized = (reason: string) =>
 export const appNotExisted = (appId: string) =>
   new NorthboundError(403, '100203', `The application is not existed: no application has the id ${appId}`);
 
+interface PlatformError {
+  status: number;
+  errorCode: string;
+  describe(message: string): string;
+}
+
+const badToken: PlatformError = {
+  status: 401,
+  errorCode: '1010005',
+  describe: (message) => `App_key or access_token is invalid: ${message}`,
+};
+
+/**
+ * The platform's answer for each DomainError code that has one of its own. Any other code is the platform's
+ * "invalid input" (100022) when the workbench answers it below 500 (core/api/error-statuses.ts), else 50252.
+ */
+export const northboundErrors: Readonly<Record<string, PlatformError>> = {
+  BAD_CREDENTIALS: { status: 401, errorCode: '100208', describe: () => 'AppId or secret is not right.' },
+  BAD_REFRESH_TOKEN: badToken,
+  BAD_TOKEN: badToken,
+  DEVICE_EXISTS: {
+    status: 409,
+    errorCode: '100416',
+    describe: (message) => `The device has already been registered: ${message}`,
+  },
+  DEVICE_NOT_FOUND: {
+    status: 404,
+    errorCode: '100403',
+    describe: (message) => `The device is not existed: ${message}`,
+  },
+};
+
+const internalError = () => new NorthboundError(500, '50252', 'Internal server error.');
+
+function fromCode(code: string, message: string, path: string | undefined, status: number): NorthboundError {
+  const known = northboundErrors[code];
+  if (known) return new NorthboundError(known.status, known.errorCode, known.describe(message));
+  if (status < 500) return invalidInput(path ? `${path}: ${message}` : message);
+  return internalError();
+}
+
 /** Maps whatever a handler threw to the platform's error shape. */
 export function toNorthboundError(error: unknown): NorthboundError {
   if (error instanceof NorthboundError) return error;
-  if (error instanceof AuthRefusal) {
-    return error.reason === 'BAD_CREDENTIALS'
-      ? new NorthboundError(401, '100208', 'AppId or secret is not right.')
-      : new NorthboundError(401, '1010005', `App_key or access_token is invalid: ${error.message}`);
-  }
-  if (error instanceof HttpError) {
-    if (error.code === 'DEVICE_NOT_FOUND')
-      return new NorthboundError(404, '100403', `The device is not existed: ${error.message}`);
-    if (error.code === 'DEVICE_EXISTS')
-      return new NorthboundError(409, '100416', `The device has already been registered: ${error.message}`);
-    if (error.status < 500) return invalidInput(error.path ? `${error.path}: ${error.message}` : error.message);
-  }
+  if (error instanceof DomainError) return fromCode(error.code, error.message, error.path, statusOfError(error.code));
+  // core/access still throws HttpError with its own status until it throws DomainError too.
+  if (error instanceof HttpError) return fromCode(error.code, error.message, error.path, error.status);
   const fastify = error as { statusCode?: number; message?: string };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode < 500)
     return invalidInput(fastify.message ?? 'bad request');
-  return new NorthboundError(500, '50252', 'Internal server error.');
+  return internalError();
 }

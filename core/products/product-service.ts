@@ -1,7 +1,7 @@
 // Product models stored in SQLite: create, read, search, edit (rules of R-2.4), delete, identity lookup.
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { Clock } from '../clock.js';
 import type { ModelIssueView, Product, ProductListQuery, ProductSummary } from '../contract/products.js';
 import { productListQuerySchema } from '../contract/products.js';
@@ -86,7 +86,7 @@ export function assertValidModel(model: ProductModel, pathPrefix = 'model'): voi
   const first = issues.find((i) => i.severity === 'error');
   if (!first) return;
   const path = `${pathPrefix}.${formatPath(first.path)}`;
-  throw new HttpError(400, first.code, `${path}: ${first.message}`, path, {
+  throw new DomainError(first.code, `${path}: ${first.message}`, path, {
     issues: issues.map((i) => ({ ...i, path: formatPath(i.path) })),
   });
 }
@@ -149,8 +149,7 @@ export class ProductService {
       .prepare('SELECT id FROM products WHERE manufacturer_id = ? AND model = ?')
       .get(model.manufacturerId, model.model) as { id: string } | undefined;
     if (existing && existing.id !== exceptId) {
-      throw new HttpError(
-        409,
+      throw new DomainError(
         'PRODUCT_EXISTS',
         `a product with manufacturerId "${model.manufacturerId}" and model "${model.model}" already exists`,
         'model.model',
@@ -217,7 +216,7 @@ export class ProductService {
 
   require(id: string): Product {
     const product = this.get(id);
-    if (!product) throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${id}"`, 'params.id');
+    if (!product) throw new DomainError('PRODUCT_NOT_FOUND', `no product with id "${id}"`, 'params.id');
     return product;
   }
 
@@ -294,8 +293,7 @@ export class ProductService {
     return this.db.transaction(() => {
       const current = this.require(id);
       if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw new HttpError(
-          409,
+        throw new DomainError(
           'PRODUCT_VERSION_CONFLICT',
           `the product was changed meanwhile (version ${current.version}, you edited ${expectedVersion}); reload and edit again`,
           'body.expectedVersion',
@@ -303,8 +301,7 @@ export class ProductService {
       }
       const withoutOm = (m: ProductModel) => JSON.stringify({ ...m, omCapability: undefined });
       if (current.deviceCount > 0 && withoutOm(current.model) !== withoutOm(model)) {
-        throw new HttpError(
-          409,
+        throw new DomainError(
           'PRODUCT_IN_USE',
           `${current.deviceCount} device(s) use this product; only its maintenance capabilities (omCapability) can change`,
           'body.model',
@@ -329,8 +326,7 @@ export class ProductService {
     this.db.transaction(() => {
       const current = this.require(id);
       if (current.deviceCount > 0) {
-        throw new HttpError(
-          409,
+        throw new DomainError(
           'PRODUCT_IN_USE',
           `${current.deviceCount} device(s) use this product; delete them first`,
           'params.id',

@@ -1,5 +1,5 @@
 // The products capability: its table, its routes, and the service other capabilities call.
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { Capability } from '../capability.js';
 import { productModelSchema, type ProductModel, type ProtocolType } from '../contract/product-model.js';
 import { productRoutes, type ModelIssueView, type ProductSample } from '../contract/products.js';
@@ -10,12 +10,12 @@ import type { SecretBoxProvider } from './product-secrets.js';
 import { readProfileZip, writeProfileZip, type ProfileIssue } from './profile-package.js';
 
 /** A refused import: the error body carries the file inside the zip next to the JSON path. */
-export class ProfileImportError extends HttpError {
+export class ProfileImportError extends DomainError {
   constructor(
     readonly issue: ProfileIssue,
     warnings: ProfileIssue[],
   ) {
-    super(400, issue.code, issue.file ? `${issue.file}: ${issue.message}` : issue.message, issue.path, {
+    super(issue.code, issue.file ? `${issue.file}: ${issue.message}` : issue.message, issue.path, {
       file: issue.file,
       path: issue.path,
       warnings,
@@ -92,7 +92,7 @@ export function createProductsCapability(options: ProductsCapabilityOptions = {}
 
       const productSecret = (productId: string, secret: string | undefined) => {
         if (secret === undefined)
-          throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${productId}"`, 'params.id');
+          throw new DomainError('PRODUCT_NOT_FOUND', `no product with id "${productId}"`, 'params.id');
         return { productId, secret };
       };
       routes.add(productRoutes.getProductSecret, ({ params }) =>
@@ -159,7 +159,7 @@ export function createProductsCapability(options: ProductsCapabilityOptions = {}
       });
       routes.add(productRoutes.createProductFromSample, ({ params }) => {
         const sample = readSample(samplesDir, params.name);
-        if (!sample) throw new HttpError(404, 'SAMPLE_NOT_FOUND', `no sample product "${params.name}"`, 'params.name');
+        if (!sample) throw new DomainError('SAMPLE_NOT_FOUND', `no sample product "${params.name}"`, 'params.name');
         if (!sample.ok) throw new ProfileImportError(sample.error, sample.warnings);
         return products.create(sample.model, `sample:${params.name}`);
       });

@@ -2,13 +2,13 @@
 // frames and device/data events that tells when a module (ep = IMEI) registered over LwM2M and sent its first uplink.
 import { networkInterfaces } from 'node:os';
 import coapPacket, { type ParsedPacket } from 'coap-packet';
-import { HttpError } from '../api/http-error.js';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, RegisterDeviceBody } from '../contract/devices.js';
 import type { BusEventMap } from '../contract/events.js';
 import type { ProtocolType } from '../contract/product-model.js';
 import type { BringUpEvidence, PlatformAddresses } from '../contract/serial.js';
+import { deviceIdOf } from '../devices/index.js';
 import type { BringUpPlatform, BringUpStepResult, WaitOptions } from './bring-up.js';
 
 /** The part of the device registry the flow uses. */
@@ -221,7 +221,7 @@ export function createBringUpPlatform(deps: BringUpPlatformDeps): BringUpPlatfor
 
     findDevice(productId, imei) {
       const device =
-        deps.devices().get(`${productId}_${imei}`) ??
+        deps.devices().get(deviceIdOf(productId, imei)) ??
         deps
           .devices()
           .findByNodeId(imei)
@@ -257,7 +257,7 @@ export function createBringUpPlatform(deps: BringUpPlatformDeps): BringUpPlatfor
           evidence: note(`registered device ${device.deviceId} (node ID ${imei}) under product ${productId}`),
         };
       } catch (error) {
-        const message = error instanceof HttpError || error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
         return { ok: false, message: `registering ${imei} failed: ${message}`, evidence: [] };
       }
     },

@@ -1,7 +1,7 @@
 // The serial capability: port list and watcher, terminal sessions, AT console, scripts and virtual modules.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { Capability } from '../capability.js';
 import { serialRoutes, type SerialPortInfo, type VirtualModule } from '../contract/serial.js';
 import { AtRunner } from './at/at-runner.js';
@@ -80,7 +80,7 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
 
       const sessionOf = (id: string) => {
         const found = sessions.get(id);
-        if (!found) throw new HttpError(404, 'SESSION_NOT_FOUND', `no serial session ${id}`, 'id');
+        if (!found) throw new DomainError('SESSION_NOT_FOUND', `no serial session ${id}`, 'id');
         return found;
       };
 
@@ -99,9 +99,8 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
         try {
           await session.open();
         } catch (error) {
-          if (error instanceof PortBusyError) throw new HttpError(409, 'PORT_BUSY', error.message, 'path');
-          throw new HttpError(
-            400,
+          if (error instanceof PortBusyError) throw new DomainError('PORT_BUSY', error.message, 'path');
+          throw new DomainError(
             'PORT_OPEN_FAILED',
             `cannot open ${body.path}: ${error instanceof Error ? error.message : String(error)}`,
             'path',
@@ -129,13 +128,13 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
         try {
           bytes = encodeSend(body);
         } catch (error) {
-          if (error instanceof HexInputError) throw new HttpError(400, 'BAD_HEX', error.message, 'body.hex');
+          if (error instanceof HexInputError) throw new DomainError('BAD_HEX', error.message, 'body.hex');
           throw error;
         }
         try {
           await session.write(bytes, body.mode === 'text' ? body.text : body.hex);
         } catch (error) {
-          throw new HttpError(409, 'SESSION_NOT_OPEN', error instanceof Error ? error.message : String(error));
+          throw new DomainError('SESSION_NOT_OPEN', error instanceof Error ? error.message : String(error));
         }
         return { bytes: bytes.length };
       });
@@ -173,7 +172,7 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
         try {
           return await runner.run(body.command, body.timeoutMs);
         } catch (error) {
-          throw new HttpError(409, 'SESSION_NOT_OPEN', error instanceof Error ? error.message : String(error));
+          throw new DomainError('SESSION_NOT_OPEN', error instanceof Error ? error.message : String(error));
         }
       });
 
@@ -182,18 +181,18 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
       routes.add(serialRoutes.saveAtScript, ({ params, body }) => scripts.save(params.scriptId, body.name, body.steps));
       routes.add(serialRoutes.deleteAtScript, ({ params }) => {
         if (!scripts.remove(params.scriptId)) {
-          throw new HttpError(404, 'SCRIPT_NOT_FOUND', `no AT script ${params.scriptId}`, 'scriptId');
+          throw new DomainError('SCRIPT_NOT_FOUND', `no AT script ${params.scriptId}`, 'scriptId');
         }
         return { deleted: true as const };
       });
       routes.add(serialRoutes.runAtScript, async ({ params }) => {
         const { runner } = sessionOf(params.id);
         const script = scripts.get(params.scriptId);
-        if (!script) throw new HttpError(404, 'SCRIPT_NOT_FOUND', `no AT script ${params.scriptId}`, 'scriptId');
+        if (!script) throw new DomainError('SCRIPT_NOT_FOUND', `no AT script ${params.scriptId}`, 'scriptId');
         try {
           return await runAtScript(runner, clock, script.steps);
         } catch (error) {
-          throw new HttpError(409, 'SESSION_NOT_OPEN', error instanceof Error ? error.message : String(error));
+          throw new DomainError('SESSION_NOT_OPEN', error instanceof Error ? error.message : String(error));
         }
       });
 
@@ -206,7 +205,7 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
       closeBringUp = () => platform?.close();
       const flowOf = (sessionId: string): BringUpFlow => {
         const { runner } = sessionOf(sessionId);
-        if (!platform) throw new HttpError(503, 'BRING_UP_UNAVAILABLE', 'the bring-up needs the device registry');
+        if (!platform) throw new DomainError('BRING_UP_UNAVAILABLE', 'the bring-up needs the device registry');
         let flow = flows.get(sessionId);
         if (!flow) {
           flow = new BringUpFlow(sessionId, {
@@ -243,12 +242,7 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
         const flow = flowOf(params.id);
         const problem = platform?.productProblem(body.productId);
         if (problem) {
-          throw new HttpError(
-            problem.code === 'PRODUCT_NOT_FOUND' ? 404 : 400,
-            problem.code,
-            problem.message,
-            'body.productId',
-          );
+          throw new DomainError(problem.code, problem.message, 'body.productId');
         }
         try {
           flow.run(body).then(
@@ -263,7 +257,7 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
             (error: unknown) => logger.error({ err: error }, `bring-up on session ${params.id} failed`),
           );
         } catch (error) {
-          if (error instanceof BringUpAlreadyRunning) throw new HttpError(409, 'BRING_UP_RUNNING', error.message);
+          if (error instanceof BringUpAlreadyRunning) throw new DomainError('BRING_UP_RUNNING', error.message);
           throw error;
         }
         return flow.snapshot();
@@ -285,7 +279,7 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
       });
 
       routes.add(serialRoutes.startVirtualModule, async ({ body }) => {
-        if (!socatAvailable()) throw new HttpError(503, 'SOCAT_MISSING', socatReason);
+        if (!socatAvailable()) throw new DomainError('SOCAT_MISSING', socatReason);
         const id = newId();
         const pty = await createPtyPair(join(dataDir, 'serial-virtual', id));
         try {
@@ -307,7 +301,7 @@ export function createSerialCapability(options: SerialCapabilityOptions = {}): S
 
       routes.add(serialRoutes.stopVirtualModule, async ({ params }) => {
         const run = virtualModules.get(params.moduleId);
-        if (!run) throw new HttpError(404, 'MODULE_NOT_FOUND', `no virtual module ${params.moduleId}`, 'moduleId');
+        if (!run) throw new DomainError('MODULE_NOT_FOUND', `no virtual module ${params.moduleId}`, 'moduleId');
         virtualModules.delete(params.moduleId);
         await run.module.stop();
         await run.pty.close();

@@ -1,11 +1,11 @@
 // The signing capability: the data folder's key store, sign and verify over the API. Passphrases arrive in the one
 // request that needs them and are neither stored nor logged.
 import { join } from 'node:path';
-import { HttpError } from '../api/http-error.js';
 import type { Capability } from '../capability.js';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import { signingRoutes } from '../contract/signing.js';
+import { DomainError } from '../domain-error.js';
 import { loadPublicKey } from './keys.js';
 import { createKeyStore, KeyStoreError } from './key-store.js';
 import { signPackage, type Progress } from './sign-package.js';
@@ -16,16 +16,10 @@ import { readFile } from 'node:fs/promises';
 
 export const KEYS_FOLDER = 'keys';
 
-/** Maps signing failures to API errors with the same codes the CLI prints. */
-export function toHttpError(error: unknown): unknown {
-  if (error instanceof SigningError) {
-    const status = error.code === 'FILE_NOT_FOUND' ? 404 : 400;
-    return new HttpError(status, error.code, error.message, error.entry);
-  }
-  if (error instanceof KeyStoreError) {
-    const status = error.code === 'KEY_NOT_FOUND' ? 404 : error.code === 'KEY_EXISTS' ? 409 : 400;
-    return new HttpError(status, error.code, error.message, 'name');
-  }
+/** Signing failures as domain errors with the same codes the CLI prints. */
+export function toDomainError(error: unknown): unknown {
+  if (error instanceof SigningError) return new DomainError(error.code, error.message, error.entry);
+  if (error instanceof KeyStoreError) return new DomainError(error.code, error.message, 'name');
   return error;
 }
 
@@ -33,7 +27,7 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw toHttpError(error);
+    throw toDomainError(error);
   }
 }
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { BinaryDownload } from '../contract/define.js';
 import type { WorkFile } from '../contract/signing.js';
 
@@ -22,10 +22,9 @@ export async function storeWorkFile(dataDir: string, name: string, bytes: Uint8A
 
 export async function readZipForDownload(path: string): Promise<BinaryDownload> {
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new HttpError(404, 'FILE_NOT_FOUND', `no file at ${path}`, 'query.path');
+  if (!info?.isFile()) throw new DomainError('FILE_NOT_FOUND', `no file at ${path}`, 'query.path');
   if (info.size > MAX_DOWNLOAD_BYTES) {
-    throw new HttpError(
-      413,
+    throw new DomainError(
       'FILE_TOO_LARGE',
       `${path} is ${info.size} bytes; downloads go up to ${MAX_DOWNLOAD_BYTES} bytes, open the file from its folder instead`,
       'query.path',

@@ -12,7 +12,7 @@ import {
   type RouteContract,
   type SimulatorDialect,
 } from '../contract/index.js';
-import { parseCsv } from '../devices/index.js';
+import { deviceIdOf, parseCsv } from '../devices/index.js';
 import { simulateLwm2m, simulateLwm2mOptions, simulateLwm2mUsage } from './lwm2m/cli.js';
 import { MqttSimulations, SimulationError } from './mqtt/mqtt-simulations.js';
 import { untilStopped } from './until-stopped.js';
@@ -124,7 +124,7 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
     brokerUrl: () => brokerUrl,
     product: () => ({ model: product.model }),
     ensureDevice: async (pid, nodeId) => {
-      const deviceId = `${pid}_${nodeId}`;
+      const deviceId = deviceIdOf(pid, nodeId);
       const existing = await api(apiRoutes.getDevice, { params: { id: deviceId } });
       if (existing.ok) {
         const secret = await secretOf(deviceId);

@@ -1,6 +1,6 @@
 // The traffic inspector capability: capture of every device frame, its API routes and saved filters.
 import type { Capability } from '../capability.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import { trafficRoutes } from '../contract/traffic.js';
 import { FilterSyntaxError, type FilterNode } from './filter/filter-parser.js';
 import { defaultLwm2mDir, loadLwm2mDefinitions } from '../protocols/lwm2m/lwm2m-definitions.js';
@@ -33,7 +33,7 @@ function filterOrThrow(expression: string | undefined, where: string): FilterNod
     return TrafficCapture.parseFilter(expression);
   } catch (error) {
     if (error instanceof FilterSyntaxError) {
-      throw new HttpError(400, 'FILTER_INVALID', `${error.message} (at ${error.position + 1})`, where, {
+      throw new DomainError('FILTER_INVALID', `${error.message} (at ${error.position + 1})`, where, {
         position: error.position,
       });
     }
@@ -77,7 +77,7 @@ export function createTrafficCapability(options: TrafficCapabilityOptions = {}):
       routes.add(trafficRoutes.getTrafficFrame, async ({ params }) => {
         const detail = await c.decodedDetail(params.seq);
         if (!detail)
-          throw new HttpError(404, 'FRAME_NOT_FOUND', `frame ${params.seq} is not in the capture buffer`, 'params.seq');
+          throw new DomainError('FRAME_NOT_FOUND', `frame ${params.seq} is not in the capture buffer`, 'params.seq');
         return detail;
       });
       routes.add(trafficRoutes.clearTraffic, () => {

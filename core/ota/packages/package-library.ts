@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HttpError } from '../../api/http-error.js';
+import { DomainError } from '../../domain-error.js';
 import type { Clock } from '../../clock.js';
 import type { ManufacturerKey, StoredPackage, UpgradeDesc } from '../../contract/packages.js';
 import type { Migration } from '../../store/migrations.js';
@@ -142,7 +142,7 @@ interface PackageDescription {
 }
 
 const refuse = (code: string, message: string, path?: string, details?: unknown) =>
-  new HttpError(400, code, message, path, details);
+  new DomainError(code, message, path, details);
 
 export class PackageLibrary {
   private inUse: PackageInUseCheck = () => undefined;
@@ -184,7 +184,7 @@ export class PackageLibrary {
     const exists = this.db
       .prepare('SELECT id FROM manufacturer_keys WHERE manufacturer_name = ? AND fingerprint = ?')
       .get(manufacturerName, fingerprint);
-    if (exists) throw new HttpError(409, 'KEY_EXISTS', `${manufacturerName} already has the key ${fingerprint}`);
+    if (exists) throw new DomainError('KEY_EXISTS', `${manufacturerName} already has the key ${fingerprint}`);
     const row: KeyRow = {
       id: randomUUID(),
       manufacturer_name: manufacturerName,
@@ -205,7 +205,7 @@ export class PackageLibrary {
 
   deleteKey(id: string): void {
     const info = this.db.prepare('DELETE FROM manufacturer_keys WHERE id = ?').run(id);
-    if (info.changes === 0) throw new HttpError(404, 'KEY_NOT_FOUND', `no manufacturer key ${id}`);
+    if (info.changes === 0) throw new DomainError('KEY_NOT_FOUND', `no manufacturer key ${id}`);
   }
 
   list(filter: { kind?: string; manufacturerName?: string } = {}): StoredPackage[] {
@@ -220,7 +220,7 @@ export class PackageLibrary {
 
   require(id: string): StoredPackage {
     const row = this.db.prepare('SELECT * FROM packages WHERE id = ?').get(id) as PackageRow | undefined;
-    if (!row) throw new HttpError(404, 'PACKAGE_NOT_FOUND', `no package ${id}`);
+    if (!row) throw new DomainError('PACKAGE_NOT_FOUND', `no package ${id}`);
     return packageView(row);
   }
 
@@ -233,7 +233,7 @@ export class PackageLibrary {
   async remove(id: string): Promise<void> {
     this.require(id);
     const reason = this.inUse(id);
-    if (reason) throw new HttpError(409, 'PACKAGE_IN_USE', `the package is in use: ${reason}`);
+    if (reason) throw new DomainError('PACKAGE_IN_USE', `the package is in use: ${reason}`);
     this.db.prepare('DELETE FROM packages WHERE id = ?').run(id);
     await rm(join(this.folder, `${id}.zip`), { force: true });
   }
@@ -278,8 +278,7 @@ export class PackageLibrary {
         )
         .get(row.kind, row.manufacturer_name, row.device_type, row.model, row.version);
       if (duplicate) {
-        throw new HttpError(
-          409,
+        throw new DomainError(
           'PACKAGE_EXISTS',
           `the library already has ${row.kind} version ${row.version} for ${row.model}`,
         );

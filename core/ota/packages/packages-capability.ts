@@ -1,6 +1,6 @@
 // The packages capability: build routes, manufacturer keys and the package library.
 import { readFile, stat } from 'node:fs/promises';
-import { HttpError } from '../../api/http-error.js';
+import { DomainError } from '../../domain-error.js';
 import type { Capability } from '../../capability.js';
 import { packageRoutes } from '../../contract/packages.js';
 import { buildFirmwarePackage, buildSoftwarePackage, PackageBuildError } from './package-builder.js';
@@ -20,10 +20,9 @@ export interface PackagesCapability extends Capability {
 /** A PEM public key is a few KB; a bigger file is not one, so it is not read whole. */
 async function readPublicKeyFile(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new HttpError(404, 'FILE_NOT_FOUND', `no file at ${path}`, 'body.publicKeyPath');
+  if (!info?.isFile()) throw new DomainError('FILE_NOT_FOUND', `no file at ${path}`, 'body.publicKeyPath');
   if (info.size > 16_384) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
       'BAD_KEY',
       `${path} is ${info.size} bytes, too large for a PEM public key`,
       'body.publicKeyPath',
@@ -37,12 +36,7 @@ async function built<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof PackageBuildError) {
-      throw new HttpError(
-        error.code === 'FILE_NOT_FOUND' ? 404 : 400,
-        error.code,
-        error.message,
-        error.path ? `body.${error.path}` : undefined,
-      );
+      throw new DomainError(error.code, error.message, error.path ? `body.${error.path}` : undefined);
     }
     throw error;
   }

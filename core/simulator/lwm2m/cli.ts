@@ -10,6 +10,7 @@ import {
   startFleetBodySchema,
   type RouteContract,
 } from '../../contract/index.js';
+import { deviceIdOf } from '../../devices/index.js';
 import { untilStopped } from '../until-stopped.js';
 import { Lwm2mFleets, SimulatorError } from './lwm2m-fleet.js';
 
@@ -151,7 +152,7 @@ export async function simulateLwm2m(values: Record<string, string | boolean | un
       } catch (error) {
         if (!(error instanceof CoreApiError && error.code === 'DEVICE_EXISTS')) throw error;
       }
-      return `${productId}_${nodeId}`;
+      return deviceIdOf(productId, nodeId);
     },
   });
 

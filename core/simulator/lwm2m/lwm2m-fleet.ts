@@ -2,6 +2,7 @@
 // each one addressable for a notify now, a coverage loss or a look at its counters.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../clock.js';
+import { DomainError } from '../../domain-error.js';
 import type { CodecLayout } from '../../contract/codecs.js';
 import type { ProductModel } from '../../contract/product-model.js';
 import type { SimDevice, SimFleet, StartFleetBody } from '../../contract/simulator-lwm2m.js';
@@ -9,13 +10,11 @@ import type { ServerAddress } from './lwm2m-device-client.js';
 import { generatedFrame } from './uplink-frames.js';
 import { VirtualNbDevice } from './virtual-nb-device.js';
 
-export class SimulatorError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** A refused simulator request; its code's HTTP status is in core/api/error-statuses.ts. */
+export class SimulatorError extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'SimulatorError';
   }
 }
 
@@ -71,22 +70,20 @@ export class Lwm2mFleets {
 
   async start(body: StartFleetBody): Promise<SimFleet> {
     const product = await this.deps.product(body.productId);
-    if (!product) throw new SimulatorError(404, 'PRODUCT_NOT_FOUND', `no product ${body.productId}`);
+    if (!product) throw new SimulatorError('PRODUCT_NOT_FOUND', `no product ${body.productId}`);
     const { model } = product;
     if (model.protocolType === 'MQTT') {
       throw new SimulatorError(
-        400,
         'NOT_AN_LWM2M_PRODUCT',
         `product ${body.productId} uses MQTT; the LwM2M simulator needs a CoAP or LwM2M product`,
       );
     }
     if (body.hex !== undefined && !isHex(body.hex)) {
-      throw new SimulatorError(400, 'BAD_HEX', 'hex must be an even number of hex digits');
+      throw new SimulatorError('BAD_HEX', 'hex must be an even number of hex digits');
     }
     const layout = await this.deps.layout(body.productId);
     if (body.intervalS > 0 && !layout && body.hex === undefined) {
       throw new SimulatorError(
-        400,
         'NO_FRAME_SOURCE',
         `product ${body.productId} has no active layout codec to build frames from; give the frame as hex`,
       );
@@ -145,10 +142,10 @@ export class Lwm2mFleets {
     if (hex !== undefined) return new Uint8Array(Buffer.from(hex, 'hex'));
     if (fleet.hex !== undefined) return new Uint8Array(Buffer.from(fleet.hex, 'hex'));
     if (!fleet.layout) {
-      throw new SimulatorError(400, 'NO_FRAME_SOURCE', 'the product has no layout codec; give the frame as hex');
+      throw new SimulatorError('NO_FRAME_SOURCE', 'the product has no layout codec; give the frame as hex');
     }
     const frame = generatedFrame(fleet.layout, d.seq, d.index);
-    if (!frame.ok) throw new SimulatorError(400, frame.error.code, frame.error.message);
+    if (!frame.ok) throw new SimulatorError(frame.error.code, frame.error.message);
     return frame.value;
   }
 
@@ -166,18 +163,18 @@ export class Lwm2mFleets {
       const d = fleet.devices.find((x) => x.deviceId === deviceId);
       if (d) return { fleet, d };
     }
-    throw new SimulatorError(404, 'NOT_SIMULATED', `device ${deviceId} is not a simulated LwM2M device`);
+    throw new SimulatorError('NOT_SIMULATED', `device ${deviceId} is not a simulated LwM2M device`);
   }
 
   /** Sends one frame now (hex given, or the next generated one); returns the bytes sent. */
   notify(deviceId: string, hex?: string): { hex: string } {
     if (hex !== undefined && !isHex(hex)) {
-      throw new SimulatorError(400, 'BAD_HEX', 'hex must be an even number of hex digits');
+      throw new SimulatorError('BAD_HEX', 'hex must be an even number of hex digits');
     }
     const { fleet, d } = this.find(deviceId);
     const frame = this.frameFor(fleet, d, hex);
     const sent = d.device.sendUplink(frame);
-    if (!sent.ok) throw new SimulatorError(409, 'DEVICE_NOT_READY', sent.reason);
+    if (!sent.ok) throw new SimulatorError('DEVICE_NOT_READY', sent.reason);
     d.seq++;
     return { hex: Buffer.from(frame).toString('hex').toUpperCase() };
   }
@@ -204,13 +201,13 @@ export class Lwm2mFleets {
 
   get(fleetId: string): SimFleet {
     const fleet = this.fleets.get(fleetId);
-    if (!fleet) throw new SimulatorError(404, 'FLEET_NOT_FOUND', `no simulator fleet ${fleetId}`);
+    if (!fleet) throw new SimulatorError('FLEET_NOT_FOUND', `no simulator fleet ${fleetId}`);
     return this.view(fleet);
   }
 
   async stop(fleetId: string): Promise<void> {
     const fleet = this.fleets.get(fleetId);
-    if (!fleet) throw new SimulatorError(404, 'FLEET_NOT_FOUND', `no simulator fleet ${fleetId}`);
+    if (!fleet) throw new SimulatorError('FLEET_NOT_FOUND', `no simulator fleet ${fleetId}`);
     this.fleets.delete(fleetId);
     for (const d of fleet.devices) {
       d.reportTimer?.cancel();

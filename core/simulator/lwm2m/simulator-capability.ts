@@ -1,5 +1,4 @@
 // The LwM2M simulator capability: fleets of virtual NB-IoT devices inside the core, against its own CoAP port.
-import { HttpError } from '../../api/http-error.js';
 import type { Capability } from '../../capability.js';
 import type { CodecLayout } from '../../contract/codecs.js';
 import type { ProductModel } from '../../contract/product-model.js';
@@ -25,15 +24,6 @@ export function loopbackTarget(address: string, port: number): ServerAddress {
   return { host: address, port };
 }
 
-const asHttp = async <T>(fn: () => Promise<T> | T): Promise<T> => {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof SimulatorError) throw new HttpError(error.status, error.code, error.message);
-    throw error;
-  }
-};
-
 export function createLwm2mSimulatorCapability(deps: () => Lwm2mSimulatorDeps): Lwm2mSimulatorCapability {
   let fleets: Lwm2mFleets | undefined;
   return {
@@ -49,7 +39,7 @@ export function createLwm2mSimulatorCapability(deps: () => Lwm2mSimulatorDeps): 
         clock,
         server: () => {
           const listener = ports.udp('coap');
-          if (!listener) throw new SimulatorError(503, 'COAP_PORT_CLOSED', 'the CoAP port is not open');
+          if (!listener) throw new SimulatorError('COAP_PORT_CLOSED', 'the CoAP port is not open');
           return loopbackTarget(listener.socket.address().address, listener.port);
         },
         product: (id) => d.product(id),
@@ -66,21 +56,15 @@ export function createLwm2mSimulatorCapability(deps: () => Lwm2mSimulatorDeps): 
           }),
       });
       fleets = f;
-      routes.add(simulatorLwm2mRoutes.startLwm2mFleet, ({ body }) => asHttp(() => f.start(body)));
+      routes.add(simulatorLwm2mRoutes.startLwm2mFleet, ({ body }) => f.start(body));
       routes.add(simulatorLwm2mRoutes.listLwm2mFleets, () => ({ fleets: f.list() }));
-      routes.add(simulatorLwm2mRoutes.stopLwm2mFleet, ({ params }) =>
-        asHttp(async () => {
-          await f.stop(params.id);
-          return { stopped: true as const };
-        }),
-      );
-      routes.add(simulatorLwm2mRoutes.getLwm2mSimDevice, ({ params }) => asHttp(() => f.device(params.deviceId)));
-      routes.add(simulatorLwm2mRoutes.notifyLwm2mSimDevice, ({ params, body }) =>
-        asHttp(() => f.notify(params.deviceId, body.hex)),
-      );
-      routes.add(simulatorLwm2mRoutes.setLwm2mSimCoverage, ({ params, body }) =>
-        asHttp(() => f.coverage(params.deviceId, body.on)),
-      );
+      routes.add(simulatorLwm2mRoutes.stopLwm2mFleet, async ({ params }) => {
+        await f.stop(params.id);
+        return { stopped: true as const };
+      });
+      routes.add(simulatorLwm2mRoutes.getLwm2mSimDevice, ({ params }) => f.device(params.deviceId));
+      routes.add(simulatorLwm2mRoutes.notifyLwm2mSimDevice, ({ params, body }) => f.notify(params.deviceId, body.hex));
+      routes.add(simulatorLwm2mRoutes.setLwm2mSimCoverage, ({ params, body }) => f.coverage(params.deviceId, body.on));
     },
     async stop() {
       await fleets?.stopAll();

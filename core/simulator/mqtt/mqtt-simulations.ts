@@ -2,17 +2,15 @@
 // reporting at a chosen rate; used by the core (API) and by `iotwb simulate` against a running core.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
+import { DomainError } from '../../domain-error.js';
 import type { ProductModel } from '../../contract/product-model.js';
 import { startMqttSimulationSchema, type MqttSimulation, type StartMqttSimulation } from '../../contract/simulator.js';
 import { VirtualMqttDevice, type VirtualDeviceEvent } from './virtual-mqtt-device.js';
 
-export class SimulationError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** A refused or failed simulation; its code's HTTP status is in core/api/error-statuses.ts. */
+export class SimulationError extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, message);
     this.name = 'SimulationError';
   }
 }
@@ -42,19 +40,14 @@ export class MqttSimulations {
   async start(input: StartMqttSimulation): Promise<MqttSimulation> {
     const body = startMqttSimulationSchema.parse(input);
     const product = await this.deps.product(body.productId);
-    if (!product) throw new SimulationError(404, 'PRODUCT_NOT_FOUND', `no product has the id ${body.productId}`);
+    if (!product) throw new SimulationError('PRODUCT_NOT_FOUND', `no product has the id ${body.productId}`);
     if (product.model.protocolType !== 'MQTT')
       throw new SimulationError(
-        400,
         'NOT_AN_MQTT_PRODUCT',
         `product ${body.productId} uses ${product.model.protocolType}; simulate it with --protocol lwm2m`,
       );
     if (!product.model.services.some((s) => s.properties.some((p) => p.method.includes('R'))))
-      throw new SimulationError(
-        400,
-        'NOTHING_TO_REPORT',
-        `product ${body.productId} has no readable property to report`,
-      );
+      throw new SimulationError('NOTHING_TO_REPORT', `product ${body.productId} has no readable property to report`);
 
     const id = randomUUID();
     const simulation: Simulation = {
@@ -118,7 +111,7 @@ export class MqttSimulations {
       await this.stop(id);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof SimulationError) throw error;
-      throw new SimulationError(502, 'SIMULATION_FAILED', `starting the devices failed: ${message}`);
+      throw new SimulationError('SIMULATION_FAILED', `starting the devices failed: ${message}`);
     }
     if (simulation.view.status === 'starting') simulation.view.status = 'running';
     this.deps.onChange?.(simulation.view);
@@ -131,13 +124,13 @@ export class MqttSimulations {
 
   get(id: string): MqttSimulation {
     const simulation = this.simulations.get(id);
-    if (!simulation) throw new SimulationError(404, 'SIMULATION_NOT_FOUND', `no simulation has the id ${id}`);
+    if (!simulation) throw new SimulationError('SIMULATION_NOT_FOUND', `no simulation has the id ${id}`);
     return { ...simulation.view };
   }
 
   async stop(id: string): Promise<MqttSimulation> {
     const simulation = this.simulations.get(id);
-    if (!simulation) throw new SimulationError(404, 'SIMULATION_NOT_FOUND', `no simulation has the id ${id}`);
+    if (!simulation) throw new SimulationError('SIMULATION_NOT_FOUND', `no simulation has the id ${id}`);
     simulation.view.status = 'stopped';
     await Promise.all(simulation.devices.map((d) => d.stop()));
     simulation.view.connected = 0;

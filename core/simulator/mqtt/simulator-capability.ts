@@ -1,9 +1,8 @@
 // The MQTT simulator inside the core: fleets against the core's own MQTT port, started and stopped from the API.
-import { HttpError } from '../../api/http-error.js';
 import type { Capability } from '../../capability.js';
 import type { ProductModel } from '../../contract/product-model.js';
 import { simulatorRoutes } from '../../contract/simulator.js';
-import type { DeviceRegistry } from '../../devices/index.js';
+import { deviceIdOf, type DeviceRegistry } from '../../devices/index.js';
 import { MqttSimulations, SimulationError } from './mqtt-simulations.js';
 
 export interface MqttSimulatorDeps {
@@ -22,15 +21,6 @@ export function brokerUrlFor(address: string, port: number): string {
   return address.includes(':') ? `mqtt://[${address}]:${port}` : `mqtt://${address}:${port}`;
 }
 
-const asHttp = async <T>(fn: () => Promise<T> | T): Promise<T> => {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof SimulationError) throw new HttpError(error.status, error.code, error.message);
-    throw error;
-  }
-};
-
 export function createMqttSimulatorCapability(deps: MqttSimulatorDeps): MqttSimulatorCapability {
   let simulations: MqttSimulations | undefined;
   return {
@@ -47,7 +37,7 @@ export function createMqttSimulatorCapability(deps: MqttSimulatorDeps): MqttSimu
           const listener = ports.tcp('mqtt');
           const address = listener?.server.address();
           if (!listener || typeof address !== 'object' || !address)
-            throw new SimulationError(503, 'MQTT_PORT_CLOSED', 'the MQTT port is not open');
+            throw new SimulationError('MQTT_PORT_CLOSED', 'the MQTT port is not open');
           return brokerUrlFor(address.address, listener.port);
         },
         product: (id) => {
@@ -56,7 +46,7 @@ export function createMqttSimulatorCapability(deps: MqttSimulatorDeps): MqttSimu
         },
         ensureDevice: (productId, nodeId) => {
           const registry = deps.devices();
-          const existing = registry.get(`${productId}_${nodeId}`);
+          const existing = registry.get(deviceIdOf(productId, nodeId));
           if (existing)
             return Promise.resolve({ deviceId: existing.deviceId, secret: registry.secret(existing.deviceId) ?? '' });
           const { device, secret } = registry.register({ productId, nodeId });
@@ -72,10 +62,10 @@ export function createMqttSimulatorCapability(deps: MqttSimulatorDeps): MqttSimu
           }),
       });
       simulations = sims;
-      routes.add(simulatorRoutes.startMqttSimulation, ({ body }) => asHttp(() => sims.start(body)));
+      routes.add(simulatorRoutes.startMqttSimulation, ({ body }) => sims.start(body));
       routes.add(simulatorRoutes.listMqttSimulations, () => ({ items: sims.list() }));
-      routes.add(simulatorRoutes.getMqttSimulation, ({ params }) => asHttp(() => sims.get(params.id)));
-      routes.add(simulatorRoutes.stopMqttSimulation, ({ params }) => asHttp(() => sims.stop(params.id)));
+      routes.add(simulatorRoutes.getMqttSimulation, ({ params }) => sims.get(params.id));
+      routes.add(simulatorRoutes.stopMqttSimulation, ({ params }) => sims.stop(params.id));
     },
     async stop() {
       await simulations?.stopAll();

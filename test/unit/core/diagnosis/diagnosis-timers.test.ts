@@ -1,6 +1,7 @@
 // Diagnosis task states and timers under a moved clock, with a scripted device link.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { statusOfError } from '../../../../core/api/error-statuses.js';
 import { createManualClock, type ManualClock } from '../../../../core/clock.js';
 import type { DiagnosisTask } from '../../../../core/contract/diagnosis.js';
 import type { ProductModel } from '../../../../core/contract/product-model.js';
@@ -236,7 +237,7 @@ describe('who may be diagnosed', () => {
         fn();
       } catch (error) {
         return error instanceof DiagnosisRefusal
-          ? { status: error.status, code: error.code, message: error.message }
+          ? { status: statusOfError(error.code), code: error.code, message: error.message }
           : error;
       }
       return undefined;

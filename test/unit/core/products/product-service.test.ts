@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError } from '../../../../core/api/http-error.js';
+import { statusOfError } from '../../../../core/api/error-statuses.js';
+import { DomainError } from '../../../../core/domain-error.js';
 import type { ProductModel } from '../../../../core/contract/product-model.js';
 import { checkProductModel } from '../../../../core/products/model-rules.js';
 import { defaultSamplesDir, readSample } from '../../../../core/products/product-samples.js';
@@ -30,14 +31,15 @@ const passThrough = (overrides: Partial<ProductModel> = {}): ProductModel => ({
   ...overrides,
 });
 
-function httpError(fn: () => unknown): HttpError {
+/** The refusal fn throws, with the HTTP status the workbench API answers it with. */
+function httpError(fn: () => unknown): DomainError & { status: number } {
   try {
     fn();
   } catch (error) {
-    if (error instanceof HttpError) return error;
+    if (error instanceof DomainError) return Object.assign(error, { status: statusOfError(error.code) });
     throw error;
   }
-  throw new Error('expected an HttpError');
+  throw new Error('expected a DomainError');
 }
 
 beforeEach(() => {

@@ -1,9 +1,9 @@
 // Device-facing listeners (MQTT over TCP, CoAP over UDP, …): bound by the platform, served by the access adapters.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
-import type { Listener } from '../contract/platform.js';
-import type { Logger } from '../log/logger.js';
-import { StartupError } from '../platform-types.js';
+import type { Listener } from './contract/platform.js';
+import type { Logger } from './log/logger.js';
+import { StartupError } from './platform-types.js';
 
 export interface TcpListener {
   name: string;
