@@ -18,7 +18,7 @@ import { IconDownload, IconFileUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBusEvents } from '../../api/useBusEvents.js';
-import { downloadText } from '../codecs/downloadText.js';
+import { saveText } from '../../api/download.js';
 import { useProductList } from '../products/productQueries.js';
 import { batchResultsCsv, countDeviceRows } from './batchCsv.js';
 import { useBatchTask, useCsvDownload, useStartBatch } from './deviceQueries.js';
@@ -197,7 +197,7 @@ export function BatchRegisterModal({ opened, onClose, defaultProductId }: BatchR
                 <Button
                   variant="default"
                   leftSection={<IconDownload size={16} />}
-                  onClick={() => downloadText(`batch-${current.taskId}.csv`, batchResultsCsv(current.rows), 'text/csv')}
+                  onClick={() => saveText(`batch-${current.taskId}.csv`, batchResultsCsv(current.rows), 'text/csv')}
                 >
                   {t('devices.batch.downloadResults')}
                 </Button>
