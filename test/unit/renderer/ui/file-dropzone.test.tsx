@@ -1,40 +1,17 @@
 // @vitest-environment jsdom
 // The file dropzone: a dropped or picked file reaches its owner once, dragging over it shows, a refusal reddens it.
-import { MantineProvider } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FileDropzone } from '../../../../renderer/ui/FileDropzone.js';
+import { useJsdomMount } from '../jsdom-mount.js';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
-
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  vi.stubGlobal('matchMedia', (query: string) => ({
-    matches: false,
-    media: query,
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-    addListener: () => undefined,
-    removeListener: () => undefined,
-  }));
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  root.unmount();
-  container.remove();
-  vi.unstubAllGlobals();
-});
+const mounted = useJsdomMount();
 
 async function show(node: ReactNode): Promise<HTMLElement> {
-  root.render(<MantineProvider env="test">{node}</MantineProvider>);
-  await vi.waitFor(() => expect(container.querySelector('[data-testid="zone"]')).not.toBeNull(), { timeout: 3000 });
-  return container.querySelector<HTMLElement>('[data-testid="zone"]')!;
+  mounted.render(node);
+  const find = () => mounted.container.querySelector<HTMLElement>('[data-testid="zone"]');
+  await vi.waitFor(() => expect(find()).not.toBeNull(), { timeout: 3000 });
+  return find()!;
 }
 
 function dragEvent(type: string, files: File[] = []): Event {
@@ -74,7 +51,7 @@ describe('file dropzone', () => {
   it('hands a picked file over and clears the input so the same file can be picked again', async () => {
     const onFile = vi.fn();
     await show(zone(onFile));
-    const input = container.querySelector<HTMLInputElement>('[data-testid="zone-input"]')!;
+    const input = mounted.container.querySelector<HTMLInputElement>('[data-testid="zone-input"]')!;
     expect(input.accept).toBe('.zip');
     expect(input.getAttribute('aria-label')).toBe('Choose file');
     const picked = new File(['a'], 'picked.zip');
@@ -90,6 +67,6 @@ describe('file dropzone', () => {
     box.dispatchEvent(dragEvent('drop'));
     expect(onFile).not.toHaveBeenCalled();
     expect(box.style.borderColor).toContain('red');
-    expect(container.textContent).toContain('Drop a package');
+    expect(mounted.container.textContent).toContain('Drop a package');
   });
 });

@@ -1,12 +1,9 @@
 // @vitest-environment jsdom
 // One Monaco editor's life in React, against a stand-in Monaco: one editor per document, values in and out,
 // read-only and theme passed on, everything disposed, a failed load shown.
-import { MantineProvider } from '@mantine/core';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useMonacoEditor, type MonacoModule } from '../../../../renderer/ui/useMonacoEditor.js';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
+import { useJsdomMount } from '../jsdom-mount.js';
 
 interface FakeEditor {
   uri: string;
@@ -74,33 +71,8 @@ function Editor(props: Props) {
   return <div ref={host} data-testid={monaco ? 'ready' : 'loading'} />;
 }
 
-let container: HTMLDivElement;
-let root: Root;
-const render = (props: Props) =>
-  root.render(
-    <MantineProvider env="test">
-      <Editor {...props} />
-    </MantineProvider>,
-  );
-
-beforeEach(() => {
-  vi.stubGlobal('matchMedia', (query: string) => ({
-    matches: false,
-    media: query,
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-    addListener: () => undefined,
-    removeListener: () => undefined,
-  }));
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  container.remove();
-  vi.unstubAllGlobals();
-});
+const mounted = useJsdomMount();
+const render = (props: Props) => mounted.render(<Editor {...props} />);
 
 describe('a Monaco editor in React', () => {
   it('makes one editor for the document, after the language setup, and reports edits', async () => {
@@ -115,7 +87,7 @@ describe('a Monaco editor in React', () => {
     expect(fake.themes).toEqual(['vs']);
     fake.editors[0]?.type('{"a":1}');
     expect(onChange).toHaveBeenCalledWith('{"a":1}');
-    root.unmount();
+    mounted.unmount();
     expect(fake.editors[0]?.disposed).toBe(true);
   });
 
@@ -133,14 +105,14 @@ describe('a Monaco editor in React', () => {
     await vi.waitFor(() => expect(fake.editors).toHaveLength(2));
     expect(fake.editors[0]?.disposed).toBe(true);
     expect(fake.editors[1]).toMatchObject({ uri: 'inmemory://b.json', value: '[2]', disposed: false });
-    root.unmount();
+    mounted.unmount();
   });
 
   it('shows a failed load', async () => {
     render({ load: () => Promise.reject(new Error('chunk missing')), uri: 'x', value: '', onChange: vi.fn() });
     await vi.waitFor(() =>
-      expect(container.querySelector('[data-testid="load-error"]')?.textContent).toContain('chunk missing'),
+      expect(mounted.container.querySelector('[data-testid="load-error"]')?.textContent).toContain('chunk missing'),
     );
-    root.unmount();
+    mounted.unmount();
   });
 });
