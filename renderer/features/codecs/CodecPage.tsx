@@ -15,7 +15,7 @@ import { PageHeader } from '../../ui/PageHeader.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { useCodec, useCSource, useInstallShippedCodec, useSaveCodec, useShippedCodecs } from './codecQueries.js';
 import { newLayoutTemplate, newScriptTemplate } from './codecTemplates.js';
-import { downloadText } from './downloadText.js';
+import { saveText } from '../../api/download.js';
 import { LayoutEditor } from './LayoutEditor.js';
 import { SamplePanel } from './SamplePanel.js';
 import { ScriptEditor } from './ScriptEditor.js';
@@ -91,8 +91,8 @@ function CodecWorkspace({ codec }: { codec: Codec }) {
 
   const generateC = async () => {
     const c = await cSource.mutateAsync();
-    downloadText(`${c.fileBase}.h`, c.header);
-    downloadText(`${c.fileBase}.c`, c.source);
+    saveText(`${c.fileBase}.h`, c.header, 'text/x-c');
+    saveText(`${c.fileBase}.c`, c.source, 'text/x-c');
   };
 
   return (

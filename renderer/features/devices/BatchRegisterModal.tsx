@@ -8,7 +8,6 @@ import {
   Modal,
   Progress,
   ScrollArea,
-  Select,
   Stack,
   Table,
   Text,
@@ -18,8 +17,8 @@ import { IconDownload, IconFileUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBusEvents } from '../../api/useBusEvents.js';
-import { downloadText } from '../codecs/downloadText.js';
-import { useProductList } from '../products/productQueries.js';
+import { saveText } from '../../api/download.js';
+import { ProductSelect } from './ProductSelect.js';
 import { batchResultsCsv, countDeviceRows } from './batchCsv.js';
 import { useBatchTask, useCsvDownload, useStartBatch } from './deviceQueries.js';
 
@@ -33,7 +32,6 @@ export interface BatchRegisterModalProps {
 
 export function BatchRegisterModal({ opened, onClose, defaultProductId }: BatchRegisterModalProps) {
   const { t } = useTranslation();
-  const products = useProductList({ limit: 500 });
   const [pickedProduct, setProductId] = useState<string | null>();
   // Until the user picks, the product the list is filtered by.
   const productId = pickedProduct === undefined ? (defaultProductId ?? null) : pickedProduct;
@@ -72,17 +70,7 @@ export function BatchRegisterModal({ opened, onClose, defaultProductId }: BatchR
           <Text size="sm" c="dimmed">
             {t('devices.batch.format')}
           </Text>
-          <Select
-            label={t('devices.fields.product')}
-            required
-            searchable
-            value={productId}
-            onChange={setProductId}
-            data={(products.data?.items ?? []).map((p) => ({
-              value: p.id,
-              label: `${p.deviceType} · ${p.model} (${p.protocolType})`,
-            }))}
-          />
+          <ProductSelect label={t('devices.fields.product')} required value={productId} onChange={setProductId} />
           <Group gap="sm">
             <FileButton
               accept=".csv,text/csv,text/plain"
@@ -197,7 +185,7 @@ export function BatchRegisterModal({ opened, onClose, defaultProductId }: BatchR
                 <Button
                   variant="default"
                   leftSection={<IconDownload size={16} />}
-                  onClick={() => downloadText(`batch-${current.taskId}.csv`, batchResultsCsv(current.rows), 'text/csv')}
+                  onClick={() => saveText(`batch-${current.taskId}.csv`, batchResultsCsv(current.rows), 'text/csv')}
                 >
                   {t('devices.batch.downloadResults')}
                 </Button>

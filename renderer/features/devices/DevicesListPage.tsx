@@ -1,14 +1,14 @@
 // Registered devices: counts per status (also the status filter), product and nodeId/name filters, a virtual
 // list over server pages, single and CSV batch registration, and the deviceId + secret export.
-import { Button, Card, Group, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Card, Group, Stack, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconDownload, IconFileImport, IconPlus, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeviceStatus } from '../../../core/contract/index.js';
-import { useProductList } from '../products/productQueries.js';
 import { PageHeader } from '../../ui/PageHeader.js';
 import { BatchRegisterModal } from './BatchRegisterModal.js';
+import { ProductSelect, useRegistrableProducts } from './ProductSelect.js';
 import { useCsvDownload, useDeviceCounts, type DeviceFilter } from './deviceQueries.js';
 import { RegisterDeviceModal } from './RegisterDeviceModal.js';
 import { StatusCountFilter } from './StatusCountFilter.js';
@@ -21,7 +21,7 @@ export function DevicesListPage() {
   const [status, setStatus] = useState<DeviceStatus | undefined>();
   const [productId, setProductId] = useState<string | null>(null);
   const [dialog, setDialog] = useState<'single' | 'batch' | undefined>();
-  const products = useProductList({ limit: 500 });
+  const products = useRegistrableProducts();
   const counts = useDeviceCounts(productId ?? undefined);
   const download = useCsvDownload();
 
@@ -72,15 +72,13 @@ export function DevicesListPage() {
             value={search}
             onChange={(e) => setSearch(e.currentTarget.value)}
           />
-          <Select
+          <ProductSelect
             aria-label={t('devices.fields.product')}
             placeholder={t('devices.list.anyProduct')}
             clearable
-            searchable
             w={280}
             value={productId}
             onChange={setProductId}
-            data={productItems.map((p) => ({ value: p.id, label: `${p.deviceType} · ${p.model} (${p.protocolType})` }))}
           />
         </Group>
         <VirtualDeviceTable

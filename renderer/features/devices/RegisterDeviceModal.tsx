@@ -1,22 +1,11 @@
 // Registers one device, by secret (the secret is shown once) or by verify code (the device must come online
 // before a deadline, else the registration is deleted).
-import {
-  Alert,
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  SegmentedControl,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Button, Group, Modal, NumberInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useProductList } from '../products/productQueries.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
+import { ProductSelect } from './ProductSelect.js';
 import { useRegisterDevice } from './deviceQueries.js';
 
 type Mode = 'secret' | 'verifyCode';
@@ -24,7 +13,6 @@ const DEFAULT_TIMEOUT_S = 180;
 
 export function RegisterDeviceModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const products = useProductList({ limit: 500 });
   const register = useRegisterDevice();
   const [mode, setMode] = useState<Mode>('secret');
   const [productId, setProductId] = useState<string | null>(null);
@@ -111,17 +99,7 @@ export function RegisterDeviceModal({ opened, onClose }: { opened: boolean; onCl
                 { value: 'verifyCode', label: t('devices.register.byVerifyCode') },
               ]}
             />
-            <Select
-              label={t('devices.fields.product')}
-              required
-              searchable
-              value={productId}
-              onChange={setProductId}
-              data={(products.data?.items ?? []).map((p) => ({
-                value: p.id,
-                label: `${p.deviceType} · ${p.model} (${p.protocolType})`,
-              }))}
-            />
+            <ProductSelect label={t('devices.fields.product')} required value={productId} onChange={setProductId} />
             <TextInput
               label={t('devices.fields.nodeId')}
               description={t('devices.register.nodeIdHint')}

@@ -10,7 +10,7 @@ import {
 import { useApi } from '../../api/ApiProvider.js';
 import { buildRequestUrl } from '../../api/client.js';
 import { useBusEvents } from '../../api/useBusEvents.js';
-import { downloadFromApi } from './downloadFromApi.js';
+import { downloadFromApi } from '../../api/download.js';
 
 export interface DeviceFilter {
   status?: DeviceStatus;

@@ -9,7 +9,7 @@ import {
 } from '../../../core/contract/index.js';
 import { ApiClientError } from '../../api/client.js';
 import { useApi } from '../../api/ApiProvider.js';
-import { downloadFromApi } from '../devices/downloadFromApi.js';
+import { downloadFromApi } from '../../api/download.js';
 
 export const lwm2mKeys = {
   registration: (id: string) => ['lwm2m', 'registration', id] as const,

@@ -1,20 +1,6 @@
 // Package builder: a software package (R-15.1: the UpgradeDesc.json fields with live validation and the vendor
 // file) or a firmware package (one .bin in a .zip), and the zip it produces, with the way on to signing it.
-import {
-  Alert,
-  Button,
-  Card,
-  Code,
-  Group,
-  NumberInput,
-  SegmentedControl,
-  Select,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Textarea,
-} from '@mantine/core';
+import { Alert, Button, Card, Code, Group, NumberInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { IconDownload, IconPackage, IconSignature } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -29,12 +15,13 @@ import { useDownloadZip } from '../signing/signingQueries.js';
 import {
   emptyBuilderForm,
   firmwareProblems,
-  identityFromProduct,
   softwareProblems,
   toSoftwareBuildInput,
   type BuilderForm,
+  type SoftwareProtocol,
 } from './builderForm.js';
-import { useBuildFirmwarePackage, useBuildSoftwarePackage, useProductIdentities } from './packageQueries.js';
+import { useBuildFirmwarePackage, useBuildSoftwarePackage } from './packageQueries.js';
+import { PackageMetadataFields, type ProductIdentity } from './PackageMetadataFields.js';
 
 type PackageKind = 'software' | 'firmware';
 type BuildResult = z.infer<typeof buildResultSchema>;
@@ -141,8 +128,6 @@ function FirmwareBuilder({ state }: { state: ReturnType<typeof useFirmwareBuilde
 function SoftwareBuilder({ state }: { state: ReturnType<typeof useSoftwareBuilderState> }) {
   const { t } = useTranslation();
   const { form, setForm, file, setFile, edited, setEdited, submitted, setSubmitted, build } = state;
-  const products = useProductIdentities();
-
   const input = toSoftwareBuildInput(form, file?.path);
   const problems = softwareProblems(input);
   // A field shows its problem once it was touched, or after a build was attempted.
@@ -162,72 +147,32 @@ function SoftwareBuilder({ state }: { state: ReturnType<typeof useSoftwareBuilde
     if (problems.size > 0) return;
     build.mutate(input as SoftwareBuildInput);
   };
-  const fillFromProduct = (id: string | null) => {
-    const product = products.data?.items.find((p) => p.id === id);
-    if (!product) return;
-    setForm((f) => ({ ...f, ...identityFromProduct(product, softwareProtocols) }));
+  const fillFromProduct = (identity: ProductIdentity<SoftwareProtocol>) => {
+    setForm((f) => ({ ...f, ...identity }));
     setEdited((e) => new Set([...e, 'deviceType', 'manufacturerName', 'model', 'protocolType']));
   };
   return (
     <Stack gap="md">
       <Card withBorder padding="md">
         <Stack gap="md">
-          <Select
-            label={t('packages.builder.fromProduct')}
-            description={t('packages.builder.fromProductHint')}
-            placeholder={
-              products.data?.items.length === 0 ? t('packages.builder.noProducts') : t('packages.builder.pickProduct')
-            }
-            data={(products.data?.items ?? []).map((p) => ({
-              value: p.id,
-              label: `${p.deviceType} · ${p.manufacturerName} · ${p.model} · ${p.protocolType}`,
-            }))}
-            onChange={fillFromProduct}
-            searchable
-            clearable
-            data-testid="builder-product"
-          />
-          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-            <TextInput
-              label={t('packages.builder.version')}
-              required
-              placeholder="V1.1"
-              value={form.version}
-              onChange={(e) => set('version')(e.currentTarget.value)}
-              error={errorOf('version')}
-            />
-            <Select
-              label={t('packages.builder.protocol')}
-              required
-              data={softwareProtocols.map((p) => ({ value: p, label: p }))}
-              value={form.protocolType === '' ? null : form.protocolType}
-              onChange={(v) => set('protocolType')(v ?? '')}
-              error={errorOf('protocolType')}
-            />
-            <TextInput
-              label={t('packages.builder.deviceType')}
-              required
-              placeholder="WaterMeter"
-              value={form.deviceType}
-              onChange={(e) => set('deviceType')(e.currentTarget.value)}
-              error={errorOf('deviceType')}
-            />
-            <TextInput
-              label={t('packages.builder.manufacturer')}
-              required
-              placeholder="HZYB"
-              value={form.manufacturerName}
-              onChange={(e) => set('manufacturerName')(e.currentTarget.value)}
-              error={errorOf('manufacturerName')}
-            />
-            <TextInput
-              label={t('packages.builder.model')}
-              required
-              placeholder="NBIoTDevice"
-              value={form.model}
-              onChange={(e) => set('model')(e.currentTarget.value)}
-              error={errorOf('model')}
-            />
+          <PackageMetadataFields
+            value={form}
+            protocols={softwareProtocols}
+            onFieldChange={(field, text) => set(field)(text)}
+            onProductPicked={fillFromProduct}
+            errorOf={errorOf}
+            placeholders={{
+              version: 'V1.1',
+              deviceType: 'WaterMeter',
+              manufacturerName: 'HZYB',
+              model: 'NBIoTDevice',
+              supportSourceVersionList: 'V1.0.*;V0.9',
+            }}
+            productHint={t('packages.builder.fromProductHint')}
+            productTestId="builder-product"
+            columns={2}
+            spacing="md"
+          >
             <TextInput
               label={t('packages.builder.platform')}
               description={t('packages.builder.platformHint')}
@@ -251,24 +196,7 @@ function SoftwareBuilder({ state }: { state: ReturnType<typeof useSoftwareBuilde
               onChange={(e) => set('versionCheckCode')(e.currentTarget.value)}
               error={errorOf('versionCheckCode')}
             />
-          </SimpleGrid>
-          <TextInput
-            label={t('packages.builder.sourceVersions')}
-            description={t('packages.builder.sourceVersionsHint')}
-            placeholder="V1.0.*;V0.9"
-            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-            value={form.supportSourceVersionList}
-            onChange={(e) => set('supportSourceVersionList')(e.currentTarget.value)}
-            error={errorOf('supportSourceVersionList')}
-          />
-          <Textarea
-            label={t('packages.builder.description')}
-            autosize
-            minRows={2}
-            value={form.description}
-            onChange={(e) => set('description')(e.currentTarget.value)}
-            error={errorOf('description')}
-          />
+          </PackageMetadataFields>
           <FileSource
             value={file}
             onChange={(f) => {

@@ -8,20 +8,20 @@ import {
   Drawer,
   Group,
   Modal,
-  Paper,
   SegmentedControl,
   Stack,
   Table,
   Text,
   Title,
 } from '@mantine/core';
-import { IconAlertTriangle, IconFileZip, IconTrash, IconUpload } from '@tabler/icons-react';
-import { useRef, useState, type DragEvent } from 'react';
+import { IconAlertTriangle, IconTrash } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { packageRefusalDetailsSchema, type StoredPackage } from '../../../core/contract/index.js';
 import { ApiClientError } from '../../api/client.js';
 import { describeApiError } from '../../api/errorNotifications.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
+import { FileDropzone } from '../../ui/FileDropzone.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { VerifyOutcome } from '../signing/SigningOutcome.js';
@@ -73,8 +73,6 @@ export function LibraryRefusal({ error, testId }: { error: unknown; testId: stri
 
 function UploadDropzone() {
   const { t } = useTranslation();
-  const input = useRef<HTMLInputElement>(null);
-  const [dragging, setDragging] = useState(false);
   const [fileName, setFileName] = useState<string>();
   const [kind, setKind] = useState<'software' | 'firmware'>('software');
   const [metadata, setMetadata] = useState<FirmwareMetadataForm>(emptyFirmwareMetadata);
@@ -83,8 +81,7 @@ function UploadDropzone() {
   const problems = firmwareMetadataProblems(metadata);
   const errorOf = (field: keyof FirmwareMetadataForm) =>
     attempted && problems.has(field) ? t(`packages.library.upload.rules.${field}`) : undefined;
-  const start = (file: File | undefined) => {
-    if (!file) return;
+  const start = (file: File) => {
     setFileName(file.name);
     upload.reset();
     if (kind === 'firmware') {
@@ -92,11 +89,6 @@ function UploadDropzone() {
       if (problems.size > 0) return;
     }
     upload.mutate({ file, query: kind === 'firmware' ? toUploadQuery(metadata) : {} });
-  };
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    start(event.dataTransfer.files[0]);
   };
   return (
     <Card withBorder padding="md">
@@ -115,56 +107,16 @@ function UploadDropzone() {
           data-testid="upload-kind"
         />
         {kind === 'firmware' && <FirmwareMetadataFields value={metadata} onChange={setMetadata} errorOf={errorOf} />}
-        <Paper
-          withBorder
-          p="lg"
-          radius="md"
-          onDragOver={(e) => {
-            e.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={onDrop}
-          style={{
-            borderStyle: 'dashed',
-            borderColor: dragging ? 'var(--mantine-color-blue-5)' : undefined,
-            background: dragging ? 'var(--mantine-color-blue-light)' : undefined,
-          }}
-          data-testid="package-dropzone"
-        >
-          <Group justify="space-between" wrap="nowrap">
-            <Group gap="sm" wrap="nowrap">
-              <IconFileZip size={28} stroke={1.5} aria-hidden />
-              <Stack gap={0}>
-                <Text fw={500}>{t('packages.library.upload.title')}</Text>
-                <Text size="sm" c="dimmed">
-                  {t(kind === 'firmware' ? 'packages.library.upload.firmwareHint' : 'packages.library.upload.hint')}
-                </Text>
-              </Stack>
-            </Group>
-            <Button
-              variant="light"
-              leftSection={<IconUpload size={16} />}
-              style={{ flexShrink: 0 }}
-              loading={upload.isPending}
-              onClick={() => input.current?.click()}
-            >
-              {t('packages.library.upload.choose')}
-            </Button>
-          </Group>
-          <input
-            ref={input}
-            type="file"
-            accept=".zip,application/zip"
-            hidden
-            aria-label={t('packages.library.upload.choose')}
-            data-testid="package-file-input"
-            onChange={(e) => {
-              start(e.currentTarget.files?.[0]);
-              e.currentTarget.value = '';
-            }}
-          />
-        </Paper>
+        <FileDropzone
+          onFile={start}
+          title={t('packages.library.upload.title')}
+          hint={t(kind === 'firmware' ? 'packages.library.upload.firmwareHint' : 'packages.library.upload.hint')}
+          chooseLabel={t('packages.library.upload.choose')}
+          accept=".zip,application/zip"
+          loading={upload.isPending}
+          testId="package-dropzone"
+          inputTestId="package-file-input"
+        />
         {fileName !== undefined && kind === 'firmware' && attempted && problems.size > 0 && !upload.isPending && (
           <Text size="sm" c="red" role="alert" data-testid="upload-metadata-missing">
             {t('packages.library.upload.metadataMissing', { name: fileName, count: problems.size })}

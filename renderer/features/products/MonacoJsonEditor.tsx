@@ -1,11 +1,9 @@
 // A Monaco JSON editor with a JSON Schema (completions and type errors inline) and extra markers from the core's rules.
-import { Box, useComputedColorScheme } from '@mantine/core';
-import { useEffect, useRef, useState } from 'react';
-import type * as Monaco from 'monaco-editor';
+import { Box } from '@mantine/core';
+import { useEffect } from 'react';
 import { ErrorState, LoadingState } from '../../ui/QueryStates.js';
+import { useMonacoEditor, type MonacoModule } from '../../ui/useMonacoEditor.js';
 import { locateJsonPath } from './jsonLocator.js';
-
-type MonacoModule = typeof Monaco;
 
 export interface EditorFinding {
   severity: 'error' | 'warning';
@@ -37,61 +35,20 @@ export function MonacoJsonEditor({
   onChange: (value: string) => void;
   height?: number;
 }) {
-  const host = useRef<HTMLDivElement>(null);
-  const [monaco, setMonaco] = useState<MonacoModule>();
-  const [loadError, setLoadError] = useState<unknown>();
-  const editor = useRef<Monaco.editor.IStandaloneCodeEditor>(undefined);
-  const onChangeRef = useRef(onChange);
-  useEffect(() => {
-    onChangeRef.current = onChange;
-  }, [onChange]);
-  const scheme = useComputedColorScheme('light');
-
-  useEffect(() => {
-    loadMonaco().then(setMonaco, setLoadError);
-  }, []);
-
-  useEffect(() => {
-    if (!monaco || !host.current) return;
-    monaco.json.jsonDefaults.setDiagnosticsOptions({
-      validate: true,
-      allowComments: false,
-      schemas: [{ uri: 'https://iot-workbench.local/schemas/product-model.json', fileMatch: [uri], schema }],
-    });
-    const model = monaco.editor.createModel(value, 'json', monaco.Uri.parse(uri));
-    const instance = monaco.editor.create(host.current, {
-      model,
-      automaticLayout: true,
-      minimap: { enabled: false },
-      fontSize: 13,
-      scrollBeyondLastLine: false,
-      tabSize: 2,
-      readOnly,
-    });
-    editor.current = instance;
-    const subscription = instance.onDidChangeModelContent(() => onChangeRef.current(instance.getValue()));
-    return () => {
-      subscription.dispose();
-      instance.dispose();
-      model.dispose();
-      editor.current = undefined;
-    };
-    // The editor is created once per document; later value changes come from the editor itself.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [monaco, uri]);
-
-  useEffect(() => {
-    const instance = editor.current;
-    if (instance && instance.getValue() !== value) instance.setValue(value);
-  }, [value]);
-
-  useEffect(() => {
-    editor.current?.updateOptions({ readOnly });
-  }, [readOnly]);
-
-  useEffect(() => {
-    monaco?.editor.setTheme(scheme === 'dark' ? 'vs-dark' : 'vs');
-  }, [monaco, scheme]);
+  const { host, monaco, loadError, editor } = useMonacoEditor({
+    load: loadMonaco,
+    uri,
+    language: 'json',
+    value,
+    onChange,
+    readOnly,
+    beforeCreate: (m) =>
+      m.json.jsonDefaults.setDiagnosticsOptions({
+        validate: true,
+        allowComments: false,
+        schemas: [{ uri: 'https://iot-workbench.local/schemas/product-model.json', fileMatch: [uri], schema }],
+      }),
+  });
 
   useEffect(() => {
     const model = editor.current?.getModel();
@@ -114,7 +71,7 @@ export function MonacoJsonEditor({
       ];
     });
     monaco.editor.setModelMarkers(model, 'iotwb-product-rules', markers);
-  }, [monaco, findings]);
+  }, [monaco, editor, findings]);
 
   if (loadError) return <ErrorState error={loadError} />;
   return (

@@ -10,6 +10,7 @@ import {
 } from '../../../core/contract/index.js';
 import { ApiClientError } from '../../api/client.js';
 import { useApi } from '../../api/ApiProvider.js';
+import { downloadFromApi } from '../../api/download.js';
 
 export const productKeys = {
   all: ['products'] as const,
@@ -131,28 +132,7 @@ export function useExportProduct() {
   return useMutation({
     mutationFn: async (id: string) => {
       const url = connection.apiUrl.replace(/\/+$/, '') + fillPath(apiRoutes.exportProduct.path, { id });
-      const response = await fetch(url, {
-        headers: { Authorization: `Bearer ${connection.token}` },
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-      if (!response.ok) {
-        const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
-        throw new ApiClientError({
-          code: body.code ?? `HTTP_${response.status}`,
-          message: body.message ?? response.statusText,
-          status: response.status,
-        });
-      }
-      const disposition = response.headers.get('content-disposition') ?? '';
-      const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'profile.zip';
-      const objectUrl = URL.createObjectURL(await response.blob());
-      const link = document.createElement('a');
-      link.href = objectUrl;
-      link.download = fileName;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000);
-      return fileName;
+      return downloadFromApi(connection, url, 'profile.zip');
     },
   });
 }

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRoutes, type SerialOpenSettings, type SerialSend } from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
-import { ApiClientError } from '../../api/client.js';
+import { downloadFromApi } from '../../api/download.js';
 import { useBusEvents } from '../../api/useBusEvents.js';
 
 export const serialKeys = {
@@ -145,24 +145,7 @@ export function useSaveLog() {
   return useMutation({
     mutationFn: async (id: string) => {
       const path = apiRoutes.serialLog.path.replace(':id', encodeURIComponent(id));
-      const response = await fetch(`${connection.apiUrl.replace(/\/+$/, '')}${path}`, {
-        headers: { Authorization: `Bearer ${connection.token}` },
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-      if (!response.ok) {
-        throw new ApiClientError({
-          code: `HTTP_${response.status}`,
-          message: response.statusText,
-          status: response.status,
-        });
-      }
-      const url = URL.createObjectURL(await response.blob());
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `serial-${id}.log`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await downloadFromApi(connection, `${connection.apiUrl.replace(/\/+$/, '')}${path}`, `serial-${id}.log`);
     },
   });
 }

@@ -1,10 +1,10 @@
 // Where a file comes from: dropped or picked in the browser (sent to the core's work area) or a path on this
 // machine. Either way the rest of the page works with a path on the core machine.
-import { Alert, Button, Group, Paper, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import { IconFileZip, IconUpload } from '@tabler/icons-react';
-import { useRef, useState, type DragEvent } from 'react';
+import { Alert, Group, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeApiError } from '../../api/errorNotifications.js';
+import { FileDropzone } from '../../ui/FileDropzone.js';
 import { useUploadWorkFile } from './signingQueries.js';
 
 export interface ChosenFile {
@@ -27,20 +27,12 @@ export interface FileSourceProps {
 export function FileSource({ value, onChange, accept, title, hint, error, testId }: FileSourceProps) {
   const { t } = useTranslation();
   const [mode, setMode] = useState<'upload' | 'path'>(value && value.label === value.path ? 'path' : 'upload');
-  const [dragging, setDragging] = useState(false);
   const [typed, setTyped] = useState(value?.label === value?.path ? (value?.path ?? '') : '');
-  const input = useRef<HTMLInputElement>(null);
   const upload = useUploadWorkFile();
 
-  const send = (file: File | undefined) => {
-    if (!file) return;
+  const send = (file: File) => {
     onChange(undefined);
     upload.mutate(file, { onSuccess: (stored) => onChange({ path: stored.path, label: stored.name }) });
-  };
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    send(event.dataTransfer.files[0]);
   };
 
   return (
@@ -60,57 +52,20 @@ export function FileSource({ value, onChange, accept, title, hint, error, testId
         />
       </Group>
       {mode === 'upload' ? (
-        <Paper
-          withBorder
+        <FileDropzone
+          onFile={send}
+          title={value ? value.label : t('signing.file.dropHere')}
+          hint={hint}
+          chooseLabel={t('signing.file.choose')}
+          inputLabel={title}
+          accept={accept}
+          loading={upload.isPending}
+          invalid={Boolean(error)}
+          size="sm"
           p="md"
-          radius="md"
-          onDragOver={(e) => {
-            e.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={onDrop}
-          style={{
-            borderStyle: 'dashed',
-            borderColor: error ? 'var(--mantine-color-red-6)' : dragging ? 'var(--mantine-color-blue-5)' : undefined,
-            background: dragging ? 'var(--mantine-color-blue-light)' : undefined,
-          }}
-        >
-          <Group justify="space-between" wrap="nowrap">
-            <Group gap="sm" wrap="nowrap" miw={0}>
-              <IconFileZip size={26} stroke={1.5} aria-hidden />
-              <Stack gap={0} miw={0}>
-                <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }} data-testid={`${testId}-chosen`}>
-                  {value ? value.label : t('signing.file.dropHere')}
-                </Text>
-                <Text size="xs" c="dimmed">
-                  {hint}
-                </Text>
-              </Stack>
-            </Group>
-            <Button
-              variant="light"
-              leftSection={<IconUpload size={16} />}
-              style={{ flexShrink: 0 }}
-              loading={upload.isPending}
-              onClick={() => input.current?.click()}
-            >
-              {t('signing.file.choose')}
-            </Button>
-          </Group>
-          <input
-            ref={input}
-            type="file"
-            accept={accept}
-            hidden
-            aria-label={title}
-            data-testid={`${testId}-input`}
-            onChange={(e) => {
-              send(e.currentTarget.files?.[0]);
-              e.currentTarget.value = '';
-            }}
-          />
-        </Paper>
+          titleTestId={`${testId}-chosen`}
+          inputTestId={`${testId}-input`}
+        />
       ) : (
         <TextInput
           aria-label={title}

@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRoutes, type SigningAlgorithm } from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
-import { ApiClientError, type ApiConnection } from '../../api/client.js';
+import type { ApiConnection } from '../../api/client.js';
+import { fetchFile, saveFile } from '../../api/download.js';
 import type { VerifyKey } from './verifyKey.js';
 
 export const signingKeys = {
@@ -72,21 +73,7 @@ export function useVerifyPackage() {
 /** Fetches a zip on the core machine with the token, as a Blob and its file name. */
 export async function fetchZip(connection: ApiConnection, path: string): Promise<{ blob: Blob; fileName: string }> {
   const url = `${connection.apiUrl.replace(/\/+$/, '')}${apiRoutes.downloadZip.path}?path=${encodeURIComponent(path)}`;
-  const response = await fetch(url, {
-    headers: { Authorization: `Bearer ${connection.token}` },
-    credentials: 'omit',
-    cache: 'no-store',
-  });
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
-    throw new ApiClientError({
-      code: body.code ?? `HTTP_${response.status}`,
-      message: body.message ?? response.statusText,
-      status: response.status,
-    });
-  }
-  const fileName = path.split(/[/\\]/).pop() ?? 'package.zip';
-  return { blob: await response.blob(), fileName };
+  return fetchFile(connection, url, path.split(/[/\\]/).pop() ?? 'package.zip');
 }
 
 /** Hands a zip on the core machine to the browser as a download. */
@@ -95,12 +82,7 @@ export function useDownloadZip() {
   return useMutation({
     mutationFn: async (path: string) => {
       const { blob, fileName } = await fetchZip(connection, path);
-      const objectUrl = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = objectUrl;
-      link.download = fileName;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000);
+      saveFile(fileName, blob);
       return fileName;
     },
   });

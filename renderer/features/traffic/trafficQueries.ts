@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRoutes } from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
+import { saveFile } from '../../api/download.js';
 
 export const trafficKeys = {
   frame: (seq: number) => ['traffic', 'frame', seq] as const,
@@ -79,12 +80,7 @@ export function useExportTraffic() {
     mutationFn: (query: { format: 'pcapng' | 'json'; filter?: string }) => callApi(apiRoutes.exportTraffic, { query }),
     onSuccess: (result) => {
       const bytes = Uint8Array.from(atob(result.contentBase64), (c) => c.charCodeAt(0));
-      const url = URL.createObjectURL(new Blob([bytes], { type: result.mediaType }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = result.fileName;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(result.fileName, new Blob([bytes], { type: result.mediaType }));
     },
   });
 }

@@ -1,10 +1,9 @@
 // Logic behind the devices UI: history windows and chart points, durations, the batch file preview and
-// results, download names, and which list pages a virtual window needs.
+// results, and which list pages a virtual window needs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HistoryItem } from '../../../../core/contract/index.js';
 import { batchResultsCsv, countDeviceRows } from '../../../../renderer/features/devices/batchCsv.js';
-import { fileNameFromDisposition } from '../../../../renderer/features/devices/downloadFromApi.js';
 import { durationParts } from '../../../../renderer/features/devices/durationText.js';
 import { numericSeries, rangeWindow, toIso } from '../../../../renderer/features/devices/historyRange.js';
 import { pagesForRows } from '../../../../renderer/features/devices/VirtualDeviceTable.js';
@@ -111,25 +110,6 @@ describe('batch file', () => {
         ['3', 'bad, "id"', 'failed', '', 'BAD_NODE_ID', 'nodeId may only hold…\nx'],
       ],
     });
-  });
-});
-
-describe('download names', () => {
-  it('prefers the UTF-8 name, then the plain one, then the fallback', () => {
-    expect(
-      fileNameFromDisposition(`attachment; filename="a_b.csv"; filename*=UTF-8''%E8%AE%BE%E5%A4%87.csv`, 'x'),
-    ).toBe('设备.csv');
-    expect(fileNameFromDisposition('attachment; filename="plain.csv"', 'x')).toBe('plain.csv');
-    expect(fileNameFromDisposition(null, 'fallback.csv')).toBe('fallback.csv');
-    expect(fileNameFromDisposition("attachment; filename*=UTF-8''%E0%A4%A", 'fb.csv')).toBe('fb.csv');
-  });
-
-  it('never throws on garbage headers', () => {
-    fc.assert(
-      fc.property(fc.string(), (header) => {
-        expect(typeof fileNameFromDisposition(header, 'f.csv')).toBe('string');
-      }),
-    );
   });
 });
 
