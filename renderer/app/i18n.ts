@@ -86,6 +86,19 @@ export async function changeLanguage(language: SupportedLanguage): Promise<void>
   await i18n.changeLanguage(language);
 }
 
+/**
+ * A moment (ISO text, epoch ms or Date) as the chosen UI language writes a date and time: a Chinese UI on an
+ * English OS shows 2026/7/12 09:28:51, not 7/12/2026, 9:28:51 AM.
+ */
+export function formatDateTime(moment: string | number | Date): string {
+  return new Date(moment).toLocaleString(i18n.language);
+}
+
+/** The time of day of a moment, as the chosen UI language writes it. */
+export function formatTimeOfDay(moment: string | number | Date): string {
+  return new Date(moment).toLocaleTimeString(i18n.language);
+}
+
 i18n.on('languageChanged', applyDocumentLanguage);
 
 void i18n.use(initReactI18next).init({

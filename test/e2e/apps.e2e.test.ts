@@ -192,4 +192,16 @@ describe('an application-server developer sets up applications', { timeout: 90_0
     expect(await page.getByTestId('app-row').filter({ hasText: 'Billing' }).count()).toBe(0);
     expect((await login(billing.appId, billing.secret)).status).toBe(401);
   });
+
+  it('reads the list and an application in Chinese', async () => {
+    await page.getByRole('button', { name: /^Language/ }).click();
+    await page.getByRole('menuitem', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '应用', level: 2 }).waitFor();
+    await page.getByTestId('app-row').filter({ hasText: 'Water utility' }).waitFor();
+    await browser.screenshot('6-zh-list');
+    await page.getByRole('link', { name: '打开应用 Water utility' }).click();
+    await page.getByTestId('grants-card').waitFor();
+    await page.getByTestId('delete-app-reason').waitFor();
+    await browser.screenshot('7-zh-app');
+  });
 });

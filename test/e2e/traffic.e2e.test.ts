@@ -215,4 +215,23 @@ describe('an engineer inspects device traffic', { timeout: 90_000 }, () => {
     await page.getByTestId('not-shown-paused').waitFor({ state: 'detached', timeout: 10_000 });
     await expect.poll(() => rows().last().textContent(), { timeout: 10_000 }).toContain('PINGREQ');
   });
+
+  it('reads the same page in Chinese', async () => {
+    await page.getByRole('button', { name: /^Language/ }).click();
+    await page.getByRole('menuitem', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '流量', level: 2 }).waitFor();
+    // The flood above added PCP frames of its own; the one of the sample session is the meter's.
+    await page.getByTestId('filter-input').fill('pcp.code == 21 && device == "imei-8640"');
+    await page.getByRole('button', { name: '应用', exact: true }).click();
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
+    await rows().first().click();
+    await page.locator('[data-testid="detail-field"][data-field="pcp.targetVersion"]').click();
+    await expect.poll(() => page.locator('[data-testid="hex-byte"][data-highlighted]').count()).toBe(16);
+    await browser.screenshot('7-zh-pcp', false);
+    await page.getByTestId('filter-input').fill('mqtt.topic contain "data"');
+    const error = page.getByTestId('filter-error');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toContain('第 12 个字符处出错');
+    await browser.screenshot('8-zh-filter-error', false);
+  });
 });

@@ -67,6 +67,9 @@ export async function openBrowser(options: BrowserOptions): Promise<BrowserSessi
       page,
       newContext,
       async screenshot(step, fullPage = true, of = page) {
+        // A full-page capture of a scrolled page draws the fixed header and sidebar at the scroll offset, over
+        // the content; from the top they stand where the user sees them.
+        if (fullPage) await of.evaluate('window.scrollTo(0, 0)');
         await of.screenshot({ path: join(screenshotDir, `${screenshotPrefix}-${step}.png`), fullPage });
       },
       async close() {

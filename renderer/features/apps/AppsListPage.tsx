@@ -14,6 +14,7 @@ import { CreateAppModal } from './CreateAppModal.js';
 import { NorthboundCard } from './NorthboundCard.js';
 import { SecretRevealModal, type RevealedSecret } from './SecretRevealModal.js';
 import { useApplications, useUpdateApplication } from './appQueries.js';
+import { formatDateTime, formatTimeOfDay } from '../../app/i18n.js';
 
 export const appPath = (appId: string) => `/apps/${encodeURIComponent(appId)}`;
 
@@ -87,7 +88,7 @@ export function AppsListPage() {
                         {app.tokenExpiresAt !== undefined && (
                           <StatusBadge
                             tone="ok"
-                            title={t('apps.loggedInUntil', { time: new Date(app.tokenExpiresAt).toLocaleTimeString() })}
+                            title={t('apps.loggedInUntil', { time: formatTimeOfDay(app.tokenExpiresAt) })}
                           >
                             {t('apps.loggedIn')}
                           </StatusBadge>
@@ -110,7 +111,7 @@ export function AppsListPage() {
                     <StoreHistorySwitch app={app} />
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{new Date(app.createdAt).toLocaleString()}</Text>
+                    <Text size="sm">{formatDateTime(app.createdAt)}</Text>
                   </Table.Td>
                 </Table.Tr>
               ))}

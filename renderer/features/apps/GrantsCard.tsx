@@ -9,6 +9,7 @@ import { describeApiError } from '../../api/errorNotifications.js';
 import { ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { useApplicationGrants, useApplications, useGrantAccess, useRevokeGrant } from './appQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 function AccessControl({
   value,
@@ -70,7 +71,7 @@ function GivenGrantRow({ grant, appId }: { grant: ApplicationGrant; appId: strin
         )}
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{new Date(grant.createdAt).toLocaleString()}</Text>
+        <Text size="sm">{formatDateTime(grant.createdAt)}</Text>
       </Table.Td>
       <Table.Td ta="right">
         <Button

@@ -3,9 +3,10 @@ import { Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Codec } from '../../../core/contract/index.js';
 import { useActivateVersion } from './codecQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 export function VersionsPanel({ codec }: { codec: Codec }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const activate = useActivateVersion(codec.productId);
   return (
     <Paper withBorder p="sm">
@@ -24,7 +25,7 @@ export function VersionsPanel({ codec }: { codec: Codec }) {
                   {t(`codecs.kind_${v.kind}`)}
                 </Badge>
                 <Text size="xs" c="dimmed">
-                  {new Date(v.createdAt).toLocaleString(i18n.language)}
+                  {formatDateTime(v.createdAt)}
                 </Text>
               </Group>
               {v.active ? (

@@ -8,6 +8,7 @@ import type { Device } from '../../../core/contract/index.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
 import { useProduct } from '../products/productQueries.js';
 import { useUpdateDevice } from './deviceQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 function NameField({ device }: { device: Device }) {
   const { t } = useTranslation();
@@ -77,14 +78,14 @@ export function DeviceDetailsCard({ device: d }: { device: Device }) {
       </Anchor>,
     ],
     [t('devices.fields.protocol'), d.protocolType],
-    [t('devices.fields.created'), new Date(d.createdAt).toLocaleString()],
-    [t('devices.fields.lastSeen'), d.lastSeenAt ? new Date(d.lastSeenAt).toLocaleString() : '–'],
+    [t('devices.fields.created'), formatDateTime(d.createdAt)],
+    [t('devices.fields.lastSeen'), d.lastSeenAt ? formatDateTime(d.lastSeenAt) : '–'],
   ];
   if (d.verifyCode) {
     rows.push([t('devices.fields.verifyCode'), d.verifyCode]);
     rows.push([
       t('devices.fields.activationDeadline'),
-      d.activationDeadline ? new Date(d.activationDeadline).toLocaleString() : t('devices.register.noDeadline'),
+      d.activationDeadline ? formatDateTime(d.activationDeadline) : t('devices.register.noDeadline'),
     ]);
   }
   return (

@@ -31,6 +31,7 @@ import {
 import { numericSeries, rangePresets, rangeWindow, type RangePreset } from './historyRange.js';
 import { useNow } from './useNow.js';
 import { valueText } from './valueText.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 // uPlot (and its canvas setup) loads with the first chart, not with the app.
 const HistoryChart = lazy(() => import('./HistoryChart.js').then((m) => ({ default: m.HistoryChart })));
@@ -211,8 +212,8 @@ export function HistoryPanel({ device }: { device: Device }) {
               <Table.Tbody>
                 {page.data.items.map((h) => (
                   <Table.Tr key={h.id}>
-                    <Table.Td>{new Date(h.eventTime).toLocaleString()}</Table.Td>
-                    <Table.Td>{new Date(h.receivedAt).toLocaleString()}</Table.Td>
+                    <Table.Td>{formatDateTime(h.eventTime)}</Table.Td>
+                    <Table.Td>{formatDateTime(h.receivedAt)}</Table.Td>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>{h.serviceId}</Table.Td>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>{h.property}</Table.Td>
                     <Table.Td ff="monospace" style={{ overflowWrap: 'anywhere' }}>

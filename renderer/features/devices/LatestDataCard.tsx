@@ -6,6 +6,7 @@ import type { Device } from '../../../core/contract/index.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { useLatestData } from './deviceQueries.js';
 import { valueText } from './valueText.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 export function LatestDataCard({ device, onShowHistory }: { device: Device; onShowHistory: () => void }) {
   const { t } = useTranslation();
@@ -52,7 +53,7 @@ export function LatestDataCard({ device, onShowHistory }: { device: Device; onSh
                     {valueText(value)}
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{new Date(s.eventTime).toLocaleString()}</Text>
+                    <Text size="sm">{formatDateTime(s.eventTime)}</Text>
                   </Table.Td>
                 </Table.Tr>
               )),

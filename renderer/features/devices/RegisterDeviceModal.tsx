@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import { CopyableValue } from '../../ui/CopyableValue.js';
 import { ProductSelect } from './ProductSelect.js';
 import { useRegisterDevice } from './deviceQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 type Mode = 'secret' | 'verifyCode';
 const DEFAULT_TIMEOUT_S = 180;
@@ -56,7 +57,7 @@ export function RegisterDeviceModal({ opened, onClose }: { opened: boolean; onCl
               <Text size="sm" c="dimmed">
                 {done.device.activationDeadline
                   ? t('devices.register.deadline', {
-                      time: new Date(done.device.activationDeadline).toLocaleString(),
+                      time: formatDateTime(done.device.activationDeadline),
                     })
                   : t('devices.register.noDeadline')}
               </Text>

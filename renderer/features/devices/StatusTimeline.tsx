@@ -8,6 +8,7 @@ import { DeviceStatusBadge } from './DeviceStatusBadge.js';
 import { useStatusHistory } from './deviceQueries.js';
 import { durationText } from './durationText.js';
 import { useNow } from './useNow.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 const bulletColor: Record<DeviceStatus, string> = {
   online: 'teal',
@@ -50,7 +51,7 @@ export function StatusTimeline({ device }: { device: Device }) {
                 {e.key === 'registered' ? t('devices.timeline.registered') : t(`devices.timeline.became.${e.status}`)}
               </Text>
               <Text size="xs" c="dimmed">
-                {new Date(e.at).toLocaleString()} ·{' '}
+                {formatDateTime(e.at)} ·{' '}
                 {i === 0
                   ? t('devices.timeline.sinceFor', { duration: lasted })
                   : t('devices.timeline.for', { duration: lasted })}

@@ -9,6 +9,7 @@ import type { Device } from '../../../core/contract/index.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { DeviceStatusBadge } from './DeviceStatusBadge.js';
 import { LIST_PAGE_SIZE, useDevicePages, type DeviceFilter } from './deviceQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 export const DEVICE_ROW_HEIGHT = 40;
 const COLUMNS = 'minmax(160px, 1.3fr) minmax(120px, 1fr) 110px minmax(140px, 1fr) 90px 170px';
@@ -169,7 +170,7 @@ function DeviceCells({ device: d, productName }: { device: Device; productName: 
         {d.protocolType}
       </Text>
       <Text role="cell" size="sm" style={cellStyle}>
-        {d.lastSeenAt ? new Date(d.lastSeenAt).toLocaleString() : '–'}
+        {d.lastSeenAt ? formatDateTime(d.lastSeenAt) : '–'}
       </Text>
     </>
   );

@@ -233,6 +233,7 @@ export function useBatchTask(taskId: string | undefined) {
       const progress = await callApi(apiRoutes.getBatchRegistration, { params, query: { rows: 'none' } });
       if (progress.status !== 'done') return progress;
       void client.invalidateQueries({ queryKey: ['devices', 'page'] });
+      void client.invalidateQueries({ queryKey: ['devices', 'counts'] });
       return callApi(apiRoutes.getBatchRegistration, { params, query: { rows: 'all' } });
     },
     enabled: taskId !== undefined,

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { DiagnosisStatus } from '../../../core/contract/index.js';
 import { StatusBadge, type StatusTone } from '../../ui/StatusBadge.js';
 import { useDiagnosisTasks, useDownloadDiagnosisLog, useStartDiagnosis } from './lwm2mQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 const tone: Record<DiagnosisStatus, StatusTone> = {
   Waiting: 'neutral',
@@ -13,7 +14,7 @@ const tone: Record<DiagnosisStatus, StatusTone> = {
   Fail: 'error',
 };
 
-const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '–');
+const when = (iso: string | undefined) => (iso ? formatDateTime(iso) : '–');
 
 export function DiagnosisCard({ deviceId, refusal }: { deviceId: string; refusal: string | undefined }) {
   const { t } = useTranslation();

@@ -3,6 +3,7 @@ import { Badge, Card, Group, ScrollArea, Table, Text, Title } from '@mantine/cor
 import { useTranslation } from 'react-i18next';
 import type { Lwm2mObservation } from '../../../core/contract/index.js';
 import type { LiveNotification } from './liveNotifications.js';
+import { formatTimeOfDay } from '../../app/i18n.js';
 
 function summary(n: LiveNotification): string {
   if (n.values?.length) return n.values.map((v) => `${v.name ?? v.path} = ${String(v.value)}`).join(', ');
@@ -58,7 +59,7 @@ export function ObservedValues({
             <Table.Tbody>
               {notifications.map((n) => (
                 <Table.Tr key={n.key}>
-                  <Table.Td>{new Date(n.at).toLocaleTimeString()}</Table.Td>
+                  <Table.Td>{formatTimeOfDay(n.at)}</Table.Td>
                   <Table.Td ff="monospace">{n.path}</Table.Td>
                   <Table.Td ff="monospace" style={{ overflowWrap: 'anywhere' }}>
                     {summary(n)}

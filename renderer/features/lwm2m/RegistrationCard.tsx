@@ -3,8 +3,9 @@ import { Card, Group, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Lwm2mRegistration } from '../../../core/contract/index.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
+import { formatDateTime } from '../../app/i18n.js';
 
-const when = (iso: string) => new Date(iso).toLocaleString();
+const when = (iso: string) => formatDateTime(iso);
 
 export function RegistrationCard({ registration }: { registration: Lwm2mRegistration | undefined }) {
   const { t } = useTranslation();

@@ -13,6 +13,7 @@ import {
   useStartFleet,
   useStopFleet,
 } from './lwm2mQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 const stateTone: Record<SimDevice['state'], StatusTone> = {
   registered: 'ok',
@@ -182,7 +183,7 @@ export function SimulatorCard({
               {ofProduct.map((f) => (
                 <Table.Tr key={f.id}>
                   <Table.Td>
-                    <Text size="xs">{new Date(f.startedAt).toLocaleString()}</Text>
+                    <Text size="xs">{formatDateTime(f.startedAt)}</Text>
                     <Text size="xs" c="dimmed">
                       {f.intervalS > 0
                         ? t('lwm2m.simulator.every', { seconds: Number(f.intervalS.toFixed(2)) })

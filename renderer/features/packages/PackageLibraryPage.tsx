@@ -34,6 +34,7 @@ import {
 import { FirmwareMetadataFields } from './FirmwareMetadataFields.js';
 import { ManufacturerKeysCard } from './ManufacturerKeysCard.js';
 import { useDeletePackage, usePackageList, useUploadPackage } from './packageQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -132,12 +133,23 @@ function UploadDropzone() {
         )}
         {upload.isSuccess && (
           <Text size="sm" c="teal" data-testid="upload-stored">
-            {t('packages.library.upload.stored', { name: upload.data.name, version: upload.data.version })}
+            {t('packages.library.upload.stored', { package: packageTitle(upload.data) })}
           </Text>
         )}
       </Stack>
     </Card>
   );
+}
+
+/** A package by name and version; a software package's default name (`<model> <version>`) already ends with it. */
+export function packageTitle(pkg: { name: string; version: string }): string {
+  return pkg.name === pkg.version || pkg.name.endsWith(` ${pkg.version}`) ? pkg.name : `${pkg.name} ${pkg.version}`;
+}
+
+/** The signing time the package's signature states, localised like the other times when it reads as one. */
+function signedAtText(signedAt: string | undefined): string {
+  if (signedAt === undefined) return '—';
+  return Number.isNaN(Date.parse(signedAt)) ? signedAt : formatDateTime(signedAt);
 }
 
 function PackageDetails({ pkg }: { pkg: StoredPackage }) {
@@ -153,8 +165,8 @@ function PackageDetails({ pkg }: { pkg: StoredPackage }) {
     ['description', pkg.description || '—'],
     ['fileName', pkg.fileName],
     ['size', formatBytes(pkg.size)],
-    ['signedAt', pkg.signedAt ?? '—'],
-    ['uploadedAt', new Date(pkg.uploadedAt).toLocaleString()],
+    ['signedAt', signedAtText(pkg.signedAt)],
+    ['uploadedAt', formatDateTime(pkg.uploadedAt)],
   ];
   return (
     <Stack gap="sm" data-testid="package-details">
@@ -203,7 +215,7 @@ function DeletePackageModal({ pkg, onClose }: { pkg: StoredPackage | undefined; 
     <Modal opened={pkg !== undefined} onClose={close} title={t('packages.library.delete.title')}>
       {pkg && (
         <Stack gap="sm">
-          <Text size="sm">{t('packages.library.delete.confirm', { name: pkg.name, version: pkg.version })}</Text>
+          <Text size="sm">{t('packages.library.delete.confirm', { package: packageTitle(pkg) })}</Text>
           {remove.isError && <LibraryRefusal error={remove.error} testId="delete-refused" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
@@ -304,7 +316,7 @@ export function PackageLibraryPage() {
         onClose={() => setSelected(undefined)}
         position="right"
         size="lg"
-        title={selected ? `${selected.name} ${selected.version}` : ''}
+        title={selected ? packageTitle(selected) : ''}
       >
         {selected && <PackageDetails pkg={selected} />}
       </Drawer>

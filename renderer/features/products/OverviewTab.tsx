@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { CopyableValue } from '../../ui/CopyableValue.js';
 import { ProductSecretCard } from './ProductSecretCard.js';
 import type { ProductTabProps } from './productTabs.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 export function OverviewTab({ product }: ProductTabProps) {
   const { t } = useTranslation();
@@ -72,7 +73,7 @@ export function OverviewTab({ product }: ProductTabProps) {
               </Table.Tr>
               <Table.Tr>
                 <Table.Th>{t('products.list.updated')}</Table.Th>
-                <Table.Td>{new Date(product.updatedAt).toLocaleString()}</Table.Td>
+                <Table.Td>{formatDateTime(product.updatedAt)}</Table.Td>
               </Table.Tr>
             </Table.Tbody>
           </Table>

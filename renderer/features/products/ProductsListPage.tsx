@@ -25,6 +25,7 @@ import { CreateProductModal } from './CreateProductModal.js';
 import { ImportDropzone } from './ImportDropzone.js';
 import { useProductList } from './productQueries.js';
 import { SampleProducts } from './SampleProducts.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 const PAGE_SIZE = 25;
 
@@ -136,7 +137,7 @@ export function ProductsListPage() {
                       {p.deviceCount}
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{new Date(p.updatedAt).toLocaleString()}</Text>
+                      <Text size="sm">{formatDateTime(p.updatedAt)}</Text>
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -34,6 +34,7 @@ import {
   useUplinkSamples,
 } from './bringUpQueries.js';
 import { useSerialPorts } from './serialQueries.js';
+import { formatDateTime } from '../../app/i18n.js';
 
 const stateColor = { pending: 'gray', running: 'blue', ok: 'green', failed: 'red', skipped: 'gray' } as const;
 const formatValue = (value: unknown): string =>
@@ -144,7 +145,7 @@ function StepCard({
                 {typeof value === 'boolean'
                   ? t(value ? 'serial.bringUp.yes' : 'serial.bringUp.no')
                   : key === 'registeredAt' && typeof value === 'string'
-                    ? new Date(value).toLocaleString()
+                    ? formatDateTime(value)
                     : String(value)}
               </Code>
             </Text>

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { matchLanguage, mergeFeatureLocales, resources } from '../../../renderer/app/i18n.js';
+import i18n, {
+  formatDateTime,
+  formatTimeOfDay,
+  matchLanguage,
+  mergeFeatureLocales,
+  resources,
+} from '../../../renderer/app/i18n.js';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -80,5 +86,20 @@ describe('matchLanguage', () => {
     expect(matchLanguage(['de-DE', 'zh-CN'])).toBe('zh-CN');
     expect(matchLanguage(['fr-FR'])).toBe('en');
     expect(matchLanguage([])).toBe('en');
+  });
+});
+
+describe('dates and times', () => {
+  it('are written as the chosen UI language writes them, whatever the OS locale', async () => {
+    const moment = new Date(2026, 6, 12, 9, 28, 51);
+    try {
+      await i18n.changeLanguage('zh-CN');
+      expect(formatDateTime(moment)).toBe('2026/7/12 09:28:51');
+      expect(formatTimeOfDay(moment.toISOString())).toBe('09:28:51');
+      await i18n.changeLanguage('en');
+      expect(formatDateTime(moment.getTime())).toMatch(/^7\/12\/2026, 9:28:51\sAM$/);
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 });
