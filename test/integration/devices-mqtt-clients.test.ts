@@ -134,6 +134,46 @@ describe('python paho clients', () => {
     expect(refusals.items[0]).toMatchObject({ kind: 'acl', deviceId: d.id });
   });
 
+  it('stores a property report sent as the IoTDA Python SDK sends it, event_time null', async () => {
+    const d = await device('paho-sdk-nulls');
+    const before = Date.now();
+    // ServiceProperty.to_dict() of the SDK, serialised by json.dumps: an unset event_time is None, on the wire null.
+    const r = await paho(deviceLogin(d.id, d.secret), {
+      topic: `$oc/devices/${d.id}/sys/properties/report`,
+      payloadJson: { services: [{ service_id: 'Sensor', properties: { illuminance: 321 }, event_time: null }] },
+    });
+    expect(r).toMatchObject({ connack: 0, published: true, disconnected: false });
+    const latest = await call(apiRoutes.latestDeviceData, { params: { id: d.id } });
+    expect(latest.services).toEqual([expect.objectContaining({ serviceId: 'Sensor', data: { illuminance: 321 } })]);
+    // No event time from the device: the receive time is the event time.
+    const eventTime = Date.parse(latest.services[0]?.eventTime ?? '');
+    expect(eventTime).toBeGreaterThanOrEqual(before - 1000);
+    expect(eventTime).toBeLessThanOrEqual(Date.now());
+    expect((await call(apiRoutes.deviceUplinkErrors, { params: { id: d.id } })).items).toEqual([]);
+  });
+
+  it('stores a gateway sub-device report with null optional fields, as the SDK gateway sends it', async () => {
+    const gateway = await device('paho-gw');
+    const { device: child } = await call(apiRoutes.registerDevice, {
+      body: { productId: product, nodeId: 'paho-gw-child', gatewayId: gateway.id },
+    });
+    const r = await paho(deviceLogin(gateway.id, gateway.secret), {
+      topic: `$oc/devices/${gateway.id}/sys/gateway/sub_devices/properties/report`,
+      payloadJson: {
+        devices: [
+          {
+            device_id: child.deviceId,
+            services: [{ service_id: 'Light', properties: { brightness: 64 }, event_time: null }],
+          },
+        ],
+      },
+    });
+    expect(r).toMatchObject({ connack: 0, published: true, disconnected: false });
+    const latest = await call(apiRoutes.latestDeviceData, { params: { id: child.deviceId } });
+    expect(latest.services).toEqual([expect.objectContaining({ serviceId: 'Light', data: { brightness: 64 } })]);
+    expect((await call(apiRoutes.deviceUplinkErrors, { params: { id: gateway.id } })).items).toEqual([]);
+  });
+
   it('receives a legacy command on its command topic after subscribing to it', async () => {
     const d = await device('paho-legacy-cmd');
     const result = paho(deviceLogin(d.id, d.secret, { authType: 0 }), {
