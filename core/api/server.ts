@@ -5,8 +5,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventBus } from '../bus/event-bus.js';
+import { DomainError } from '../domain-error.js';
 import type { Logger } from '../log/logger.js';
 import { createRouteRegistrar, type RouteRegistrar } from './contract-routes.js';
+import { statusOfError } from './error-statuses.js';
 import { registerEventStream, chooseSubprotocol } from './events-socket.js';
 import { HttpError } from './http-error.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -66,8 +68,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
   });
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | HttpError | DomainError, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send(error.toBody());
+    if (error instanceof DomainError)
+      return reply
+        .status(statusOfError(error.code))
+        .send({ code: error.code, message: error.message, path: error.path, details: error.details });
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, `request ${request.method} ${request.url} failed`);
     return reply.status(status).send({
