@@ -122,16 +122,22 @@ describe('python paho clients', () => {
     expect(r.connack).toBe(5);
   });
 
-  it('is disconnected after subscribing to another device topic (legacy dialect)', async () => {
+  it('gets SUBACK 0x80 for another device topic, stays connected, and the refusal is recorded (legacy dialect)', async () => {
     const d = await device('paho-acl');
     const other = await device('paho-other');
     const r = await paho(deviceLogin(d.id, d.secret), {
       subscribe: `/huawei/v1/devices/${other.id}/command/json`,
+      topic: `/huawei/v1/devices/${d.id}/data/json`,
+      payloadJson: { msgType: 'deviceReq', data: [{ serviceId: 'Light', serviceData: { brightness: 17 } }] },
       waitDisconnect: true,
+      waitSeconds: 1,
     });
-    expect(r).toMatchObject({ connack: 0, disconnected: true });
+    expect(r).toMatchObject({ connack: 0, granted: [128], published: true, disconnected: false });
     const refusals = await call(apiRoutes.listMqttRefusals, {});
     expect(refusals.items[0]).toMatchObject({ kind: 'acl', deviceId: d.id });
+    expect(refusals.items[0]?.reason).toContain(`subscribing to /huawei/v1/devices/${other.id}/command/json`);
+    const latest = await call(apiRoutes.latestDeviceData, { params: { id: d.id } });
+    expect(latest.services).toEqual([expect.objectContaining({ serviceId: 'Light', data: { brightness: 17 } })]);
   });
 
   it('stores a property report sent as the IoTDA Python SDK sends it, event_time null', async () => {

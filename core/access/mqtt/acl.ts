@@ -1,5 +1,6 @@
-// The topic ACL on the broker: what a device may subscribe to, what it may publish (accepted publishes go on to the
-// uplink router before the PUBACK), and which packets aedes may forward to which subscriber.
+// The topic ACL on the broker: what a device may subscribe to (a refused filter gets SUBACK 0x80), what it may
+// publish (a violation closes the connection; accepted publishes go to the uplink router before the PUBACK), and
+// which packets aedes may forward to which subscriber.
 import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import { classifyPublish, isCustomTopic, maySubscribe, type UplinkKind } from '../../protocols/mqtt/device-topics.js';
 import type { MqttAccessContext } from './access-context.js';
@@ -32,8 +33,9 @@ export function installAcl(
     const session = sessions.sessionOf(client);
     if (!session || !maySubscribe(sub.topic, session.scope)) {
       violation(client, session, sub.topic, 'subscribing to');
-      setImmediate(() => client.close());
-      return done(new Error(`subscribing to ${sub.topic} not allowed`), null);
+      // MQTT 3.1.1 §3.9.3: a refused filter gets return code 0x80 in the SUBACK; aedes grants 0x80 for a null
+      // subscription. The device keeps its connection and its other filters.
+      return done(null, null);
     }
     if (sub.topic.startsWith('/huawei/v1/')) session.dialect = 'legacy';
     done(null, sub);

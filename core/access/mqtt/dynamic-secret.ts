@@ -153,14 +153,18 @@ export class DynamicSecretLogins {
   ): void {
     const session = this.sessions.get(client);
     if (session && subscription.topic === session.notifyTopic) return done(null, subscription);
-    done(this.violation(client, session, `subscribing to ${subscription.topic}`), null);
+    this.violation(client, session, `subscribing to ${subscription.topic}`);
+    // SUBACK 0x80 for the refused filter (MQTT 3.1.1 §3.9.3), as for any device; the session's time limit still runs.
+    done(null, null);
   }
 
   /** An authType 1 session may publish to its own secretACK topic only. */
   authorizePublish(client: Client, packet: PublishPacket, done: (error?: Error | null) => void): void {
     const session = this.sessions.get(client);
     if (session && packet.topic === session.ackTopic) return done(null);
-    done(this.violation(client, session, `publishing to ${packet.topic}`));
+    const error = this.violation(client, session, `publishing to ${packet.topic}`);
+    setImmediate(() => client.close());
+    done(error);
   }
 
   stop(): void {
@@ -178,7 +182,6 @@ export class DynamicSecretLogins {
       ...(session ? { deviceId: session.deviceId } : {}),
       reason,
     });
-    setImmediate(() => client.close());
     return new Error(reason);
   }
 
