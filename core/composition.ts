@@ -122,6 +122,8 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       idsOfDeviceType: (deviceType) => products.service.idsOfDeviceType(deviceType),
     },
   });
+  deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
+
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });

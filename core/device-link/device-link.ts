@@ -30,6 +30,15 @@ export interface DeviceResponse {
   body: Record<string, unknown>;
 }
 
+/** A custom device message (IoTDA `sys/messages/up`, a product's custom topic): passed on as sent, never stored. */
+export interface DeviceMessage {
+  at: number;
+  deviceId: string;
+  protocol: DeviceProtocol;
+  topic: string;
+  payload: Buffer;
+}
+
 export interface MqttPublish {
   payload: Buffer | string;
   /** Without a topic: the dialect's command topic (`kind: 'command'`) or message topic (`kind: 'message'`). */
@@ -61,12 +70,15 @@ export interface DeviceLink {
   reachableBy(deviceId: string): DeviceProtocol | undefined;
   onPresence(listener: (event: PresenceEvent) => void): () => void;
   onResponse(listener: (response: DeviceResponse) => void): () => void;
+  /** Custom device messages: where a push capability (rules, northbound forwarding) subscribes. */
+  onMessage(listener: (message: DeviceMessage) => void): () => void;
 }
 
-/** What the adapters call: they say when a device comes and goes and hand on every response a device sends. */
+/** What the adapters call: they say when a device comes and goes and hand on every response and message it sends. */
 export interface DeviceLinkReports {
   presence(event: PresenceEvent): void;
   response(response: DeviceResponse): void;
+  message(message: DeviceMessage): void;
 }
 
 /**
@@ -82,6 +94,7 @@ export interface DeviceLinkHub {
 export function createDeviceLinkHub(onListenerError: (error: unknown) => void): DeviceLinkHub {
   const presenceListeners = new Set<(event: PresenceEvent) => void>();
   const responseListeners = new Set<(response: DeviceResponse) => void>();
+  const messageListeners = new Set<(message: DeviceMessage) => void>();
   let halves: { mqtt: MqttDownlink; lwm2m: Lwm2mServer } | undefined;
   const attached = () => {
     if (!halves) throw new Error('the device link has no adapters attached');
@@ -100,6 +113,7 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
     reports: {
       presence: (event) => deliver(presenceListeners, event),
       response: (response) => deliver(responseListeners, response),
+      message: (message) => deliver(messageListeners, message),
     },
     link: {
       get mqtt() {
@@ -120,6 +134,10 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       onResponse(listener) {
         responseListeners.add(listener);
         return () => void responseListeners.delete(listener);
+      },
+      onMessage(listener) {
+        messageListeners.add(listener);
+        return () => void messageListeners.delete(listener);
       },
     },
     attach(adapterHalves) {

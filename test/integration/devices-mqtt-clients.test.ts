@@ -1,11 +1,16 @@
 // Real third-party device clients against the embedded broker: mosquitto_pub/_sub (-V mqttv311) and Python paho, both dialects.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../core/contract/index.js';
 import { iotdaSnippet, legacySnippet } from '../../renderer/features/devices/connectionSnippet.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
+import {
+  mosquittoPub as mosquittoPubTo,
+  runPahoDevice,
+  startMosquittoSub,
+  type PahoOptions,
+  type PahoResult,
+} from '../support/mqtt-clients.js';
 import { runCommand, type CommandResult } from '../support/run-command.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -13,62 +18,13 @@ const tempDir = useTempDirs();
 let core: RunningCore;
 const call = contractCaller(() => core);
 let product: string;
-const PAHO = join(import.meta.dirname, '..', 'fixtures', 'devices', 'paho_device.py');
+const port = () => core.runtime.ports.mqtt ?? 0;
 
-const mosquittoArgs = (login: MqttLogin) => [
-  '-V',
-  'mqttv311',
-  '-h',
-  '127.0.0.1',
-  '-p',
-  String(core.runtime.ports.mqtt),
-  '-i',
-  login.clientId,
-  '-u',
-  login.username,
-  '-P',
-  login.password,
-];
+const mosquittoPub = (login: MqttLogin, topic: string, message: string): Promise<CommandResult> =>
+  mosquittoPubTo(port(), login, topic, message);
 
-function mosquittoPub(login: MqttLogin, topic: string, message: string): Promise<CommandResult> {
-  return runCommand('mosquitto_pub', [...mosquittoArgs(login), '-q', '1', '-t', topic, '-m', message], {
-    timeoutMs: 10_000,
-  });
-}
-
-interface PahoResult {
-  connack: number | null;
-  published: boolean;
-  received: { topic: string; payloadHex: string } | null;
-  disconnected: boolean;
-}
-
-function paho(login: MqttLogin, extra: Record<string, unknown> = {}): Promise<PahoResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [
-      PAHO,
-      JSON.stringify({ host: '127.0.0.1', port: core.runtime.ports.mqtt, ...login, ...extra }),
-    ]);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const lines = out.trim().split('\n');
-      if (lines.some((l) => l.includes('"ready"')) && typeof extra.onReady === 'function') {
-        (extra.onReady as () => void)();
-        extra.onReady = undefined;
-      }
-    });
-    child.on('error', reject);
-    child.on('close', () => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      try {
-        resolve(JSON.parse(last) as PahoResult);
-      } catch {
-        reject(new Error(`paho printed ${out}`));
-      }
-    });
-  });
-}
+const paho = (login: MqttLogin, options: PahoOptions = {}): Promise<PahoResult> =>
+  runPahoDevice(port(), login, options);
 
 beforeAll(async () => {
   core = await startCore({ dataDir: tempDir() });
@@ -109,8 +65,7 @@ describe('mosquitto clients', () => {
   it('receives an IoTDA message on messages/down with mosquitto_sub without subscribing to it itself', async () => {
     const d = await device('mosq-sub');
     // mosquitto_sub must subscribe to something: its own custom topic with subscribe permission.
-    const sub = spawn('mosquitto_sub', [
-      ...mosquittoArgs(deviceLogin(d.id, d.secret)),
+    const sub = startMosquittoSub(port(), deviceLogin(d.id, d.secret), [
       '-t',
       `$oc/devices/${d.id}/user/schedule`,
       '-C',
@@ -119,16 +74,13 @@ describe('mosquitto clients', () => {
       '8',
       '-v',
     ]);
-    let out = '';
-    sub.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise((resolve) => sub.once('close', resolve));
     await eventually(async () =>
       (await call(apiRoutes.getDevice, { params: { id: d.id } })).status === 'online' ? true : undefined,
     );
     const sent = await call(apiRoutes.sendDeviceMessage, { params: { id: d.id }, body: { payload: 'dim to 30' } });
     expect(sent).toEqual({ sent: true, topic: `$oc/devices/${d.id}/sys/messages/down` });
-    await exited;
-    expect(out.trim()).toBe(`$oc/devices/${d.id}/sys/messages/down dim to 30`);
+    await sub.exited;
+    expect(sub.output().trim()).toBe(`$oc/devices/${d.id}/sys/messages/down dim to 30`);
   });
 });
 
@@ -170,16 +122,62 @@ describe('python paho clients', () => {
     expect(r.connack).toBe(5);
   });
 
-  it('is disconnected after subscribing to another device topic (legacy dialect)', async () => {
+  it('gets SUBACK 0x80 for another device topic, stays connected, and the refusal is recorded (legacy dialect)', async () => {
     const d = await device('paho-acl');
     const other = await device('paho-other');
     const r = await paho(deviceLogin(d.id, d.secret), {
       subscribe: `/huawei/v1/devices/${other.id}/command/json`,
+      topic: `/huawei/v1/devices/${d.id}/data/json`,
+      payloadJson: { msgType: 'deviceReq', data: [{ serviceId: 'Light', serviceData: { brightness: 17 } }] },
       waitDisconnect: true,
+      waitSeconds: 1,
     });
-    expect(r).toMatchObject({ connack: 0, disconnected: true });
+    expect(r).toMatchObject({ connack: 0, granted: [128], published: true, disconnected: false });
     const refusals = await call(apiRoutes.listMqttRefusals, {});
     expect(refusals.items[0]).toMatchObject({ kind: 'acl', deviceId: d.id });
+    expect(refusals.items[0]?.reason).toContain(`subscribing to /huawei/v1/devices/${other.id}/command/json`);
+    const latest = await call(apiRoutes.latestDeviceData, { params: { id: d.id } });
+    expect(latest.services).toEqual([expect.objectContaining({ serviceId: 'Light', data: { brightness: 17 } })]);
+  });
+
+  it('stores a property report sent as the IoTDA Python SDK sends it, event_time null', async () => {
+    const d = await device('paho-sdk-nulls');
+    const before = Date.now();
+    // ServiceProperty.to_dict() of the SDK, serialised by json.dumps: an unset event_time is None, on the wire null.
+    const r = await paho(deviceLogin(d.id, d.secret), {
+      topic: `$oc/devices/${d.id}/sys/properties/report`,
+      payloadJson: { services: [{ service_id: 'Sensor', properties: { illuminance: 321 }, event_time: null }] },
+    });
+    expect(r).toMatchObject({ connack: 0, published: true, disconnected: false });
+    const latest = await call(apiRoutes.latestDeviceData, { params: { id: d.id } });
+    expect(latest.services).toEqual([expect.objectContaining({ serviceId: 'Sensor', data: { illuminance: 321 } })]);
+    // No event time from the device: the receive time is the event time.
+    const eventTime = Date.parse(latest.services[0]?.eventTime ?? '');
+    expect(eventTime).toBeGreaterThanOrEqual(before - 1000);
+    expect(eventTime).toBeLessThanOrEqual(Date.now());
+    expect((await call(apiRoutes.deviceUplinkErrors, { params: { id: d.id } })).items).toEqual([]);
+  });
+
+  it('stores a gateway sub-device report with null optional fields, as the SDK gateway sends it', async () => {
+    const gateway = await device('paho-gw');
+    const { device: child } = await call(apiRoutes.registerDevice, {
+      body: { productId: product, nodeId: 'paho-gw-child', gatewayId: gateway.id },
+    });
+    const r = await paho(deviceLogin(gateway.id, gateway.secret), {
+      topic: `$oc/devices/${gateway.id}/sys/gateway/sub_devices/properties/report`,
+      payloadJson: {
+        devices: [
+          {
+            device_id: child.deviceId,
+            services: [{ service_id: 'Light', properties: { brightness: 64 }, event_time: null }],
+          },
+        ],
+      },
+    });
+    expect(r).toMatchObject({ connack: 0, published: true, disconnected: false });
+    const latest = await call(apiRoutes.latestDeviceData, { params: { id: child.deviceId } });
+    expect(latest.services).toEqual([expect.objectContaining({ serviceId: 'Light', data: { brightness: 64 } })]);
+    expect((await call(apiRoutes.deviceUplinkErrors, { params: { id: gateway.id } })).items).toEqual([]);
   });
 
   it('receives a legacy command on its command topic after subscribing to it', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
-import { runCommand } from '../support/run-command.js';
+import { mosquittoPub as mosquittoPubTo } from '../support/mqtt-clients.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -136,33 +136,8 @@ describe('command responses', () => {
   });
 });
 
-async function mosquittoPub(login: MqttLogin, topic: string, message: string): Promise<number | null> {
-  const { code } = await runCommand(
-    'mosquitto_pub',
-    [
-      '-V',
-      'mqttv311',
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(core.runtime.ports.mqtt),
-      '-i',
-      login.clientId,
-      '-u',
-      login.username,
-      '-P',
-      login.password,
-      '-q',
-      '1',
-      '-t',
-      topic,
-      '-m',
-      message,
-    ],
-    { timeoutMs: 10_000 },
-  );
-  return code;
-}
+const mosquittoPub = async (login: MqttLogin, topic: string, message: string): Promise<number | null> =>
+  (await mosquittoPubTo(core.runtime.ports.mqtt ?? 0, login, topic, message)).code;
 
 describe('reports checked against the product model', () => {
   it('stores the valid values of a report and records the out-of-range and wrongly typed ones', async () => {

@@ -17,6 +17,7 @@ import {
 } from '../../renderer/features/devices/connectionSnippet.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { ApiCallError, contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
+import { mosquittoLoginArgs } from '../support/mqtt-clients.js';
 import { runCommand } from '../support/run-command.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -36,20 +37,7 @@ function dynamicLogin(nodeId: string, productSecret: string, options: { nowMs?: 
   };
 }
 
-const loginArgs = (login: MqttLogin) => [
-  '-V',
-  'mqttv311',
-  '-h',
-  '127.0.0.1',
-  '-p',
-  String(core.runtime.ports.mqtt),
-  '-i',
-  login.clientId,
-  '-u',
-  login.username,
-  '-P',
-  login.password,
-];
+const loginArgs = (login: MqttLogin) => mosquittoLoginArgs(core.runtime.ports.mqtt ?? 0, login);
 
 const run = (command: string, args: string[]) => runCommand(command, args, { timeoutMs: 20_000 });
 

@@ -66,6 +66,16 @@ export class CommandCorrelation {
     return settled;
   }
 
+  /** Stops waiting for one command (it could not be sent): its response promise resolves undefined. */
+  cancel(deviceId: string, commandId: string): void {
+    const key = `${deviceId}\u0000${commandId}`;
+    const waiting = this.pending.get(key);
+    if (!waiting) return;
+    this.pending.delete(key);
+    waiting.timer.cancel();
+    waiting.resolve(undefined);
+  }
+
   cancelAll(): void {
     for (const p of this.pending.values()) {
       p.timer.cancel();

@@ -7,45 +7,13 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { Logger } from '../../log/logger.js';
 import { passwordMatches, timestampFresh } from '../../protocols/mqtt/device-credentials.js';
+import {
+  parseDynamicClientId,
+  secretAckTopic,
+  secretNotifyPayload,
+  secretNotifyTopic,
+} from '../../protocols/mqtt/dynamic-credentials.js';
 import type { RefusalInput } from './refusal-log.js';
-
-export interface DynamicClientId {
-  productId: string;
-  nodeId: string;
-  signType: 0 | 1;
-  timestamp: string;
-}
-
-export type DynamicClientIdParse = { ok: true; value: DynamicClientId } | { ok: false; reason: string };
-
-const SHAPE = 'an authType 1 clientId is {productId}_{nodeId}_1_{signType}_{YYYYMMDDHH}';
-
-/**
- * Undefined when the clientId is not authType 1 (the deviceId and nodeId logins handle it). Product ids never hold
- * `_`, so the productId ends at the first one and the nodeId, which may hold `_`, runs up to the fixed parts.
- */
-export function parseDynamicClientId(clientId: string): DynamicClientIdParse | undefined {
-  const parts = clientId.split('_');
-  if (parts.length < 4 || parts.at(-3) !== '1') return undefined;
-  const timestamp = parts.at(-1) ?? '';
-  const signType = parts.at(-2);
-  if (!/^\d{10}$/.test(timestamp)) return { ok: false, reason: 'the clientId timestamp is not YYYYMMDDHH' };
-  if (signType !== '0' && signType !== '1') return { ok: false, reason: 'signType must be 0 or 1' };
-  const [productId = '', ...node] = parts.slice(0, -3);
-  const nodeId = node.join('_');
-  if (productId === '' || nodeId === '') return { ok: false, reason: `${SHAPE}; it has no productId or nodeId` };
-  return { ok: true, value: { productId, nodeId, signType: signType === '0' ? 0 : 1, timestamp } };
-}
-
-export const secretNotifyTopic = (productId: string, nodeId: string) =>
-  `/huawei/v1/products/${productId}/sn/${nodeId}/secretNotify`;
-export const secretAckTopic = (productId: string, nodeId: string) =>
-  `/huawei/v1/products/${productId}/sn/${nodeId}/secretACK`;
-
-/** The payload the platform pushes on secretNotify (§2.2). */
-export function secretNotifyPayload(deviceId: string, secret: string): string {
-  return JSON.stringify({ msgType: 'cloudSendSecret', deviceid: deviceId, secret });
-}
 
 /** Where product secrets come from (the products capability). */
 export interface ProductSecretSource {
@@ -185,14 +153,18 @@ export class DynamicSecretLogins {
   ): void {
     const session = this.sessions.get(client);
     if (session && subscription.topic === session.notifyTopic) return done(null, subscription);
-    done(this.violation(client, session, `subscribing to ${subscription.topic}`), null);
+    this.violation(client, session, `subscribing to ${subscription.topic}`);
+    // SUBACK 0x80 for the refused filter (MQTT 3.1.1 §3.9.3), as for any device; the session's time limit still runs.
+    done(null, null);
   }
 
   /** An authType 1 session may publish to its own secretACK topic only. */
   authorizePublish(client: Client, packet: PublishPacket, done: (error?: Error | null) => void): void {
     const session = this.sessions.get(client);
     if (session && packet.topic === session.ackTopic) return done(null);
-    done(this.violation(client, session, `publishing to ${packet.topic}`));
+    const error = this.violation(client, session, `publishing to ${packet.topic}`);
+    setImmediate(() => client.close());
+    done(error);
   }
 
   stop(): void {
@@ -210,7 +182,6 @@ export class DynamicSecretLogins {
       ...(session ? { deviceId: session.deviceId } : {}),
       reason,
     });
-    setImmediate(() => client.close());
     return new Error(reason);
   }
 

@@ -1,9 +1,8 @@
-// MQTT device access: the capability and the pure pieces other adapters and tests use.
+// MQTT device access: the capability (with its half of the device link) and the pure pieces other adapters and tests use.
+export { createMqttAccessCapability, type MqttAccessCapability, type MqttAccessDeps } from './mqtt-access.js';
 export {
-  createMqttAccessCapability,
-  type MqttAccessCapability,
-  type MqttAccessDeps,
-  type Dialect,
-  type DeviceMessage,
-} from './mqtt-access.js';
-export { parseDynamicClientId, secretAckTopic, secretNotifyTopic, secretNotifyPayload } from './dynamic-secret.js';
+  parseDynamicClientId,
+  secretAckTopic,
+  secretNotifyTopic,
+  secretNotifyPayload,
+} from '../../protocols/mqtt/dynamic-credentials.js';

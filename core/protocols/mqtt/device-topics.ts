@@ -36,6 +36,14 @@ export function iotdaDownTopics(deviceId: string): string[] {
 export const legacyCommandTopic = (deviceId: string, format: 'json' | 'binary' = 'json') =>
   `/huawei/v1/devices/${deviceId}/command/${format}`;
 
+export const iotdaCommandTopic = (deviceId: string, requestId: string) =>
+  `$oc/devices/${deviceId}/sys/commands/request_id=${requestId}`;
+
+export const iotdaMessageDownTopic = (deviceId: string) => `$oc/devices/${deviceId}/sys/messages/down`;
+
+/** A product's custom topic (`$oc/devices/{id}/user/…`): plain MQTT between the device and its subscribers. */
+export const isCustomTopic = (topic: string) => /^\$oc\/devices\/[^/]+\/user\//.test(topic);
+
 export interface DeviceTopicScope {
   /** The ids the device may use in topics: its deviceId, and its nodeId when it logged in by nodeId. */
   ids: readonly string[];

@@ -11,32 +11,36 @@ export type UplinkParse<T> = { ok: true; value: T } | { ok: false; error: Uplink
 
 const properties = z.record(z.string().min(1).max(64), z.unknown());
 
+/**
+ * An optional field: absent and null are the same. Real device SDKs write every field they know and send null for
+ * the ones the user did not set (the IoTDA Python SDK's `event_time` is null by default).
+ */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+
 const legacyReport = z.object({
   msgType: z.literal('deviceReq'),
-  hasMore: z.number().int().optional(),
+  hasMore: optional(z.number().int()),
   data: z
-    .array(
-      z.object({ serviceId: z.string().min(1).max(64), serviceData: properties, eventTime: z.string().optional() }),
-    )
+    .array(z.object({ serviceId: z.string().min(1).max(64), serviceData: properties, eventTime: optional(z.string()) }))
     .min(1),
 });
 const legacyResponse = z.object({
   msgType: z.literal('deviceRsp'),
   mid: z.number().int().min(0).max(65535),
   errcode: z.number().int(),
-  hasMore: z.number().int().optional(),
-  body: z.record(z.string(), z.unknown()).optional(),
+  hasMore: optional(z.number().int()),
+  body: optional(z.record(z.string(), z.unknown())),
 });
 const iotdaCommandResponse = z.object({
-  result_code: z.number().int().optional(),
-  response_name: z.string().max(128).optional(),
-  paras: z.record(z.string(), z.unknown()).optional(),
+  result_code: optional(z.number().int()),
+  response_name: optional(z.string().max(128)),
+  paras: optional(z.record(z.string(), z.unknown())),
 });
 
 const iotdaService = z.object({
   service_id: z.string().min(1).max(64),
   properties,
-  event_time: z.string().optional(),
+  event_time: optional(z.string()),
 });
 const iotdaReport = z.object({ services: z.array(iotdaService).min(1) });
 const gatewayReport = z.object({

@@ -47,6 +47,47 @@ describe('uplink payloads', () => {
     ).toEqual({ ok: true, value: [{ deviceId: 'p_1', services: [{ serviceId: 'S', properties: { y: 2 } }] }] });
   });
 
+  // Real device SDKs send null for optional fields they do not set (the IoTDA Python SDK's event_time is null by
+  // default); null must mean the same as absent, never a BAD_PAYLOAD.
+  it('reads a properties report whose optional event_time is null as the IoTDA Python SDK sends it', () => {
+    expect(
+      parsePropertiesReport(b({ services: [{ service_id: 'S', properties: { x: 1 }, event_time: null }] })),
+    ).toEqual({ ok: true, value: [{ serviceId: 'S', properties: { x: 1 } }] });
+  });
+
+  it('reads a gateway sub-device report with null event times', () => {
+    expect(
+      parseGatewayReport(
+        b({ devices: [{ device_id: 'p_1', services: [{ service_id: 'S', properties: { y: 2 }, event_time: null }] }] }),
+      ),
+    ).toEqual({ ok: true, value: [{ deviceId: 'p_1', services: [{ serviceId: 'S', properties: { y: 2 } }] }] });
+  });
+
+  it('reads an IoTDA command response whose result_code, response_name and paras are null', () => {
+    expect(parseCommandResponse(b({ result_code: null, response_name: null, paras: null }))).toEqual({
+      ok: true,
+      value: { resultCode: 0, paras: {} },
+    });
+  });
+
+  it('reads legacy reports and responses with null eventTime, hasMore and body', () => {
+    expect(
+      parseLegacyJson(
+        b({ msgType: 'deviceReq', hasMore: null, data: [{ serviceId: 'S', serviceData: { a: 1 }, eventTime: null }] }),
+      ),
+    ).toEqual({ ok: true, value: { kind: 'data', services: [{ serviceId: 'S', properties: { a: 1 } }] } });
+    expect(parseLegacyJson(b({ msgType: 'deviceRsp', mid: 4, errcode: 0, hasMore: null, body: null }))).toEqual({
+      ok: true,
+      value: { kind: 'commandResponse', mid: 4, errcode: 0, body: {} },
+    });
+  });
+
+  it('still refuses null where a value is required', () => {
+    expect(parsePropertiesReport(b({ services: [{ service_id: 'S', properties: null }] })).ok).toBe(false);
+    expect(parsePropertiesReport(b({ services: null })).ok).toBe(false);
+    expect(parseLegacyJson(b({ msgType: 'deviceRsp', mid: null, errcode: 0 })).ok).toBe(false);
+  });
+
   it('names the problem in bad JSON and wrong shapes', () => {
     expect(parseLegacyJson(b('{oops'))).toMatchObject({ ok: false, error: { code: 'BAD_JSON' } });
     const bad = parsePropertiesReport(b({ services: [{ properties: {} }] }));

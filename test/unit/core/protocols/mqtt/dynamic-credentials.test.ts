@@ -6,7 +6,7 @@ import {
   secretAckTopic,
   secretNotifyPayload,
   secretNotifyTopic,
-} from '../../../../../core/access/mqtt/dynamic-secret.js';
+} from '../../../../../core/protocols/mqtt/dynamic-credentials.js';
 
 describe('authType 1 clientId', () => {
   it('splits productId and nodeId at the first underscore, the fixed parts taken from the right', () => {

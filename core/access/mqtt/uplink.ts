@@ -1,0 +1,106 @@
+// Routes an accepted device publish by its topic: reports to the uplink pipeline (codec, model checks, storage),
+// command responses to the waiting commands, custom messages to the device link; bad bodies become uplink errors.
+import type { ServiceReport } from '../../contract/codecs.js';
+import { isCustomTopic } from '../../protocols/mqtt/device-topics.js';
+import {
+  parseCommandResponse,
+  parseGatewayReport,
+  parseLegacyJson,
+  parsePropertiesReport,
+} from '../../protocols/mqtt/uplink-payloads.js';
+import type { MqttAccessContext } from './access-context.js';
+import type { UplinkHandler } from './acl.js';
+import type { DeviceCommands } from './device-commands.js';
+import type { Session } from './session-table.js';
+
+export function createUplinkRouter(ctx: MqttAccessContext, commands: Pick<DeviceCommands, 'answered'>): UplinkHandler {
+  const { deps } = ctx;
+  const pipeline = deps.uplink;
+  const store = (session: Session, topic: string, services: ServiceReport[], raw: Buffer) =>
+    pipeline.report({ deviceId: session.deviceId, productId: session.productId }, topic, services, raw);
+
+  const gatewayReport = async (session: Session, topic: string, payload: Buffer) => {
+    const id = session.deviceId;
+    const r = parseGatewayReport(payload);
+    if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
+    const registry = deps.devices();
+    for (const sub of r.value) {
+      const child = registry.get(sub.deviceId);
+      if (!child) {
+        pipeline.refuse(id, topic, { code: 'UNKNOWN_DEVICE', message: `no device ${sub.deviceId}` }, payload);
+        continue;
+      }
+      if (child.deviceId !== id && child.gatewayId !== id) {
+        const message = `${sub.deviceId} is not a sub-device of ${id}; a gateway reports only for devices registered with it as their gateway`;
+        pipeline.refuse(id, topic, { code: 'NOT_A_SUB_DEVICE', message }, payload);
+        continue;
+      }
+      deps.status().reported(child.deviceId);
+      if (child.deviceId !== id) ctx.presence(child.deviceId, 'reported');
+      await store({ ...session, deviceId: child.deviceId, productId: child.productId }, topic, sub.services, payload);
+    }
+  };
+
+  const legacyData = async (session: Session, format: 'json' | 'binary', topic: string, payload: Buffer) => {
+    const id = session.deviceId;
+    session.dialect = 'legacy';
+    if (format === 'binary') {
+      const decoded = await pipeline.decode({ deviceId: id, productId: session.productId }, topic, payload);
+      if (decoded?.kind === 'commandResponse')
+        commands.answered({
+          deviceId: id,
+          commandId: String(decoded.mid),
+          dialect: 'legacy',
+          resultCode: decoded.errcode,
+          body: decoded.body,
+          ...(decoded.commandName ? { responseName: decoded.commandName } : {}),
+        });
+      return;
+    }
+    const r = parseLegacyJson(payload);
+    if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
+    if (r.value.kind === 'data') return store(session, topic, r.value.services, payload);
+    commands.answered({
+      deviceId: id,
+      commandId: String(r.value.mid),
+      dialect: 'legacy',
+      resultCode: r.value.errcode,
+      body: r.value.body,
+    });
+  };
+
+  return async (session, kind, topic, payload) => {
+    const id = session.deviceId;
+    ctx.presence(id, 'reported');
+    switch (kind.kind) {
+      case 'legacyData':
+        return legacyData(session, kind.format, topic, payload);
+      case 'properties': {
+        const r = parsePropertiesReport(payload);
+        return r.ok ? store(session, topic, r.value, payload) : pipeline.refuse(id, topic, r.error, payload);
+      }
+      case 'gatewayProperties':
+        return gatewayReport(session, topic, payload);
+      case 'commandResponse': {
+        const r = parseCommandResponse(payload);
+        if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
+        return commands.answered({
+          deviceId: id,
+          commandId: kind.requestId,
+          dialect: 'iotda',
+          resultCode: r.value.resultCode,
+          body: r.value.paras,
+          ...(r.value.responseName ? { responseName: r.value.responseName } : {}),
+        });
+      }
+      case 'message':
+        return ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
+      case 'passThrough':
+        // Custom topics are device messages too (and reach their MQTT subscribers); other system uplinks are not
+        // handled yet and are only acknowledged.
+        if (isCustomTopic(topic))
+          ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
+        return;
+    }
+  };
+}

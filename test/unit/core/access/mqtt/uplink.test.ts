@@ -1,0 +1,104 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { MqttAccessContext } from '../../../../../core/access/mqtt/access-context.js';
+import { SessionTable, type Session } from '../../../../../core/access/mqtt/session-table.js';
+import { createUplinkRouter } from '../../../../../core/access/mqtt/uplink.js';
+import { createEventBus } from '../../../../../core/bus/event-bus.js';
+import { createManualClock } from '../../../../../core/clock.js';
+import type { Device } from '../../../../../core/contract/devices.js';
+import type { DeviceMessage } from '../../../../../core/device-link/index.js';
+import { classifyPublish } from '../../../../../core/protocols/mqtt/device-topics.js';
+
+const device = (deviceId: string, productId: string, gatewayId?: string) =>
+  ({ deviceId, productId, nodeId: deviceId, ...(gatewayId ? { gatewayId } : {}) }) as Device;
+
+function setup() {
+  const registry = new Map([
+    ['gw', device('gw', 'pg')],
+    ['child', device('child', 'pc', 'gw')],
+    ['stranger', device('stranger', 'pc')],
+  ]);
+  const stored: { deviceId: string; productId: string }[] = [];
+  const refused: string[] = [];
+  const messages: DeviceMessage[] = [];
+  const presence: string[] = [];
+  const answered: unknown[] = [];
+  const ctx = {
+    deps: {
+      devices: () => ({ get: (id: string) => registry.get(id) }),
+      status: () => ({ reported: () => undefined }),
+      uplink: {
+        report: (d: { deviceId: string; productId: string }) => {
+          stored.push(d);
+          return Promise.resolve();
+        },
+        decode: () => Promise.resolve(undefined),
+        refuse: (_id: string, _topic: string, error: { code: string }) => void refused.push(error.code),
+      },
+      link: { message: (m: DeviceMessage) => void messages.push(m) },
+    },
+    clock: createManualClock(5),
+    log: pino({ level: 'silent' }),
+    bus: createEventBus(() => undefined),
+    sessions: new SessionTable(),
+    refuse: () => undefined,
+    presence: (deviceId: string, kind: string) => void presence.push(`${deviceId} ${kind}`),
+  } as unknown as MqttAccessContext;
+  const route = createUplinkRouter(ctx, { answered: (r) => void answered.push(r) });
+  const session: Session = {
+    deviceId: 'gw',
+    productId: 'pg',
+    model: undefined,
+    scope: { ids: ['gw'], customTopics: [{ suffix: 'faults', permission: 'publish' }] },
+    dialect: 'iotda',
+    conn: {} as Session['conn'],
+    ready: true,
+  };
+  const send = (topic: string, body: unknown) => {
+    const kind = classifyPublish(topic, session.scope);
+    if (!kind) throw new Error(`${topic} is not an uplink topic`);
+    return route(session, kind, topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+  };
+  return { send, session, stored, refused, messages, presence, answered };
+}
+
+describe('uplink routing', () => {
+  it('stores a gateway report under each sub-device with its own product, refusing strangers and unknowns', async () => {
+    const t = setup();
+    await t.send('$oc/devices/gw/sys/gateway/sub_devices/properties/report', {
+      devices: ['child', 'stranger', 'nobody'].map((device_id) => ({
+        device_id,
+        services: [{ service_id: 'S', properties: { x: 1 }, event_time: null }],
+      })),
+    });
+    expect(t.stored).toEqual([{ deviceId: 'child', productId: 'pc' }]);
+    expect(t.refused).toEqual(['NOT_A_SUB_DEVICE', 'UNKNOWN_DEVICE']);
+    expect(t.presence).toEqual(['gw reported', 'child reported']);
+  });
+
+  it('switches the session to the legacy dialect on a legacy report and answers commands from deviceRsp', async () => {
+    const t = setup();
+    await t.send('/huawei/v1/devices/gw/data/json', { msgType: 'deviceRsp', mid: 3, errcode: 0, body: null });
+    expect(t.session.dialect).toBe('legacy');
+    expect(t.answered).toEqual([{ deviceId: 'gw', commandId: '3', dialect: 'legacy', resultCode: 0, body: {} }]);
+  });
+
+  it('passes sys/messages/up and custom topics on as device messages, never stored', async () => {
+    const t = setup();
+    await t.send('$oc/devices/gw/sys/messages/up', 'raw bytes');
+    await t.send('$oc/devices/gw/user/faults', 'fault 7');
+    await t.send('$oc/devices/gw/sys/events/up', { services: [] });
+    expect(t.messages.map((m) => [m.topic, m.payload.toString(), m.protocol, m.at])).toEqual([
+      ['$oc/devices/gw/sys/messages/up', 'raw bytes', 'mqtt', 5],
+      ['$oc/devices/gw/user/faults', 'fault 7', 'mqtt', 5],
+    ]);
+    expect(t.stored).toEqual([]);
+  });
+
+  it('keeps a bad body as an uplink error', async () => {
+    const t = setup();
+    await t.send('$oc/devices/gw/sys/properties/report', '{oops');
+    await t.send('$oc/devices/gw/sys/commands/response/request_id=1', { result_code: 'zero' });
+    expect(t.refused).toEqual(['BAD_JSON', 'BAD_PAYLOAD']);
+  });
+});
