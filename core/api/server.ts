@@ -8,6 +8,8 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { Logger } from '../log/logger.js';
 import { createRouteRegistrar, type RouteRegistrar } from './contract-routes.js';
 import { registerEventStream, chooseSubprotocol } from './events-socket.js';
+import { DomainError } from '../domain-error.js';
+import { statusOfError } from './error-statuses.js';
 import { HttpError } from './http-error.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { allowedHosts, bearerToken, originAllowed, tokensEqual } from './request-guard.js';
@@ -66,8 +68,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
   });
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | HttpError | DomainError, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send(error.toBody());
+    if (error instanceof DomainError)
+      return reply
+        .status(statusOfError(error.code))
+        .send({ code: error.code, message: error.message, path: error.path, details: error.details });
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, `request ${request.method} ${request.url} failed`);
     return reply.status(status).send({

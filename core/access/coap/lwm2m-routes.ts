@@ -1,18 +1,17 @@
 // The workbench API of the LwM2M server: object definitions, refused registrations, a device's registration and
 // observations, and operations on a registered device.
-import { HttpError } from '../../api/http-error.js';
 import type { RouteRegistrar } from '../../api/contract-routes.js';
 import { lwm2mRoutes } from '../../contract/lwm2m.js';
 import { Lwm2mServerError, type Lwm2mServer } from '../../device-link/lwm2m-link.js';
+import { DomainError } from '../../domain-error.js';
 import type { CoapAccessState } from './coap-access-state.js';
 import type { Lwm2mRefusalLog } from './refusal-log.js';
 
-const toHttp = (error: unknown): never => {
+/** The server's errors as the API's codes (statuses in core/api/error-statuses.ts), with the input at fault. */
+const toDomainError = (error: unknown): never => {
   if (error instanceof Lwm2mServerError) {
-    if (error.code === 'NOT_REGISTERED') throw new HttpError(409, 'LWM2M_NOT_REGISTERED', error.message, 'params.id');
-    if (error.code === 'TIMEOUT') throw new HttpError(504, 'LWM2M_TIMEOUT', error.message);
-    if (error.code === 'BAD_REQUEST') throw new HttpError(400, 'LWM2M_BAD_REQUEST', error.message, 'body');
-    throw new HttpError(502, `LWM2M_${error.code}`, error.message);
+    const path = error.code === 'NOT_REGISTERED' ? 'params.id' : error.code === 'BAD_REQUEST' ? 'body' : undefined;
+    throw new DomainError(`LWM2M_${error.code}`, error.message, path);
   }
   throw error;
 };
@@ -55,12 +54,12 @@ export function addLwm2mRoutes(
               ...format,
             });
           if (!body.values?.length)
-            throw new HttpError(400, 'LWM2M_NOTHING_TO_WRITE', 'a write needs values or payloadHex', 'body.values');
+            throw new DomainError('LWM2M_NOTHING_TO_WRITE', 'a write needs values or payloadHex', 'body.values');
           return await server.write(id, body.path, { values: body.values, mode: body.mode, ...format });
         }
       }
     } catch (error) {
-      return toHttp(error);
+      return toDomainError(error);
     }
   });
 }
