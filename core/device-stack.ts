@@ -72,6 +72,7 @@ export function deviceCapabilities({
     status: () => devices.status,
     uplink: data.uplink,
     link: deviceLink.reports,
+    productModel: (id) => product(id)?.model,
   });
   const diagnosis = createDiagnosisCapability({
     link: () => lwm2mDiagnosisLink(() => coap.server),

@@ -3,7 +3,8 @@
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../clock.js';
 import type { Lwm2mObservation, Lwm2mRegistrationEvent, Lwm2mValueEvent } from '../../contract/lwm2m.js';
-import type { DeviceLinkReports } from '../../device-link/index.js';
+import type { ProductModel } from '../../contract/product-model.js';
+import type { DeviceLinkReports, PresenceKind } from '../../device-link/index.js';
 import { Lwm2mServerError } from '../../device-link/lwm2m-link.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { DeviceStatusEngine } from '../../devices/device-status.js';
@@ -22,6 +23,8 @@ export interface CoapAccessDeps {
   uplink: UplinkPipeline;
   /** Presence (online, reported, re-registered, offline) and device responses, for queues that wait on devices. */
   link: DeviceLinkReports;
+  /** A product's model: whether it upgrades software over PCP (R-15.5). */
+  productModel: (productId: string) => ProductModel | undefined;
   definitions?: Lwm2mDefinitions;
   /** RFC 7252 ACK_TIMEOUT for our CON requests (default 2 s). */
   ackTimeoutMs?: number;
@@ -91,7 +94,8 @@ export class CoapAccessState {
   }
 
   /**
-   * Feeds the status engine: registrations always, notifications at most every CONTACT_EVERY_MS per device (the
+   * An uplink (notification, registration update): feeds the status engine and reports the device `reported` on
+   * the device link. Updates always do; notifications at most every CONTACT_EVERY_MS per device (the
    * short-connection rules count hours; a SQLite write per notification would cap the notification rate).
    */
   contact(deviceId: string, always = false): void {
@@ -100,6 +104,19 @@ export class CoapAccessState {
     if (!always && last !== undefined && now - last < CONTACT_EVERY_MS && now >= last) return;
     this.lastContact.set(deviceId, now);
     this.deps.status().reported(deviceId);
+    this.presence(deviceId, 'reported', now);
+  }
+
+  /** A (re)registration: the status contact now, and `online` (or `reregistered`) on the device link. */
+  registered(deviceId: string, kind: 'online' | 'reregistered'): void {
+    const now = this.started.clock.now();
+    this.lastContact.set(deviceId, now);
+    this.deps.status().reported(deviceId);
+    this.presence(deviceId, kind, now);
+  }
+
+  presence(deviceId: string, kind: PresenceKind, at = this.started.clock.now()): void {
+    this.deps.link.presence({ at, deviceId, protocol: 'lwm2m', kind });
   }
 
   dropObservations(deviceId: string): void {

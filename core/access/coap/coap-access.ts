@@ -19,8 +19,6 @@ export type { CoapAccessDeps } from './coap-access-state.js';
 
 export interface CoapAccessCapability extends Capability {
   server: Lwm2mServer;
-  /** Application bytes a device sent on /19/0/0 (business data and PCP frames alike), before the codec. */
-  onAppData(listener: (deviceId: string, bytes: Uint8Array) => void): () => void;
 }
 
 /** A fleet registering at once (power cut over, bench) overflows the default 208 KiB receive buffer. */
@@ -71,7 +69,6 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
     name: 'coap-access',
     migrations: [refusalsMigration, registrationsMigration],
     server,
-    onAppData: object19.onAppData,
 
     start(ctx) {
       const log = ctx.logger;

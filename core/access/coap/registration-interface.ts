@@ -50,6 +50,7 @@ export function createRegistrationInterface(
     state.dropObservations(r.view.deviceId);
     state.persist(r.view.deviceId);
     if (state.deviceAtPeer.get(peerKey(r.peer)) === r.view.deviceId) state.deviceAtPeer.delete(peerKey(r.peer));
+    state.presence(r.view.deviceId, 'offline');
     state.emitRegistration({
       at: state.started.clock.now(),
       kind,
@@ -111,7 +112,7 @@ export function createRegistrationInterface(
         .filter(Boolean)
         .map((s) => ({ name: 'Location-Path' as const, value: Buffer.from(s) })),
     });
-    state.contact(device.deviceId, true);
+    state.registered(device.deviceId, replaced ? 'reregistered' : 'online');
     state.emitRegistration({
       at: clock.now(),
       kind: 'registered',
