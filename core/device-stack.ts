@@ -24,7 +24,7 @@ export function deviceCapabilities({
 }: {
   products: ProductsCapability;
   codecs?: Pick<CodecsCapability, 'decodeUplink' | 'service'>;
-  /** Gets the codec layer of captured frames: each frame's device, its product and codec. */
+  /** Gets the codec layer of captured frames (each frame's device, its product and codec) and the PCP check. */
   traffic?: Pick<TrafficCapability, 'capture'>;
 }): Capability[] {
   // products.service.get parses, checks and counts devices on every call: too slow per login and per batch row.
@@ -140,8 +140,14 @@ export function deviceCapabilities({
   const trafficCodecLayer: Capability = {
     name: 'traffic-codec-layer',
     migrations: [],
-    start: () => traffic.capture?.setCodecResolver(resolver),
-    stop: () => traffic.capture?.setCodecResolver(undefined),
+    start: () => {
+      traffic.capture?.setCodecResolver(resolver);
+      traffic.capture?.setPcpSupport((deviceId) => (deviceId === undefined ? undefined : coap.pcpSupport(deviceId)));
+    },
+    stop: () => {
+      traffic.capture?.setCodecResolver(undefined);
+      traffic.capture?.setPcpSupport(undefined);
+    },
   };
   return [devices, data, mqtt, coap, ...nbIot, apps, northbound, mqttSimulator, trafficCodecLayer];
 }

@@ -19,6 +19,8 @@ export type { CoapAccessDeps } from './coap-access-state.js';
 
 export interface CoapAccessCapability extends Capability {
   server: Lwm2mServer;
+  /** R-15.5's product check for a device (undefined: its product is not known), e.g. for the traffic inspector. */
+  pcpSupport(deviceId: string): boolean | undefined;
 }
 
 /** A fleet registering at once (power cut over, bench) overflows the default 208 KiB receive buffer. */
@@ -69,6 +71,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
     name: 'coap-access',
     migrations: [refusalsMigration, registrationsMigration],
     server,
+    pcpSupport: (deviceId) => object19.pcpSupport(deviceId),
 
     start(ctx) {
       const log = ctx.logger;

@@ -1,6 +1,9 @@
 // Object 19 uplink: each /19/0/0 frame goes to the uplink pipeline, a decoded command response to the device
-// link with its mid, and notifications report the device without a status write for each one.
+// link with its mid, and notifications report the device without a status write for each one. PCP frames (R-15.5)
+// are set apart only for products that upgrade over PCP, and only when the whole frame is valid.
 import { afterEach, describe, expect, it } from 'vitest';
+import { pcpFrameOf } from '../../../../../core/access/coap/object19-uplink.js';
+import type { ProductModel } from '../../../../../core/contract/product-model.js';
 import { startCoapAccess, type CoapAccessHarness } from '../../../../support/coap-access-harness.js';
 import { eventually } from '../../../../support/device-api.js';
 import { Lwm2mTestClient } from '../../../../support/lwm2m-test-client.js';
@@ -55,5 +58,54 @@ describe('object 19 uplink', () => {
     await eventually(() => (h.decoded.length === 3 ? true : undefined));
     expect(h.presence.filter((p) => p.kind === 'reported').length - reportedBefore).toBe(1);
     expect(h.status.length - statusBefore).toBe(1);
+  });
+});
+
+/** Report upgrade result, success, version V1.0 (facts §6.3): a valid device-sent PCP frame. */
+const PCP_REPORT = 'FFFE0118C7D200110056312E30000000000000000000000000';
+/** The same frame with a wrong checksum. */
+const BAD_CHECKSUM = 'FFFE0118C7D300110056312E30000000000000000000000000';
+const withPcp = { omCapability: { upgrade: { supported: true, protocol: 'PCP' } } } as ProductModel;
+const withoutPcp = { omCapability: {} } as ProductModel;
+
+describe('PCP on object 19 (R-15.5)', () => {
+  it('is PCP only for a product that upgrades over PCP and a frame valid in every field', () => {
+    const bytes = Buffer.from(PCP_REPORT, 'hex');
+    expect(pcpFrameOf(withPcp, bytes)).toMatchObject({ valid: true, code: 24, kind: 'request' });
+    expect(pcpFrameOf(withoutPcp, bytes)).toBeUndefined();
+    expect(pcpFrameOf(undefined, bytes)).toBeUndefined();
+    expect(
+      pcpFrameOf({ omCapability: { upgrade: { supported: false, protocol: 'PCP' } } } as ProductModel, bytes),
+    ).toBeUndefined();
+    expect(pcpFrameOf(withPcp, Buffer.from(BAD_CHECKSUM, 'hex'))).toBeUndefined();
+    expect(pcpFrameOf(withPcp, Buffer.from('FFFE2A', 'hex'))).toBeUndefined();
+    expect(pcpFrameOf(withPcp, Buffer.from(PCP_REPORT.slice(0, -2), 'hex'))).toBeUndefined();
+  });
+
+  it('keeps a valid PCP frame of a PCP product from the codec but gives FF FE bytes of other products to it', async () => {
+    const h = (harness = await startCoapAccess(
+      [
+        { nodeId: 'UP1', productId: 'PCP' },
+        { nodeId: 'PLAIN1', productId: 'RAW' },
+      ],
+      {
+        PCP: withPcp,
+        RAW: withoutPcp,
+      },
+    ));
+    const upgrading = await meter(h, 'UP1');
+    const plain = await meter(h, 'PLAIN1');
+    upgrading.notify('/19/0/0', Buffer.from(PCP_REPORT, 'hex'));
+    upgrading.notify('/19/0/0', Buffer.from(BAD_CHECKSUM, 'hex'));
+    plain.notify('/19/0/0', Buffer.from(PCP_REPORT, 'hex'));
+    await eventually(() => (h.decoded.length === 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.decoded.map((d) => `${d.deviceId} ${d.hex.toUpperCase()}`).sort()).toEqual([
+      `PCP_UP1 ${BAD_CHECKSUM}`,
+      `RAW_PLAIN1 ${PCP_REPORT}`,
+    ]);
+    expect(h.capability.pcpSupport('PCP_UP1')).toBe(true);
+    expect(h.capability.pcpSupport('RAW_PLAIN1')).toBe(false);
+    expect(h.capability.pcpSupport('nobody')).toBeUndefined();
   });
 });
