@@ -297,6 +297,39 @@ describe('object 19 data channel', () => {
     expect(errors[0]).toMatchObject({ topic: '/19/0/0', rawBase64: Buffer.from('7f00', 'hex').toString('base64') });
   });
 
+  it('records an object 19 report with a value out of the model range as BAD_VALUE and does not store it', async () => {
+    const d = await device('868000000000015');
+    const c = await client('868000000000015', { '/19/0/0': { type: 'opaque', value: '' } });
+    await c.register(300, '</19/0>');
+    await eventually(() => (c.observed.has('/19/0/0') ? true : undefined));
+    // Battery report: batteryLevel 200 % and batteryThreshold 200 %, both beyond the model's 0..100.
+    c.notify('/19/0/0', Buffer.from('02C8C8', 'hex'));
+    const errors = await eventually(async () => {
+      const r = await call(apiRoutes.deviceUplinkErrors, { params: { id: d.deviceId } });
+      return r.items.length ? r.items : undefined;
+    });
+    expect(errors[0]).toMatchObject({
+      topic: '/19/0/0',
+      code: 'BAD_VALUE',
+      rawBase64: Buffer.from('02C8C8', 'hex').toString('base64'),
+    });
+    expect(errors[0]!.message).toContain('batteryLevel');
+    // A good report after it is stored: the bad one before it was not.
+    c.notify('/19/0/0', Buffer.from('025514', 'hex'));
+    const latest = await eventually(async () => {
+      const r = await call(apiRoutes.latestDeviceData, { params: { id: d.deviceId } });
+      return r.services.length ? r : undefined;
+    });
+    expect(latest.services).toEqual([
+      expect.objectContaining({ serviceId: 'Battery', data: { batteryLevel: 85, batteryThreshold: 20 } }),
+    ]);
+    const history = await call(apiRoutes.deviceDataHistory, { params: { id: d.deviceId }, query: {} });
+    expect(history.items.map((i) => `${i.property}=${String(i.value)}`).sort()).toEqual([
+      'batteryLevel=85',
+      'batteryThreshold=20',
+    ]);
+  });
+
   it('writes downlink bytes to /19/1/0 as opaque', async () => {
     const d = await device('868000000000012');
     const c = await client('868000000000012', {
