@@ -1,6 +1,6 @@
 // The LwM2M server end to end: libcoap's coap-client registering, a small LwM2M client over UDP for object 19
 // data through the water meter codec, device management in TLV/SenML, block-wise transfers, observe and expiry.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,36 @@ const coapUri = (path: string) => `coap://127.0.0.1:${coapPort()}${path}`;
 
 async function coapClient(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run('coap-client-notls', ['-B', '5', ...args], { timeout: 15_000 });
+}
+
+/** A CON POST /rd?ep=… written byte by byte: coap-packet refuses to build messages over 1280 bytes. */
+function registrationDatagram(ep: string, messageId: number): Buffer {
+  const option = (delta: number, value: Buffer) => {
+    const ext = (n: number) => (n < 13 ? [n, []] : n < 269 ? [13, [n - 13]] : [14, [(n - 269) >> 8, (n - 269) & 0xff]]);
+    const [d, dx] = ext(delta) as [number, number[]];
+    const [l, lx] = ext(value.length) as [number, number[]];
+    return Buffer.concat([Buffer.from([(d << 4) | l, ...dx, ...lx]), value]);
+  };
+  return Buffer.concat([
+    Buffer.from([0x41, 0x02, messageId >> 8, messageId & 0xff, 0x7e]),
+    option(11, Buffer.from('rd')), // Uri-Path
+    option(4, Buffer.from(`ep=${ep}`)), // Uri-Query (15)
+  ]);
+}
+
+/** Sends one datagram to the CoAP port with socat and returns the first datagram it gets back. */
+function socatUdp(datagram: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('socat', ['-b', '65536', '-t', '3', '-', `UDP4:127.0.0.1:${coapPort()}`]);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      child.kill();
+    });
+    child.on('error', reject);
+    child.on('close', () => (out.length ? resolve(Buffer.concat(out)) : reject(new Error('no reply within 3 s'))));
+    child.stdin.end(datagram);
+  });
 }
 
 async function device(nodeId: string) {
@@ -127,6 +157,26 @@ describe('registration interface with libcoap coap-client', () => {
     expect(items[0]).toMatchObject({ endpoint: 'nobody-here' });
     expect(items[0]!.reason).toContain('no device');
     expect(registrationEvents.at(-1)).toMatchObject({ kind: 'refused', endpoint: 'nobody-here' });
+  });
+
+  it('refuses endpoint names of 1000 (libcoap) and 2000 (socat) characters with a 4.03 that fits a datagram', async () => {
+    // libcoap's client sends at most ~1080 bytes of options (it hangs beyond its 1152-byte PDU).
+    const ep1000 = `urn:imei:${'9'.repeat(991)}`;
+    const viaLibcoap = await coapClient([
+      ...['-m', 'post', '-t', '40', '-e', '</3/0>', '-v', '7'],
+      ...['-O', `15,ep=${ep1000}`],
+      coapUri('/rd?lt=300'),
+    ]).catch((e: { stdout: string; stderr: string }) => e);
+    expect(viaLibcoap.stdout + viaLibcoap.stderr).toMatch(/4\.03/);
+    const { items } = await call(apiRoutes.listLwm2mRefusals, {});
+    expect(items[0]!.reason).toMatch(/^no device is registered with nodeId urn:imei:9{55}…$/);
+
+    // 2000 characters need a datagram bigger than any CoAP library here builds: written by hand, sent by socat.
+    const ep2000 = `urn:imei:${'9'.repeat(1991)}`;
+    const reply = await socatUdp(registrationDatagram(ep2000, 0x4242));
+    const answer = coapPacket.parse(reply);
+    expect(answer).toMatchObject({ code: '4.03', messageId: 0x4242, ack: true });
+    expect(answer.payload.toString()).toMatch(/^no device is registered with nodeId urn:imei:9{55}…$/);
   });
 
   it('takes a registration body sent in Block1 blocks of 32 bytes', async () => {

@@ -12,6 +12,11 @@ import type { Lwm2mObservations } from './lwm2m-observations.js';
 
 const DEFAULT_LIFETIME_S = 86_400;
 const MAX_LIFETIME_S = 0xffffffff;
+const ECHO_MAX_CHARS = 64;
+
+/** What an answer quotes of the device's input, bounded: a refusal must fit in one datagram whatever was sent. */
+export const echo = (text: string): string =>
+  text.length > ECHO_MAX_CHARS ? `${text.slice(0, ECHO_MAX_CHARS)}…` : text;
 
 function queryParams(packet: ParsedPacket): Map<string, string> {
   const params = new Map<string, string>();
@@ -67,12 +72,13 @@ export function createRegistrationInterface(
     const refuse = (code: string, reason: string) => {
       refusals.record({ endpoint: ep ?? '', peer: address, reason });
       state.emitRegistration({ at: clock.now(), kind: 'refused', endpoint: ep ?? '', reason });
-      log.info(`lwm2m registration of ${ep ?? '?'} from ${address} refused: ${reason}`);
+      log.info(`lwm2m registration of ${echo(ep ?? '?')} from ${address} refused: ${reason}`);
       req.respond({ code, payload: Buffer.from(reason) });
     };
     if (!ep) return refuse('4.00', 'the registration has no endpoint name (ep)');
     const lifetime = parseLifetime(params.get('lt'));
-    if (lifetime === 'invalid') return refuse('4.00', `lifetime lt=${params.get('lt')} is not 1..4294967295 seconds`);
+    if (lifetime === 'invalid')
+      return refuse('4.00', `lifetime lt=${echo(params.get('lt')!)} is not 1..4294967295 seconds`);
     const bodyText = req.payload.toString('utf8');
     const links = parseLinkFormat(bodyText);
     if (!links.ok) return refuse('4.00', `the object list is not link format: ${links.error.message}`);
@@ -80,10 +86,10 @@ export function createRegistrationInterface(
     const bare = ep.startsWith('urn:imei:') ? ep.slice('urn:imei:'.length) : ep;
     let candidates = registry.findByNodeId(ep);
     if (candidates.length === 0) candidates = registry.findByNodeId(bare === ep ? `urn:imei:${ep}` : bare);
-    if (candidates.length === 0) return refuse('4.03', `no device is registered with nodeId ${ep}`);
-    if (candidates.length > 1) return refuse('4.03', `nodeId ${ep} is registered for several products`);
+    if (candidates.length === 0) return refuse('4.03', `no device is registered with nodeId ${echo(ep)}`);
+    if (candidates.length > 1) return refuse('4.03', `nodeId ${echo(ep)} is registered for several products`);
     const device = candidates[0]!;
-    if (device.protocolType === 'MQTT') return refuse('4.03', `${device.deviceId} is an MQTT device, not LwM2M`);
+    if (device.protocolType === 'MQTT') return refuse('4.03', `${echo(device.deviceId)} is an MQTT device, not LwM2M`);
     const objects = registeredObjects(links.value);
     const { registration, replaced } = registrations.register({
       deviceId: device.deviceId,
@@ -130,7 +136,7 @@ export function createRegistrationInterface(
     const bad = (reason: string) => req.respond({ code: '4.00', payload: Buffer.from(reason) });
     const deviceId = registration.view.deviceId;
     const lifetime = parseLifetime(params.get('lt'));
-    if (lifetime === 'invalid') return bad(`lifetime lt=${params.get('lt')} is not 1..4294967295 seconds`);
+    if (lifetime === 'invalid') return bad(`lifetime lt=${echo(params.get('lt')!)} is not 1..4294967295 seconds`);
     let objectChanges = {};
     if (req.payload.length) {
       const links = parseLinkFormat(req.payload.toString('utf8'));

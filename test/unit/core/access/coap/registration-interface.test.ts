@@ -1,6 +1,7 @@
 // The registration interface on /rd as the device link sees it: online on a first registration, reregistered when
 // a registration replaces one, reported on updates, offline when the device deregisters or its lifetime runs out.
 import { afterEach, describe, expect, it } from 'vitest';
+import { echo } from '../../../../../core/access/coap/registration-interface.js';
 import { startCoapAccess, type CoapAccessHarness } from '../../../../support/coap-access-harness.js';
 import { eventually } from '../../../../support/device-api.js';
 import { Lwm2mTestClient } from '../../../../support/lwm2m-test-client.js';
@@ -45,5 +46,13 @@ describe('presence on the device link', () => {
     await c.register(120);
     h.clock.advance(121_000);
     await eventually(() => (kinds(h).at(-1) === 'offline P_868000000000002 lwm2m' ? true : undefined));
+  });
+});
+
+describe('echo of device input in refusals', () => {
+  it('keeps the first 64 characters and marks the cut', () => {
+    expect(echo('868000000000001')).toBe('868000000000001');
+    expect(echo('x'.repeat(64))).toBe('x'.repeat(64));
+    expect(echo('x'.repeat(2000))).toBe(`${'x'.repeat(64)}…`);
   });
 });
