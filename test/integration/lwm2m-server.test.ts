@@ -264,6 +264,25 @@ describe('lifetime and status on the clock', () => {
   });
 });
 
+describe('deregistration', () => {
+  it('puts a device that deregisters with libcoap offline at once and records it in its status history', async () => {
+    const d = await device('868000000000008');
+    await coapClient(['-m', 'post', '-t', '40', '-e', '</3/0>', coapUri('/rd?ep=868000000000008&lt=300')]);
+    const { location } = (await registration(d.deviceId)).registration!;
+    const registeredAt = clock.now();
+    expect((await call(apiRoutes.getDevice, { params: { id: d.deviceId } })).status).toBe('online');
+    clock.advance(60_000);
+    const { stdout, stderr } = await coapClient(['-m', 'delete', '-v', '7', coapUri(location)]);
+    expect(stdout + stderr).toMatch(/2\.02/);
+    expect((await call(apiRoutes.getDevice, { params: { id: d.deviceId } })).status).toBe('offline');
+    const { items } = await call(apiRoutes.deviceStatusHistory, { params: { id: d.deviceId }, query: {} });
+    expect(items.map((i) => [i.status, Date.parse(i.at)])).toEqual([
+      ['offline', registeredAt + 60_000],
+      ['online', registeredAt],
+    ]);
+  });
+});
+
 describe('object 19 data channel', () => {
   it('observes /19/0/0 after registration and stores each notified frame through the water meter codec', async () => {
     const d = await device('868000000000010');

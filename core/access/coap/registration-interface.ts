@@ -186,6 +186,8 @@ export function createRegistrationInterface(
       if (packet.code === '0.04') {
         registrations.remove(registration.view.deviceId);
         req.respond({ code: '2.02' });
+        // The device said it is leaving: offline now. An expired lifetime leaves the status to the 25 h rule.
+        state.deps.status().left(registration.view.deviceId);
         return ended(registration, 'deregistered');
       }
       if (packet.code !== '0.02') return req.respond({ code: '4.05' });

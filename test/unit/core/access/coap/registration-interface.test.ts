@@ -38,6 +38,8 @@ describe('presence on the device link', () => {
     expect((await c.deregister()).code).toBe('2.02');
     expect(kinds(h).at(-1)).toBe('offline P_868000000000001 lwm2m');
     expect(h.presence.at(-1)!.at).toBe(h.clock.now());
+    // A device that says it is leaving is offline in the status engine at once.
+    expect(h.status.at(-1)).toBe('left P_868000000000001');
   });
 
   it('reports offline when the lifetime of a registration runs out', async () => {
@@ -46,6 +48,8 @@ describe('presence on the device link', () => {
     await c.register(120);
     h.clock.advance(121_000);
     await eventually(() => (kinds(h).at(-1) === 'offline P_868000000000002 lwm2m' ? true : undefined));
+    // Silence is not leaving: the status stays with the 25 h rule.
+    expect(h.status.filter((s) => s.startsWith('left'))).toEqual([]);
   });
 });
 
