@@ -510,6 +510,16 @@ describe('device management', () => {
     expect(c.writes.at(-1)).toMatchObject({ path: '/3/0', method: 'POST', contentFormat: 11542 });
   });
 
+  it('writes a number without a type to a resource of an unknown object as that number, not as opaque hex', async () => {
+    const r = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: deviceId },
+      body: { op: 'write', path: '/30000/0/1', values: [{ path: '/30000/0/1', value: 42 }] },
+    });
+    expect(r.ok).toBe(true);
+    expect(c.writes.at(-1)).toMatchObject({ path: '/30000/0/1', contentFormat: 0 });
+    expect(c.writes.at(-1)!.payload.toString()).toBe('42');
+  });
+
   it('executes reboot on /3/0/4', async () => {
     const r = await call(apiRoutes.runLwm2mOperation, {
       params: { id: deviceId },
