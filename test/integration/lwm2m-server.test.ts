@@ -586,6 +586,95 @@ describe('device management', () => {
   });
 });
 
+describe('content formats a client announced', () => {
+  const senmlOnly = async (endpoint: string) => {
+    const c = new Lwm2mTestClient({
+      port: coapPort(),
+      endpoint,
+      only: 'senml-json',
+      resources: { '/3/0/0': 'Acme Meters', '/3/0/9': 87, '/19/0/0': { type: 'opaque', value: '' } },
+    });
+    await c.open();
+    clients.push(c);
+    return c;
+  };
+
+  it('reads and observes an LwM2M 1.1 client without TLV in the SenML JSON it announced (ct=110)', async () => {
+    const d = await device('868000000000030');
+    const c = await senmlOnly('868000000000030');
+    await c.register(300, '</>;rt="oma.lwm2m";ct=110,</3/0>,</19/0>', '1.1');
+    // The automatic observe of /19/0/0 asks for SenML JSON, and the meter's frames reach the codec.
+    await eventually(() => (c.observed.has('/19/0/0') ? true : undefined));
+    c.notify('/19/0/0', Buffer.from('025514', 'hex'));
+    await eventually(async () => {
+      const r = await call(apiRoutes.latestDeviceData, { params: { id: d.deviceId } });
+      return r.services.some((s) => s.serviceId === 'Battery') ? true : undefined;
+    });
+    const instance = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0' },
+    });
+    expect(instance).toMatchObject({ ok: true, code: '2.05', contentFormatName: 'senml-json' });
+    expect(instance.values).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/3/0/0', value: 'Acme Meters' })]),
+    );
+    const single = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0/9' },
+    });
+    expect(single).toMatchObject({
+      ok: true,
+      contentFormatName: 'senml-json',
+      values: [{ path: '/3/0/9', value: 87 }],
+    });
+    expect(new Set(c.accepts)).toEqual(new Set([110]));
+    // Several resources are written in the format it announced too.
+    const w = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: {
+        op: 'write',
+        path: '/3/0',
+        mode: 'partial',
+        values: [
+          { path: '/3/0/14', value: '+08:00' },
+          { path: '/3/0/15', value: 'Asia/Shanghai' },
+        ],
+      },
+    });
+    expect(w.ok).toBe(true);
+    expect(c.writes.at(-1)).toMatchObject({ path: '/3/0', method: 'POST', contentFormat: 110 });
+  });
+
+  it('falls back to the next format when a client that announced nothing answers 4.06 Not Acceptable', async () => {
+    const d = await device('868000000000031');
+    const c = await senmlOnly('868000000000031');
+    await c.register(300, '</3/0>', '1.1');
+    const r = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0' },
+    });
+    expect(r).toMatchObject({ ok: true, contentFormatName: 'senml-json' });
+    expect(c.accepts.at(-1)).toBe(110);
+    expect(c.accepts.slice(0, -1)).not.toContain(undefined);
+  });
+
+  it('asks an LwM2M 1.0 client for TLV and a single resource in text', async () => {
+    const d = await device('868000000000032');
+    const c = await client('868000000000032', { '/3/0/0': 'Acme Meters', '/3/0/9': 87 });
+    await c.register(300, '</3/0>', '1.0');
+    const instance = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0' },
+    });
+    const single = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0/9' },
+    });
+    expect([instance.contentFormatName, single.contentFormatName]).toEqual(['tlv', 'text']);
+    expect(c.accepts).toEqual([11542, 0]);
+  });
+});
+
 describe('IPv6', () => {
   it('registers a device over IPv6 and IPv4 when the device ports bind to ::', async () => {
     const v6 = await startCore({ dataDir: tempDir(), deviceBindAddress: '::' });

@@ -30,7 +30,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
   const state = new CoapAccessState(deps);
   const operations = createLwm2mOperations(state);
   const object19 = createObject19Uplink(state);
-  const observations = createLwm2mObservations(state, operations.send, object19.notified);
+  const observations = createLwm2mObservations(state, operations, object19.notified);
   const registrationInterface = createRegistrationInterface(state, observations, (deviceId, isCurrent) => {
     // After the 2.01 is on the wire: the device must know it is registered before it is observed.
     setImmediate(() => {

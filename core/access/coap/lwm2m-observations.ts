@@ -8,7 +8,7 @@ import { blockOption, optionOf, readBlock, readUint, uintOption } from '../../pr
 import { decodePayload } from '../../protocols/lwm2m/payload-codec.js';
 import type { CoapAccessState, ObservationState } from './coap-access-state.js';
 import type { Peer } from './coap-messages.js';
-import { acceptOption, checkPath, uriPath, type SendRequest } from './lwm2m-operations.js';
+import { checkPath, uriPath, type SendAccepting, type SendRequest } from './lwm2m-operations.js';
 import type { StoredObservation } from './registration-store.js';
 
 /** A decoded notification of `path`, for whoever handles that path's data (object 19). */
@@ -29,9 +29,10 @@ export interface Lwm2mObservations extends Pick<Lwm2mServer, 'observe' | 'cancel
 
 export function createLwm2mObservations(
   state: CoapAccessState,
-  send: SendRequest,
+  requests: { send: SendRequest; sendAccepting: SendAccepting },
   onValues: NotifiedValues,
 ): Lwm2mObservations {
+  const { send, sendAccepting } = requests;
   const onNotification = (deviceId: string, path: string, o: ObservationState, packet: ParsedPacket) => {
     const endpoint = state.runtime?.endpoint;
     if (!packet.code.startsWith('2.')) {
@@ -44,21 +45,22 @@ export function createLwm2mObservations(
     const block2 = readBlock(optionOf(packet, 'Block2'));
     const r = state.runtime?.registrations.get(deviceId);
     if (block2?.more && r && endpoint) {
-      // A notification too big for one datagram carries its first block; the rest is fetched (RFC 7959 §3.4).
+      // A notification too big for one datagram carries its first block; the rest is fetched (RFC 7959 §3.4), in
+      // the format of the first block.
       const rest = { num: 1, more: false, size: block2.size };
-      endpoint
-        .request(
-          o.peer,
-          { code: 'GET', options: [...uriPath(r, path), { name: 'Block2', value: blockOption(rest) }] },
-          state.requestTimeoutMs,
-        )
-        .then(
-          (answer) => notified(deviceId, path, o, packet, Buffer.concat([packet.payload, answer.payload])),
-          (e: unknown) =>
-            state.runtime?.log.info(
-              `fetching the rest of a notification of ${path} from ${deviceId} failed: ${e instanceof Error ? e.message : String(e)}`,
-            ),
-        );
+      const format = optionOf(packet, 'Content-Format');
+      const options = [
+        ...uriPath(r, path),
+        ...(format ? [{ name: 'Accept' as const, value: format }] : []),
+        { name: 'Block2' as const, value: blockOption(rest) },
+      ];
+      endpoint.request(o.peer, { code: 'GET', options }, state.requestTimeoutMs).then(
+        (answer) => notified(deviceId, path, o, packet, Buffer.concat([packet.payload, answer.payload])),
+        (e: unknown) =>
+          state.runtime?.log.info(
+            `fetching the rest of a notification of ${path} from ${deviceId} failed: ${e instanceof Error ? e.message : String(e)}`,
+          ),
+      );
       return;
     }
     notified(deviceId, path, o, packet, packet.payload);
@@ -106,16 +108,19 @@ export function createLwm2mObservations(
         answer,
         result: r,
         registration,
-      } = await send(
+      } = await sendAccepting(
         deviceId,
         'observe',
         path,
-        {
+        options.accept,
+        (accept) => ({
           code: 'GET',
-          options: [{ name: 'Observe', value: uintOption(0) }, ...acceptOption(options.accept)],
+          options: [{ name: 'Observe', value: uintOption(0) }, ...accept],
           onNotify: (p) => (observation.state ? onNotification(deviceId, path, observation.state, p) : pending.push(p)),
-        },
+        }),
         options.timeoutMs,
+        // A refused observe keeps no observation: its token is not listened to any more.
+        (refused) => state.runtime?.endpoint?.forgetToken(refused.registration.peer, refused.answer.token),
       );
       if (!r.ok || !optionOf(answer.packet, 'Observe')) {
         state.runtime?.endpoint?.forgetToken(registration.peer, answer.token);

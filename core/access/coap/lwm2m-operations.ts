@@ -2,10 +2,16 @@
 // registered address under its root path, and its answer decoded into an operation result.
 import { performance } from 'node:perf_hooks';
 import type { ParsedPacket } from 'coap-packet';
-import { lwm2mContentFormats, type Lwm2mOperation, type Lwm2mOperationResult } from '../../contract/lwm2m.js';
+import {
+  lwm2mContentFormats,
+  type Lwm2mContentFormatName,
+  type Lwm2mOperation,
+  type Lwm2mOperationResult,
+} from '../../contract/lwm2m.js';
 import { Lwm2mServerError, type Lwm2mServer } from '../../device-link/lwm2m-link.js';
 import { coapCodeName } from '../../protocols/coap/coap-codes.js';
 import { optionOf, readUint, uintOption } from '../../protocols/coap/coap-options.js';
+import { readFormats, resourceAt, writeFormat, type FormatChoice } from '../../protocols/lwm2m/content-negotiation.js';
 import { contentFormatName, decodePayload, encodeWrite, pathIds } from '../../protocols/lwm2m/payload-codec.js';
 import type { CoapAccessState } from './coap-access-state.js';
 import { CoapRequestError, type CoapOption, type CoapResponse, type RequestSpec } from './coap-messages.js';
@@ -44,8 +50,23 @@ export type SendRequest = (
   timeoutMs: number | undefined,
 ) => Promise<SentRequest>;
 
+/**
+ * A GET with the Accept the caller named, or else with each format the client's registration suggests in turn
+ * while it answers 4.06 Not Acceptable (`refused` hears of each such answer). The caller's wait covers all tries.
+ */
+export type SendAccepting = (
+  deviceId: string,
+  op: Lwm2mOperation,
+  path: string,
+  accept: Lwm2mContentFormatName | undefined,
+  spec: (acceptOptions: CoapOption[]) => Omit<RequestSpec, 'options'> & { options?: CoapOption[] },
+  timeoutMs: number | undefined,
+  refused?: (sent: SentRequest) => void,
+) => Promise<SentRequest>;
+
 export type Lwm2mOperations = Pick<Lwm2mServer, 'read' | 'discover' | 'write' | 'execute' | 'writeDownlink'> & {
   send: SendRequest;
+  sendAccepting: SendAccepting;
 };
 
 export function createLwm2mOperations(state: CoapAccessState): Lwm2mOperations {
@@ -99,12 +120,28 @@ export function createLwm2mOperations(state: CoapAccessState): Lwm2mOperations {
     }
   };
 
+  const sendAccepting: SendAccepting = async (deviceId, op, path, accept, spec, timeoutMs, refused) => {
+    checkPath(path);
+    const { registration } = state.requireRegistration(deviceId);
+    const formats: FormatChoice[] = accept
+      ? [accept]
+      : readFormats(registration.view, path, resourceAt(state.definitions, path));
+    const clock = state.started.clock;
+    const deadline = clock.now() + (timeoutMs ?? state.requestTimeoutMs);
+    for (let i = 0; ; i++) {
+      const sent = await send(deviceId, op, path, spec(acceptOption(formats[i])), Math.max(1, deadline - clock.now()));
+      if (sent.result.code !== '4.06' || i === formats.length - 1) return sent;
+      refused?.(sent);
+    }
+  };
+
   const operations: Lwm2mOperations = {
     send,
+    sendAccepting,
 
     async read(deviceId, path, options = {}) {
-      const spec = { code: 'GET', options: acceptOption(options.accept) };
-      return (await send(deviceId, 'read', path, spec, options.timeoutMs)).result;
+      const spec = (accept: CoapOption[]) => ({ code: 'GET', options: accept });
+      return (await sendAccepting(deviceId, 'read', path, options.accept, spec, options.timeoutMs)).result;
     },
 
     async discover(deviceId, path, options = {}) {
@@ -120,7 +157,11 @@ export function createLwm2mOperations(state: CoapAccessState): Lwm2mOperations {
         contentFormat = lwm2mContentFormats[input.contentFormat ?? 'opaque'];
         payload = input.payload;
       } else {
-        const encoded = encodeWrite(state.definitions, path, input.values, input.contentFormat);
+        // Several resources go in the format the client announced, unless the caller named one.
+        const single = input.values.length === 1 && pathIds(input.values[0]!.path).length === pathIds(path).length;
+        const announced = single ? undefined : state.runtime?.registrations.get(deviceId)?.view;
+        const format = input.contentFormat ?? (announced ? writeFormat(announced) : undefined);
+        const encoded = encodeWrite(state.definitions, path, input.values, format);
         if (!encoded.ok) throw new Lwm2mServerError('BAD_REQUEST', `${encoded.error.code}: ${encoded.error.message}`);
         ({ contentFormat, payload } = encoded.value);
       }
