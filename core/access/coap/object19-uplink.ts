@@ -42,7 +42,8 @@ export function createObject19Uplink(state: CoapAccessState): Object19Uplink {
   const appData = async (deviceId: string, bytes: Uint8Array) => {
     const productId = state.runtime?.registrations.get(deviceId)?.productId;
     if (!productId) return;
-    const pcp = pcpFrameOf(state.deps.productModel(productId), bytes);
+    // Only bytes that start like PCP pay for the product lookup and the frame check.
+    const pcp = looksLikePcp(bytes) ? pcpFrameOf(state.deps.productModel(productId), bytes) : undefined;
     if (pcp) {
       // No upgrade task speaks PCP on the live path yet: the frame is shown by the traffic inspector, not stored.
       state.runtime?.log.debug(`PCP ${pcp.kind} ${pcp.code} (${pcp.codeName}) from ${deviceId}`);
