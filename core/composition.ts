@@ -44,6 +44,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       },
       decode: (productId, bytes, topic) => codecs.decodeUplink(productId, bytes, topic),
     },
+    pcpSupport: (deviceId) => (deviceId === undefined ? undefined : coap.pcpSupport(deviceId)),
   });
   const signing = createSigningCapability();
   const packages = createPackagesCapability(() => ({
@@ -75,6 +76,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     status: () => devices.status,
     uplink: data.uplink,
     link: deviceLink.reports,
+    productModel: model,
   });
 
   const diagnosis = createDiagnosisCapability({

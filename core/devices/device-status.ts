@@ -1,5 +1,6 @@
 // The status engine on the injectable clock: MQTT online while connected, offline a minute after the
-// connection drops; short-connection devices offline after 25 h of silence, abnormal after 169 h.
+// connection drops; short-connection devices offline after 25 h of silence (or at once when they deregister),
+// abnormal after 169 h.
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { DeviceRegistry } from './device-registry.js';
@@ -69,6 +70,13 @@ export class DeviceStatusEngine {
   reported(deviceId: string): void {
     const before = this.registry.touch(deviceId, 'online');
     if (before !== undefined && before !== 'online') this.publish(deviceId, 'online');
+  }
+
+  /** A short-connection device that said it is leaving (LwM2M deregistration): offline now, not after 25 h. */
+  left(deviceId: string): void {
+    if (this.registry.get(deviceId)?.status !== 'online') return;
+    this.registry.setStatus(deviceId, 'offline');
+    this.publish(deviceId, 'offline');
   }
 
   forget(deviceId: string): void {

@@ -21,6 +21,8 @@ export interface TrafficCapabilityOptions {
   lwm2mDir?: string;
   /** Each captured frame's device, product and codec, for the codec layer (decoded after capture). */
   codecs?: CodecResolver;
+  /** R-15.5's product check for the PCP layer; undefined answers mean "not known". */
+  pcpSupport?: (deviceId: string | undefined) => boolean | undefined;
 }
 
 export interface TrafficCapability extends Capability {
@@ -64,6 +66,7 @@ export function createTrafficCapability(options: TrafficCapabilityOptions = {}):
       });
       capture = c;
       if (options.codecs) c.setCodecResolver(options.codecs);
+      if (options.pcpSupport) c.setPcpSupport(options.pcpSupport);
       c.start();
       if (saved.captureToFile) await c.setCaptureToFile(true);
 

@@ -1,6 +1,6 @@
 // The LwM2M server end to end: libcoap's coap-client registering, a small LwM2M client over UDP for object 19
 // data through the water meter codec, device management in TLV/SenML, block-wise transfers, observe and expiry.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,36 @@ const coapUri = (path: string) => `coap://127.0.0.1:${coapPort()}${path}`;
 
 async function coapClient(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run('coap-client-notls', ['-B', '5', ...args], { timeout: 15_000 });
+}
+
+/** A CON POST /rd?ep=… written byte by byte: coap-packet refuses to build messages over 1280 bytes. */
+function registrationDatagram(ep: string, messageId: number): Buffer {
+  const option = (delta: number, value: Buffer) => {
+    const ext = (n: number) => (n < 13 ? [n, []] : n < 269 ? [13, [n - 13]] : [14, [(n - 269) >> 8, (n - 269) & 0xff]]);
+    const [d, dx] = ext(delta) as [number, number[]];
+    const [l, lx] = ext(value.length) as [number, number[]];
+    return Buffer.concat([Buffer.from([(d << 4) | l, ...dx, ...lx]), value]);
+  };
+  return Buffer.concat([
+    Buffer.from([0x41, 0x02, messageId >> 8, messageId & 0xff, 0x7e]),
+    option(11, Buffer.from('rd')), // Uri-Path
+    option(4, Buffer.from(`ep=${ep}`)), // Uri-Query (15)
+  ]);
+}
+
+/** Sends one datagram to the CoAP port with socat and returns the first datagram it gets back. */
+function socatUdp(datagram: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('socat', ['-b', '65536', '-t', '3', '-', `UDP4:127.0.0.1:${coapPort()}`]);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      child.kill();
+    });
+    child.on('error', reject);
+    child.on('close', () => (out.length ? resolve(Buffer.concat(out)) : reject(new Error('no reply within 3 s'))));
+    child.stdin.end(datagram);
+  });
 }
 
 async function device(nodeId: string) {
@@ -129,6 +159,26 @@ describe('registration interface with libcoap coap-client', () => {
     expect(registrationEvents.at(-1)).toMatchObject({ kind: 'refused', endpoint: 'nobody-here' });
   });
 
+  it('refuses endpoint names of 1000 (libcoap) and 2000 (socat) characters with a 4.03 that fits a datagram', async () => {
+    // libcoap's client sends at most ~1080 bytes of options (it hangs beyond its 1152-byte PDU).
+    const ep1000 = `urn:imei:${'9'.repeat(991)}`;
+    const viaLibcoap = await coapClient([
+      ...['-m', 'post', '-t', '40', '-e', '</3/0>', '-v', '7'],
+      ...['-O', `15,ep=${ep1000}`],
+      coapUri('/rd?lt=300'),
+    ]).catch((e: { stdout: string; stderr: string }) => e);
+    expect(viaLibcoap.stdout + viaLibcoap.stderr).toMatch(/4\.03/);
+    const { items } = await call(apiRoutes.listLwm2mRefusals, {});
+    expect(items[0]!.reason).toMatch(/^no device is registered with nodeId urn:imei:9{55}…$/);
+
+    // 2000 characters need a datagram bigger than any CoAP library here builds: written by hand, sent by socat.
+    const ep2000 = `urn:imei:${'9'.repeat(1991)}`;
+    const reply = await socatUdp(registrationDatagram(ep2000, 0x4242));
+    const answer = coapPacket.parse(reply);
+    expect(answer).toMatchObject({ code: '4.03', messageId: 0x4242, ack: true });
+    expect(answer.payload.toString()).toMatch(/^no device is registered with nodeId urn:imei:9{55}…$/);
+  });
+
   it('takes a registration body sent in Block1 blocks of 32 bytes', async () => {
     const d = await device('868000000000006');
     const links = '</1/0>,</3/0>,</4/0>,</5/0>,</19/0>,</19/1>,</20/0>';
@@ -214,6 +264,25 @@ describe('lifetime and status on the clock', () => {
   });
 });
 
+describe('deregistration', () => {
+  it('puts a device that deregisters with libcoap offline at once and records it in its status history', async () => {
+    const d = await device('868000000000008');
+    await coapClient(['-m', 'post', '-t', '40', '-e', '</3/0>', coapUri('/rd?ep=868000000000008&lt=300')]);
+    const { location } = (await registration(d.deviceId)).registration!;
+    const registeredAt = clock.now();
+    expect((await call(apiRoutes.getDevice, { params: { id: d.deviceId } })).status).toBe('online');
+    clock.advance(60_000);
+    const { stdout, stderr } = await coapClient(['-m', 'delete', '-v', '7', coapUri(location)]);
+    expect(stdout + stderr).toMatch(/2\.02/);
+    expect((await call(apiRoutes.getDevice, { params: { id: d.deviceId } })).status).toBe('offline');
+    const { items } = await call(apiRoutes.deviceStatusHistory, { params: { id: d.deviceId }, query: {} });
+    expect(items.map((i) => [i.status, Date.parse(i.at)])).toEqual([
+      ['offline', registeredAt + 60_000],
+      ['online', registeredAt],
+    ]);
+  });
+});
+
 describe('object 19 data channel', () => {
   it('observes /19/0/0 after registration and stores each notified frame through the water meter codec', async () => {
     const d = await device('868000000000010');
@@ -295,6 +364,39 @@ describe('object 19 data channel', () => {
       return r.items.length ? r.items : undefined;
     });
     expect(errors[0]).toMatchObject({ topic: '/19/0/0', rawBase64: Buffer.from('7f00', 'hex').toString('base64') });
+  });
+
+  it('records an object 19 report with a value out of the model range as BAD_VALUE and does not store it', async () => {
+    const d = await device('868000000000015');
+    const c = await client('868000000000015', { '/19/0/0': { type: 'opaque', value: '' } });
+    await c.register(300, '</19/0>');
+    await eventually(() => (c.observed.has('/19/0/0') ? true : undefined));
+    // Battery report: batteryLevel 200 % and batteryThreshold 200 %, both beyond the model's 0..100.
+    c.notify('/19/0/0', Buffer.from('02C8C8', 'hex'));
+    const errors = await eventually(async () => {
+      const r = await call(apiRoutes.deviceUplinkErrors, { params: { id: d.deviceId } });
+      return r.items.length ? r.items : undefined;
+    });
+    expect(errors[0]).toMatchObject({
+      topic: '/19/0/0',
+      code: 'BAD_VALUE',
+      rawBase64: Buffer.from('02C8C8', 'hex').toString('base64'),
+    });
+    expect(errors[0]!.message).toContain('batteryLevel');
+    // A good report after it is stored: the bad one before it was not.
+    c.notify('/19/0/0', Buffer.from('025514', 'hex'));
+    const latest = await eventually(async () => {
+      const r = await call(apiRoutes.latestDeviceData, { params: { id: d.deviceId } });
+      return r.services.length ? r : undefined;
+    });
+    expect(latest.services).toEqual([
+      expect.objectContaining({ serviceId: 'Battery', data: { batteryLevel: 85, batteryThreshold: 20 } }),
+    ]);
+    const history = await call(apiRoutes.deviceDataHistory, { params: { id: d.deviceId }, query: {} });
+    expect(history.items.map((i) => `${i.property}=${String(i.value)}`).sort()).toEqual([
+      'batteryLevel=85',
+      'batteryThreshold=20',
+    ]);
   });
 
   it('writes downlink bytes to /19/1/0 as opaque', async () => {
@@ -408,6 +510,16 @@ describe('device management', () => {
     expect(c.writes.at(-1)).toMatchObject({ path: '/3/0', method: 'POST', contentFormat: 11542 });
   });
 
+  it('writes a number without a type to a resource of an unknown object as that number, not as opaque hex', async () => {
+    const r = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: deviceId },
+      body: { op: 'write', path: '/30000/0/1', values: [{ path: '/30000/0/1', value: 42 }] },
+    });
+    expect(r.ok).toBe(true);
+    expect(c.writes.at(-1)).toMatchObject({ path: '/30000/0/1', contentFormat: 0 });
+    expect(c.writes.at(-1)!.payload.toString()).toBe('42');
+  });
+
   it('executes reboot on /3/0/4', async () => {
     const r = await call(apiRoutes.runLwm2mOperation, {
       params: { id: deviceId },
@@ -471,6 +583,95 @@ describe('device management', () => {
       name: 'Reboot',
       operations: 'E',
     });
+  });
+});
+
+describe('content formats a client announced', () => {
+  const senmlOnly = async (endpoint: string) => {
+    const c = new Lwm2mTestClient({
+      port: coapPort(),
+      endpoint,
+      only: 'senml-json',
+      resources: { '/3/0/0': 'Acme Meters', '/3/0/9': 87, '/19/0/0': { type: 'opaque', value: '' } },
+    });
+    await c.open();
+    clients.push(c);
+    return c;
+  };
+
+  it('reads and observes an LwM2M 1.1 client without TLV in the SenML JSON it announced (ct=110)', async () => {
+    const d = await device('868000000000030');
+    const c = await senmlOnly('868000000000030');
+    await c.register(300, '</>;rt="oma.lwm2m";ct=110,</3/0>,</19/0>', '1.1');
+    // The automatic observe of /19/0/0 asks for SenML JSON, and the meter's frames reach the codec.
+    await eventually(() => (c.observed.has('/19/0/0') ? true : undefined));
+    c.notify('/19/0/0', Buffer.from('025514', 'hex'));
+    await eventually(async () => {
+      const r = await call(apiRoutes.latestDeviceData, { params: { id: d.deviceId } });
+      return r.services.some((s) => s.serviceId === 'Battery') ? true : undefined;
+    });
+    const instance = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0' },
+    });
+    expect(instance).toMatchObject({ ok: true, code: '2.05', contentFormatName: 'senml-json' });
+    expect(instance.values).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/3/0/0', value: 'Acme Meters' })]),
+    );
+    const single = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0/9' },
+    });
+    expect(single).toMatchObject({
+      ok: true,
+      contentFormatName: 'senml-json',
+      values: [{ path: '/3/0/9', value: 87 }],
+    });
+    expect(new Set(c.accepts)).toEqual(new Set([110]));
+    // Several resources are written in the format it announced too.
+    const w = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: {
+        op: 'write',
+        path: '/3/0',
+        mode: 'partial',
+        values: [
+          { path: '/3/0/14', value: '+08:00' },
+          { path: '/3/0/15', value: 'Asia/Shanghai' },
+        ],
+      },
+    });
+    expect(w.ok).toBe(true);
+    expect(c.writes.at(-1)).toMatchObject({ path: '/3/0', method: 'POST', contentFormat: 110 });
+  });
+
+  it('falls back to the next format when a client that announced nothing answers 4.06 Not Acceptable', async () => {
+    const d = await device('868000000000031');
+    const c = await senmlOnly('868000000000031');
+    await c.register(300, '</3/0>', '1.1');
+    const r = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0' },
+    });
+    expect(r).toMatchObject({ ok: true, contentFormatName: 'senml-json' });
+    expect(c.accepts.at(-1)).toBe(110);
+    expect(c.accepts.slice(0, -1)).not.toContain(undefined);
+  });
+
+  it('asks an LwM2M 1.0 client for TLV and a single resource in text', async () => {
+    const d = await device('868000000000032');
+    const c = await client('868000000000032', { '/3/0/0': 'Acme Meters', '/3/0/9': 87 });
+    await c.register(300, '</3/0>', '1.0');
+    const instance = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0' },
+    });
+    const single = await call(apiRoutes.runLwm2mOperation, {
+      params: { id: d.deviceId },
+      body: { op: 'read', path: '/3/0/9' },
+    });
+    expect([instance.contentFormatName, single.contentFormatName]).toEqual(['tlv', 'text']);
+    expect(c.accepts).toEqual([11542, 0]);
   });
 });
 

@@ -26,6 +26,11 @@ export interface TestClientOptions {
   resources?: Record<string, Value | { type: Lwm2mResourceType; value: Value }>;
   /** Largest response payload before Block2 is used. */
   blockSize?: number;
+  /**
+   * A client without TLV or text that speaks only this content format (an LwM2M 1.1 client with SenML JSON):
+   * a read or observe without Accept gets 5.00, one with another Accept 4.06; notifications use it too.
+   */
+  only?: 'senml-json';
 }
 
 export interface RecordedWrite {
@@ -40,6 +45,8 @@ export class Lwm2mTestClient {
   readonly executes: { path: string; args: string }[] = [];
   readonly requests: ParsedPacket[] = [];
   readonly observed = new Map<string, Buffer>();
+  /** The Accept of each read and observe the server sent (undefined: none). */
+  readonly accepts: (number | undefined)[] = [];
   readonly cancelled: string[] = [];
   location: string[] = [];
   private socket: Socket | undefined;
@@ -140,7 +147,11 @@ export class Lwm2mTestClient {
   notify(path: string, bytes?: Uint8Array, confirmable = false): void {
     const token = this.observed.get(path);
     if (!token) throw new Error(`${path} is not observed`);
-    const body = bytes ? { contentFormat: CF.opaque, payload: Buffer.from(bytes) } : this.encode(path, undefined);
+    if (bytes && this.options.only) this.set(path, { type: 'opaque', value: Buffer.from(bytes).toString('hex') });
+    const body =
+      bytes && !this.options.only
+        ? { contentFormat: CF.opaque, payload: Buffer.from(bytes) }
+        : this.encode(path, this.options.only ? CF[this.options.only] : undefined);
     const size = this.options.blockSize ?? 1024;
     // A body bigger than a block goes out as block 0; the server GETs the rest (RFC 7959 §3.4).
     const blocked = body.payload.length > size;
@@ -210,6 +221,11 @@ export class Lwm2mTestClient {
     const accept = acceptBytes ? readUint(acceptBytes) : undefined;
     if (p.code === '0.01') {
       const observe = optionOf(p, 'Observe');
+      if (accept !== CF.link) this.accepts.push(accept);
+      const only = this.options.only ? CF[this.options.only] : undefined;
+      // A client of one format: without Accept its default (TLV) is missing, another Accept is not acceptable.
+      if (only !== undefined && accept !== only && accept !== CF.link)
+        return this.answer(p, accept === undefined ? '5.00' : '4.06');
       if (accept === CF.link) {
         const links = [...this.resources.keys()].filter((k) => k.startsWith(path + '/') || k === path);
         return this.answer(

@@ -43,9 +43,13 @@ export interface DecodedPayload {
   decodeError?: string;
 }
 
-function describe(defs: Lwm2mDefinitions, ids: number[]): { type: Lwm2mResourceType; name?: string; units?: string } {
+function definitionOf(defs: Lwm2mDefinitions, ids: number[]) {
   const [o, , r] = ids;
-  const res = o !== undefined && r !== undefined ? defs.object(o)?.resources.find((x) => x.id === r) : undefined;
+  return o !== undefined && r !== undefined ? defs.object(o)?.resources.find((x) => x.id === r) : undefined;
+}
+
+function describe(defs: Lwm2mDefinitions, ids: number[]): { type: Lwm2mResourceType; name?: string; units?: string } {
+  const res = definitionOf(defs, ids);
   return {
     type: resourceType(res?.type),
     ...(res ? { name: res.name } : {}),
@@ -180,7 +184,16 @@ export interface TypedResourceValue {
   value: ResourceValue | Uint8Array;
 }
 
-/** Encodes write values under `path` (each value's path must be `path` or below it). */
+/** The type of a value written without one to a resource no definition describes: what the value is (a number
+ * is not opaque hex: 42 must arrive as 42, not as the byte 0x42). */
+function typeOfValue(value: ResourceValue): Lwm2mResourceType {
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'float';
+  return 'string';
+}
+
+/** Encodes write values under `path` (each value's path must be `path` or below it); a value without a type takes
+ * its resource's type, or for an unknown resource the type of the value itself. */
 export function encodeWrite(
   defs: Lwm2mDefinitions,
   path: string,
@@ -194,7 +207,8 @@ export function encodeWrite(
     const ids = pathIds(v.path);
     if (ids.length < 3 || base.some((id, k) => ids[k] !== id))
       return parseError('WRITE_BAD_PATH', `${v.path} is not a resource under ${path}`);
-    typed.push({ ids, type: v.type ?? describe(defs, ids).type, value: v.value });
+    const known = definitionOf(defs, ids);
+    typed.push({ ids, type: v.type ?? (known ? resourceType(known.type) : typeOfValue(v.value)), value: v.value });
   }
   if (base.length < 2 && (format ?? 'tlv') === 'tlv')
     return parseError('WRITE_BAD_PATH', 'a TLV write targets an instance /o/i or below');
