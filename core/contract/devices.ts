@@ -131,7 +131,8 @@ export const uplinkErrorSchema = z.object({
 export const mqttRefusalSchema = z.object({
   id: z.number().int(),
   at: z.string(),
-  kind: z.enum(['auth', 'acl', 'backoff', 'oversized']),
+  /** `replaced`: a newer login of the same device closed this session (one session per device). */
+  kind: z.enum(['auth', 'acl', 'backoff', 'oversized', 'replaced']),
   peer: z.string(),
   clientId: z.string(),
   username: z.string(),
@@ -317,7 +318,8 @@ export const deviceRoutes = {
     method: 'GET',
     path: '/api/access/mqtt/refusals',
     tag: 'access',
-    summary: 'Refused MQTT logins, ACL violations and oversized packets, newest first',
+    summary:
+      'Refused MQTT logins, ACL violations, oversized packets and sessions replaced by a newer login, newest first',
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
     response: z.object({ items: z.array(mqttRefusalSchema) }),
   }),

@@ -136,6 +136,38 @@ describe('MQTT downlink', () => {
   });
 });
 
+describe('a second session of the same device', () => {
+  it('replaces the first: its pending downlink is not delivered, presence stays online, the newer one is used', async () => {
+    const d = harness.register('twice');
+    const of = () => harness.presence.filter((e) => e.deviceId === d.deviceId).map((e) => e.kind);
+    const { client: first, held } = await slowAcker(d);
+    const pending = await harness.access.downlink.publish(d.deviceId, { payload: 'to the first' });
+    if (!pending.sent) throw new Error(pending.reason);
+    await eventually(() => (held.length === 1 ? true : undefined));
+    const firstClosed = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    // The same device with another clientId (signType 1 instead of 0), as after a reboot.
+    const second = await mqtt.connectAsync(`mqtt://127.0.0.1:${harness.port}`, {
+      ...deviceLogin(d.deviceId, d.secret, { signType: 1 }),
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await firstClosed;
+    expect(await pending.delivered).toBe(false);
+    const got = new Promise<string>((resolve) => second.once('message', (_t, payload) => resolve(payload.toString())));
+    const result = await harness.access.downlink.publish(d.deviceId, { payload: 'to the second' });
+    expect(result.sent && (await result.delivered)).toBe(true);
+    expect(await got).toBe('to the second');
+    expect(of()).toEqual(['online', 'online']);
+    expect(harness.status.filter((s) => s.deviceId === d.deviceId).map((s) => s.change)).toEqual([
+      'connected',
+      'connected',
+      'disconnected',
+    ]);
+    await second.endAsync();
+    await eventually(() => (of().includes('offline') ? true : undefined));
+  });
+});
+
 describe('device link reports', () => {
   it('reports presence online, reported and offline, responses with protocol mqtt, and custom messages', async () => {
     const d = harness.register('reporter');

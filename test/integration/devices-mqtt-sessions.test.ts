@@ -1,10 +1,11 @@
 // MQTT sessions and downlinks with real clients (mqtt.js, mosquitto_sub -V mqttv311) against a real core on
-// 127.0.0.1: refused subscriptions, downlink topic checks and command responses as the SDKs send them.
+// 127.0.0.1: one session per device, refused subscriptions, downlink topic checks and command responses as the SDKs send them.
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
-import { ApiCallError, contractCaller, deviceLogin, type MqttLogin } from '../support/device-api.js';
+import { ApiCallError, contractCaller, deviceLogin, eventually, type MqttLogin } from '../support/device-api.js';
+import { startMosquittoSub } from '../support/mqtt-clients.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -26,8 +27,44 @@ async function device(nodeId: string) {
   return { id: device.deviceId, secret };
 }
 
+const closed = (client: MqttClient) => new Promise<void>((resolve) => client.once('close', () => resolve()));
+
 const connect = (login: MqttLogin): Promise<MqttClient> =>
   mqtt.connectAsync(`mqtt://127.0.0.1:${port()}`, { ...login, protocolVersion: 4, reconnectPeriod: 0 });
+
+describe('one session per device', () => {
+  it('closes the older session when the device logs in again, records it, and the newer one keeps working', async () => {
+    const d = await device('twice');
+    // The same device with another clientId (here signType 1 instead of 0), as after a reboot or a new hour.
+    const first = await connect(deviceLogin(d.id, d.secret, { signType: 0 }));
+    const firstClosed = closed(first);
+    const second = startMosquittoSub(port(), deviceLogin(d.id, d.secret, { signType: 1 }), [
+      '-t',
+      `$oc/devices/${d.id}/user/schedule`,
+      '-C',
+      '1',
+      '-W',
+      '10',
+      '-v',
+    ]);
+    await firstClosed;
+    expect(first.connected).toBe(false);
+    const replaced = await eventually(async () =>
+      (await call(apiRoutes.listMqttRefusals, {})).items.find((r) => r.kind === 'replaced' && r.deviceId === d.id),
+    );
+    expect(replaced.reason).toContain('newer session');
+    expect(replaced.clientId).toBe(first.options.clientId);
+    expect((await call(apiRoutes.getDevice, { params: { id: d.id } })).status).toBe('online');
+    // The newer session is the device now: a downlink reaches it.
+    await eventually(async () => {
+      const sent = await call(apiRoutes.sendDeviceMessage, { params: { id: d.id }, body: { payload: 'hello' } });
+      return sent.sent ? sent : undefined;
+    });
+    expect(await second.exited).toBe(0);
+    expect(second.output().trim()).toBe(`$oc/devices/${d.id}/sys/messages/down hello`);
+    await first.endAsync(true);
+  });
+});
 
 describe('topics of other devices', () => {
   it('answers a subscription to another device topic with SUBACK 0x80 and keeps the connection (IoTDA)', async () => {

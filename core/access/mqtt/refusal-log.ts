@@ -1,4 +1,4 @@
-// Refused logins, ACL violations and oversized packets, kept in the access capability's own table.
+// Refused logins, ACL violations, oversized packets and replaced sessions, kept in the access capability's own table.
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import type { MqttRefusal } from '../../contract/devices.js';

@@ -1,5 +1,6 @@
 // A session's life after login: ready (status online, presence online), closed (presence offline), and closed by
-// the platform when its device is deleted or gets a new secret.
+// the platform when its device logs in again (one session per device: the newer wins, the older is closed and
+// recorded), is deleted or gets a new secret.
 import type { Aedes } from 'aedes';
 import type { MqttAccessContext } from './access-context.js';
 
@@ -10,8 +11,20 @@ export function followSessions(aedes: Aedes, ctx: MqttAccessContext): () => void
   aedes.on('clientReady', (client) => {
     const ready = sessions.becameReady(client);
     if (!ready) return;
-    deps.status().connected(ready.session.deviceId);
-    ctx.presence(ready.session.deviceId, 'online');
+    const { session, replaced } = ready;
+    // Counted online before the older one goes, so the device never looks disconnected in between.
+    deps.status().connected(session.deviceId);
+    ctx.presence(session.deviceId, 'online');
+    if (!replaced) return;
+    ctx.refuse({
+      kind: 'replaced',
+      peer: replaced.session.conn.peer,
+      clientId: replaced.client.id,
+      username: session.deviceId,
+      deviceId: session.deviceId,
+      reason: `a newer session of ${session.deviceId} (clientId ${client.id} from ${session.conn.peer}) replaced this one; a device has one MQTT session`,
+    });
+    replaced.client.close();
   });
 
   aedes.on('clientDisconnect', (client) => {
