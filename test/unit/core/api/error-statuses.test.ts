@@ -47,6 +47,8 @@ const expectedStatuses: [code: string, status: number][] = [
   ['LWM2M_BAD_REQUEST', 400],
   ['LWM2M_NOTHING_TO_WRITE', 400],
   ['LWM2M_NOT_REGISTERED', 409],
+  ['LWM2M_RESET', 502],
+  ['LWM2M_STOPPED', 503],
   ['LWM2M_TIMEOUT', 504],
   ['MODULE_NOT_FOUND', 404],
   ['MQTT_PORT_CLOSED', 503],

@@ -48,6 +48,8 @@ const expectedNorthbound: [code: string, status: number, errorCode: string][] = 
   ['LWM2M_BAD_REQUEST', 400, '100022'],
   ['LWM2M_NOTHING_TO_WRITE', 400, '100022'],
   ['LWM2M_NOT_REGISTERED', 400, '100022'],
+  ['LWM2M_RESET', 500, '50252'],
+  ['LWM2M_STOPPED', 500, '50252'],
   ['LWM2M_TIMEOUT', 500, '50252'],
   ['MODULE_NOT_FOUND', 400, '100022'],
   ['MQTT_PORT_CLOSED', 500, '50252'],
