@@ -2,7 +2,6 @@
 // The auth codes (BAD_CREDENTIALS, BAD_TOKEN, BAD_REFRESH_TOKEN) only reach the northbound API, listed for one table.
 import type { ApiError } from '../contract/define.js';
 import { DomainError } from '../domain-error.js';
-import { HttpError } from './http-error.js';
 
 export const errorStatuses: Readonly<Record<string, number>> = {
   APP_EXISTS: 409,
@@ -84,7 +83,5 @@ export const statusOfError = (code: string): number => errorStatuses[code] ?? 40
 /** The status and contract body of what a route threw; undefined for anything else (fastify's own errors). */
 export function apiErrorReply(error: unknown): { status: number; body: ApiError } | undefined {
   if (error instanceof DomainError) return { status: statusOfError(error.code), body: error.toBody() };
-  // core/access still throws HttpError with its own status until it throws DomainError too.
-  if (error instanceof HttpError) return { status: error.status, body: error.toBody() };
   return undefined;
 }

@@ -228,23 +228,9 @@ export class CodecService {
   /** Decodes a device's uplink bytes; failures come back as values with the raw frame, never as exceptions. */
   async decodeUplink(productId: string, bytes: Uint8Array, topic = '', draft?: CodecDraft): Promise<DecodeResult> {
     const raw = bytesToHex(bytes);
-    try {
-      const r = this.runnable(productId, draft);
-      if (!r.ok) return { ok: false, error: r.error, raw };
-      try {
-        const out = await r.codec.decode(bytes, topic);
-        if (!out.ok) return { ok: false, error: out.error, raw };
-        return { ok: true, message: out.message, issues: validateDecoded(this.model(productId), out.message), raw };
-      } finally {
-        if (r.owned) r.codec.dispose();
-      }
-    } catch (error) {
-      return {
-        ok: false,
-        error: { code: 'CODEC_FAILED', message: error instanceof Error ? error.message : String(error) },
-        raw,
-      };
-    }
+    const out = await this.withCodec(productId, draft, (codec) => codec.decode(bytes, topic));
+    if (!out.ok) return { ok: false, error: out.error, raw };
+    return { ok: true, message: out.message, issues: validateDecoded(this.model(productId), out.message), raw };
   }
 
   /** Encodes a command for the device: bytes, or the reason it cannot be encoded. */
@@ -253,12 +239,21 @@ export class CodecService {
     command: CodecCommand,
     draft?: CodecDraft,
   ): Promise<EncodeResult & { bytes?: Uint8Array }> {
+    const out = await this.withCodec(productId, draft, (codec) => codec.encode(command));
+    return out.ok ? { ok: true, hex: bytesToHex(out.bytes), bytes: out.bytes } : { ok: false, error: out.error };
+  }
+
+  /** Runs one call on the product's (or the draft's) codec; a missing codec or a throw becomes an error value. */
+  private async withCodec<T>(
+    productId: string,
+    draft: CodecDraft | undefined,
+    call: (codec: RunnableCodec) => T | Promise<T>,
+  ): Promise<T | { ok: false; error: CodecError }> {
     try {
       const r = this.runnable(productId, draft);
       if (!r.ok) return { ok: false, error: r.error };
       try {
-        const out = await r.codec.encode(command);
-        return out.ok ? { ok: true, hex: bytesToHex(out.bytes), bytes: out.bytes } : { ok: false, error: out.error };
+        return await call(r.codec);
       } finally {
         if (r.owned) r.codec.dispose();
       }

@@ -250,29 +250,16 @@ export class DataStore {
   }
 
   private historyFilter(deviceId: string, query: Omit<HistoryQuery, 'cursor' | 'limit'>) {
-    const where = ['device_id = ?'];
-    const args: (string | number)[] = [deviceId];
-    if (query.serviceId) {
-      where.push('service_id = ?');
-      args.push(query.serviceId);
-    }
-    if (query.property) {
-      where.push('property = ?');
-      args.push(query.property);
-    }
-    for (const [bound, op] of [
-      ['from', '>='],
-      ['to', '<='],
-    ] as const) {
+    const bounds: { from?: number; to?: number } = {};
+    for (const bound of ['from', 'to'] as const) {
       const raw = query[bound];
       if (raw === undefined) continue;
       const ms = parseTimeBound(raw);
       if (ms === undefined)
         throw new DomainError('BAD_TIME', `${bound} is not an ISO time or epoch ms`, `query.${bound}`);
-      where.push(`event_time ${op} ?`);
-      args.push(ms);
+      bounds[bound] = ms;
     }
-    return { where, args };
+    return historyWhere(deviceId, { serviceId: query.serviceId, property: query.property, ...bounds });
   }
 
   /**
@@ -310,24 +297,7 @@ export class DataStore {
     deviceId: string,
     query: { serviceId?: string; property?: string; from?: number; to?: number; offset: number; limit: number },
   ): { total: number; items: { serviceId: string; data: Record<string, unknown>; eventTime: number }[] } {
-    const where = ['device_id = ?'];
-    const args: (string | number)[] = [deviceId];
-    if (query.serviceId !== undefined) {
-      where.push('service_id = ?');
-      args.push(query.serviceId);
-    }
-    if (query.property !== undefined) {
-      where.push('property = ?');
-      args.push(query.property);
-    }
-    if (query.from !== undefined) {
-      where.push('event_time >= ?');
-      args.push(query.from);
-    }
-    if (query.to !== undefined) {
-      where.push('event_time <= ?');
-      args.push(query.to);
-    }
+    const { where, args } = historyWhere(deviceId, query);
     const grouped = `FROM (SELECT ${HISTORY_COLUMNS} FROM data_history UNION ALL SELECT ${HISTORY_COLUMNS} FROM data_history_recent)
       WHERE ${where.join(' AND ')} GROUP BY service_id, event_time, received_at`;
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 ${grouped})`).get(...args) as { n: number }).n;
@@ -474,4 +444,25 @@ function historyItem(r: HistoryRow): HistoryItem {
     eventTime: new Date(r.event_time).toISOString(),
     receivedAt: new Date(r.received_at).toISOString(),
   };
+}
+
+/** The WHERE clause of a device's history rows: service, property and an event-time window in epoch ms. */
+function historyWhere(
+  deviceId: string,
+  query: { serviceId?: string; property?: string; from?: number; to?: number },
+): { where: string[]; args: (string | number)[] } {
+  const where = ['device_id = ?'];
+  const args: (string | number)[] = [deviceId];
+  const clauses: [string, string | number | undefined][] = [
+    ['service_id = ?', query.serviceId || undefined],
+    ['property = ?', query.property || undefined],
+    ['event_time >= ?', query.from],
+    ['event_time <= ?', query.to],
+  ];
+  for (const [clause, value] of clauses) {
+    if (value === undefined) continue;
+    where.push(clause);
+    args.push(value);
+  }
+  return { where, args };
 }

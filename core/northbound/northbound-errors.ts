@@ -3,7 +3,6 @@
 // 100022 invalid input, 100208 wrong appId/secret, 1010005 bad app_key/access_token, 100217 app not authorised,
 // 100403 device does not exist, 100416 device already registered, 50252 internal error; 100203 "the application
 // does not exist" is remembered from the same table (confidence L).
-import { HttpError } from '../api/http-error.js';
 import { statusOfError } from '../api/error-statuses.js';
 import { DomainError } from '../domain-error.js';
 
@@ -86,8 +85,6 @@ function fromCode(code: string, message: string, path: string | undefined, statu
 export function toNorthboundError(error: unknown): NorthboundError {
   if (error instanceof NorthboundError) return error;
   if (error instanceof DomainError) return fromCode(error.code, error.message, error.path, statusOfError(error.code));
-  // core/access still throws HttpError with its own status until it throws DomainError too.
-  if (error instanceof HttpError) return fromCode(error.code, error.message, error.path, error.status);
   const fastify = error as { statusCode?: number; message?: string };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode < 500)
     return invalidInput(fastify.message ?? 'bad request');

@@ -168,21 +168,10 @@ export class ProductService {
       this.assertIdentityFree(model);
       this.db
         .prepare(
-          `INSERT INTO products (id, manufacturer_id, model, device_type, manufacturer_name, protocol_type, model_json,
-             version, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+          `INSERT INTO products (id, ${MODEL_COLUMNS.join(', ')}, version, source, created_at, updated_at)
+             VALUES (?, ${MODEL_COLUMNS.map(() => '?').join(', ')}, 1, ?, ?, ?)`,
         )
-        .run(
-          id,
-          model.manufacturerId,
-          model.model,
-          model.deviceType,
-          model.manufacturerName,
-          model.protocolType,
-          JSON.stringify(model),
-          source,
-          now,
-          now,
-        );
+        .run(id, ...modelColumnValues(model), source, now, now);
       this.secrets.initialize(id);
     })();
     return this.require(id);
@@ -269,20 +258,9 @@ export class ProductService {
     this.models.delete(id);
     this.db
       .prepare(
-        `UPDATE products SET manufacturer_id = ?, model = ?, device_type = ?, manufacturer_name = ?, protocol_type = ?,
-           model_json = ?, version = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE products SET ${MODEL_COLUMNS.map((c) => `${c} = ?`).join(', ')}, version = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(
-        model.manufacturerId,
-        model.model,
-        model.deviceType,
-        model.manufacturerName,
-        model.protocolType,
-        JSON.stringify(model),
-        version,
-        this.now(),
-        id,
-      );
+      .run(...modelColumnValues(model), version, this.now(), id);
     return this.require(id);
   }
 
@@ -349,4 +327,18 @@ export class ProductService {
     );
     return row ? this.toProduct(row) : undefined;
   }
+}
+
+const MODEL_COLUMNS = ['manufacturer_id', 'model', 'device_type', 'manufacturer_name', 'protocol_type', 'model_json'];
+
+/** The products row's model columns, in MODEL_COLUMNS order. */
+function modelColumnValues(model: ProductModel): string[] {
+  return [
+    model.manufacturerId,
+    model.model,
+    model.deviceType,
+    model.manufacturerName,
+    model.protocolType,
+    JSON.stringify(model),
+  ];
 }

@@ -20,7 +20,6 @@ import {
   decodeFrame,
   type CapturedFrame,
   type DecodeEnv,
-  type PayloadDecoder,
   type PayloadRef,
 } from './decode/frame-decoder.js';
 import type { FieldValues } from './decode/layer-types.js';
@@ -104,7 +103,6 @@ export class TrafficCapture {
   private flushedSeq = 0;
   private flushTimer: TimerHandle | undefined;
   private readonly mqttVersions = new Map<string, number>();
-  private payloadDecoder: PayloadDecoder | undefined;
   private pcpSupport: ((deviceId: string | undefined) => boolean | undefined) | undefined;
   private file: { stream: WriteStream; path: string; bytes: number; writer: PcapngWriter } | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -137,12 +135,6 @@ export class TrafficCapture {
     this.flush();
     this.flushTimer?.cancel();
     await this.setCaptureToFile(false);
-  }
-
-  /** The codec capability's decode of business payloads (frames decoded before keep their old result). */
-  setPayloadDecoder(decoder: PayloadDecoder | undefined): void {
-    this.payloadDecoder = decoder;
-    this.decodeEnv = undefined;
   }
 
   /** Devices' products and codecs, for the codec layer (decoded after capture, off the device's path). */
@@ -318,11 +310,7 @@ export class TrafficCapture {
       ...(f.connectionId ? { connectionId: f.connectionId } : {}),
       bytesBase64: Buffer.from(f.bytes).toString('base64'),
       layers: outcome ? [...decoded.layers, codecLayer(outcome)] : decoded.layers,
-      ...(fromCodec !== undefined
-        ? { decoded: fromCodec }
-        : decoded.decoded !== undefined
-          ? { decoded: decoded.decoded }
-          : {}),
+      ...(fromCodec !== undefined ? { decoded: fromCodec } : {}),
       ...(codec ? { codec } : {}),
     };
   }
@@ -518,7 +506,6 @@ export class TrafficCapture {
   private env(): DecodeEnv {
     this.decodeEnv ??= {
       lwm2m: this.options.lwm2m,
-      ...(this.payloadDecoder ? { payloadDecoder: this.payloadDecoder } : {}),
       ...(this.pcpSupport ? { productSupportsPcp: this.pcpSupport } : {}),
       findCoapRequest: (frame, token) => this.findCoapRequest(frame, token),
     };

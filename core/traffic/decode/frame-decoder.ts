@@ -1,9 +1,9 @@
 // Decodes a captured frame layer by layer: frame, MQTT or CoAP, LwM2M, PCP, and the product's codec.
-import type { TrafficField, TrafficLayer } from '../../contract/traffic.js';
+import type { TrafficLayer } from '../../contract/traffic.js';
 import type { Lwm2mDefinitions } from '../../protocols/lwm2m/lwm2m-definitions.js';
 import { decodeCoapLayer, type CoapMessage } from './coap-layer.js';
 import type { FrameMeta } from '../frame-store.js';
-import { field, type FieldValue, type FieldValues } from './layer-types.js';
+import { field, type FieldValues } from './layer-types.js';
 import { decodeLwm2mLayer } from './lwm2m-layer.js';
 import { decodeMqttLayer } from './mqtt-layer.js';
 import { decodePcpLayer } from './pcp-layer.js';
@@ -45,14 +45,8 @@ export interface PayloadDecodeRequest {
   payload: Uint8Array;
 }
 
-/** The codec's decode of a business payload (the codec capability installs this with setPayloadDecoder). */
-export type PayloadDecoder = (
-  request: PayloadDecodeRequest,
-) => { ok: true; value: unknown } | { ok: false; error: string } | undefined;
-
 export interface DecodeEnv {
   lwm2m: Lwm2mDefinitions;
-  payloadDecoder?: PayloadDecoder;
   /** The latest earlier CoAP request to this peer with this token (for responses and notifications). */
   findCoapRequest(frame: CapturedFrame, tokenHex: string): CoapMessage | undefined;
   /** R-15.5: whether the device's product upgrades over PCP; undefined = not known, assume yes. */
@@ -69,36 +63,6 @@ const PROTOCOL_LABEL: Record<string, string> = {
 
 function payloadText(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
-function isFieldValue(v: unknown): v is FieldValue {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-}
-
-/** Leaves of a codec result become `decoded.<name>` (first one wins) and `decoded.<dotted.path>`. */
-function flattenDecoded(value: unknown, values: FieldValues, path: string, depth: number): void {
-  if (depth > 6) return;
-  if (isFieldValue(value)) {
-    values[`decoded.${path}`] = value;
-    const leaf = path.slice(path.lastIndexOf('.') + 1);
-    if (!/^\d+$/.test(leaf)) values[`decoded.${leaf}`] ??= value;
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, 200)) {
-    flattenDecoded(v, values, path ? `${path}.${k}` : k, depth + 1);
-  }
-}
-
-function decodedFields(value: unknown, depth = 0): TrafficField[] {
-  if (value === null || typeof value !== 'object' || depth > 6) return [];
-  return Object.entries(value as Record<string, unknown>)
-    .slice(0, 200)
-    .map(([k, v]) => {
-      const f = field(`decoded.${k}`, k, isFieldValue(v) ? String(v) : Array.isArray(v) ? `[${v.length}]` : '{…}');
-      const children = decodedFields(v, depth + 1);
-      return children.length ? { ...f, children } : f;
-    });
 }
 
 function frameLayer(f: CapturedFrame): TrafficLayer {
@@ -193,29 +157,6 @@ export function decodeFrame(f: CapturedFrame, env: DecodeEnv, brief = false): De
     }
   }
 
-  let decoded: unknown;
-  if (payload && payloadRequest && env.payloadDecoder && payload.bytes.length > 0) {
-    let result: ReturnType<PayloadDecoder>;
-    try {
-      result = env.payloadDecoder({
-        ...payloadRequest,
-        ...(f.deviceId ? { deviceId: f.deviceId } : {}),
-        payload: payload.bytes,
-      });
-    } catch (e) {
-      result = { ok: false, error: e instanceof Error ? e.message : String(e) };
-    }
-    if (result?.ok) {
-      decoded = result.value;
-      flattenDecoded(result.value, values, '', 0);
-      layers.push({ id: 'codec', title: 'Codec decode', fields: decodedFields(result.value) });
-      protos.push('codec');
-    } else if (result) {
-      layers.push({ id: 'codec', title: 'Codec decode', error: result.error, fields: [] });
-      values['decoded.error'] = result.error;
-    }
-  }
-
   values.proto = protos.length ? protos : [f.protocol];
   if (error) values.error = true;
   const top = protos.filter((p) => p !== 'codec').at(-1) ?? f.protocol;
@@ -225,7 +166,6 @@ export function decodeFrame(f: CapturedFrame, env: DecodeEnv, brief = false): De
     ...(error ? { error } : {}),
     layers,
     values,
-    ...(decoded !== undefined ? { decoded } : {}),
     ...(payload && payloadRequest && payload.bytes.length > 0
       ? {
           payloadRef: {

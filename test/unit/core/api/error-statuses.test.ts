@@ -1,7 +1,6 @@
 // Each DomainError code answers with its one status and the contract's error body on the workbench API.
 import { describe, expect, it } from 'vitest';
 import { apiErrorReply, errorStatuses, statusOfError } from '../../../../core/api/error-statuses.js';
-import { HttpError } from '../../../../core/api/http-error.js';
 import { DomainError } from '../../../../core/domain-error.js';
 import { ProfileImportError } from '../../../../core/products/index.js';
 
@@ -99,11 +98,12 @@ describe('workbench API error statuses', () => {
     expect(apiErrorReply(new DomainError('SOMETHING_NEW', 'why'))?.status).toBe(400);
   });
 
-  it('keeps the status of an HttpError (core/access until it throws DomainError)', () => {
-    expect(apiErrorReply(new HttpError(502, 'LWM2M_SOMETHING', 'upstream', 'params.id'))).toEqual({
+  it('answers a CoAP reset as a bad gateway and a stopped server as unavailable', () => {
+    expect(apiErrorReply(new DomainError('LWM2M_RESET', 'reset', 'params.id'))).toEqual({
       status: 502,
-      body: { code: 'LWM2M_SOMETHING', message: 'upstream', path: 'params.id', details: undefined },
+      body: { code: 'LWM2M_RESET', message: 'reset', path: 'params.id', details: undefined },
     });
+    expect(apiErrorReply(new DomainError('LWM2M_STOPPED', 'stopped'))?.status).toBe(503);
   });
 
   it('keeps the zip file name at the top of a refused profile import', () => {

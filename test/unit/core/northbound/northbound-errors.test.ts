@@ -1,7 +1,6 @@
 // Each DomainError code answers with the platform's error_code on the northbound API (§1.1).
 import { describe, expect, it } from 'vitest';
 import { errorStatuses } from '../../../../core/api/error-statuses.js';
-import { HttpError } from '../../../../core/api/http-error.js';
 import { AuthRefusal } from '../../../../core/apps/index.js';
 import { DomainError } from '../../../../core/domain-error.js';
 import { NorthboundError, toNorthboundError } from '../../../../core/northbound/northbound-errors.js';
@@ -125,10 +124,10 @@ describe('northbound error codes', () => {
     });
   });
 
-  it('maps an HttpError by its code, then by its own status (core/access until it throws DomainError)', () => {
-    expect(toNorthboundError(new HttpError(404, 'DEVICE_NOT_FOUND', 'gone')).toBody().error_code).toBe('100403');
-    expect(toNorthboundError(new HttpError(409, 'LWM2M_NOT_REGISTERED', 'asleep')).toBody().error_code).toBe('100022');
-    expect(toNorthboundError(new HttpError(502, 'LWM2M_FAILED', 'upstream')).status).toBe(500);
+  it('maps a code by the table, then by its API status (5xx becomes an internal error)', () => {
+    expect(toNorthboundError(new DomainError('DEVICE_NOT_FOUND', 'gone')).toBody().error_code).toBe('100403');
+    expect(toNorthboundError(new DomainError('LWM2M_NOT_REGISTERED', 'asleep')).toBody().error_code).toBe('100022');
+    expect(toNorthboundError(new DomainError('LWM2M_TIMEOUT', 'upstream')).status).toBe(500);
   });
 
   it('passes its own errors through and answers anything else as an internal error', () => {

@@ -142,19 +142,6 @@ describe('traffic capture decoding', () => {
     expect(capture.detail(frames[1]!.seq)!.layers[1]!.title).toContain('MQTT 5');
   });
 
-  it('runs the codec hook on business payloads and exposes decoded properties', () => {
-    const { bus, capture } = setup();
-    capture.setPayloadDecoder((req) =>
-      req.topic?.endsWith('/data/json')
-        ? { ok: true, value: JSON.parse(Buffer.from(req.payload).toString()) }
-        : { ok: false, error: 'no codec' },
-    );
-    for (const e of sampleSession(hexBuf).slice(0, 6)) bus.publish('frame', e);
-    const publish = capture.list({ limit: 100, filter: TrafficCapture.parseFilter('decoded.temperature > 20') }).frames;
-    expect(publish).toHaveLength(1);
-    expect(capture.detail(publish[0]!.seq)!.decoded).toEqual({ temperature: 21.5 });
-  });
-
   it('keeps the newest frames in a full ring and counts the dropped ones', () => {
     const { bus, capture } = setup(100);
     for (let i = 0; i < 250; i++) bus.publish('frame', mqttFrame({ cmd: 'pingreq' }));
