@@ -16,12 +16,7 @@ import {
   type CodecResolver,
 } from './codec-layer.js';
 import { parseCoapMessage, type CoapMessage } from './decode/coap-layer.js';
-import {
-  decodeFrame,
-  type CapturedFrame,
-  type DecodeEnv,
-  type PayloadRef,
-} from './decode/frame-decoder.js';
+import { decodeFrame, type CapturedFrame, type DecodeEnv, type PayloadRef } from './decode/frame-decoder.js';
 import type { FieldValues } from './decode/layer-types.js';
 import { evaluateFilter } from './filter/filter-eval.js';
 import { parseFilter, type FilterNode } from './filter/filter-parser.js';
