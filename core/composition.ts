@@ -5,6 +5,7 @@ import { createMqttAccessCapability } from './access/mqtt/index.js';
 import { createAppsCapability } from './apps/index.js';
 import type { Capability } from './capability.js';
 import { createCodecsCapability } from './codecs/index.js';
+import { createCommandsCapability, type CommandCallbacks } from './commands/index.js';
 import { parseLayoutSource } from './codecs/index.js';
 import { createDataCapability } from './data/index.js';
 import { createDeviceLinkHub } from './device-link/index.js';
@@ -125,6 +126,25 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
+  const commands = createCommandsCapability({
+    link: () => deviceLink.link,
+    encode: (productId, command) => codecs.encodeCommand(productId, command),
+    devices: () => ({
+      productOf: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        const deviceModel = device && model(device.productId);
+        return device && deviceModel ? { productId: device.productId, model: deviceModel } : undefined;
+      },
+      devicesOfProduct: (productId) =>
+        product(productId)
+          ? devices.registry
+              .page({ productIds: [productId], ascending: true, offset: 0, limit: 100_000 })
+              .items.map((d) => d.deviceId)
+          : undefined,
+      onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
+    }),
+    callbacks: commandCallbacksByFetch(log),
+  });
 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
@@ -143,10 +163,29 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       mqtt,
       coap,
       diagnosis,
+      commands,
       lwm2mSimulator,
       apps,
       northbound,
       mqttSimulator,
     ],
+  };
+}
+
+// replaced by core/push delivery: a best-effort POST of each status callback, logged when it fails.
+function commandCallbacksByFetch(log: () => Logger | undefined): CommandCallbacks {
+  return {
+    enqueue({ url, body, deviceId }) {
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      })
+        .then((response) => {
+          if (!response.ok) log()?.warn(`status callback of ${deviceId} to ${url} answered ${response.status}`);
+        })
+        .catch((error: unknown) => log()?.warn({ err: error }, `status callback of ${deviceId} to ${url} failed`));
+    },
   };
 }

@@ -138,3 +138,36 @@ export function parseCommandResponse(
     },
   };
 }
+
+const propertiesSetResponse = z.object({
+  result_code: optional(z.number().int()),
+  result_desc: optional(z.string().max(1024)),
+});
+
+/** `sys/properties/set/response/request_id=…` (§3.2): `{result_code, result_desc}`; a missing result_code is 0. */
+export function parsePropertiesSetResponse(
+  bytes: Uint8Array,
+): UplinkParse<{ resultCode: number; body: Record<string, unknown> }> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const r = propertiesSetResponse.safeParse(json.value);
+  if (!r.success) return { ok: false, error: schemaError(r.error, 'property set response') };
+  return {
+    ok: true,
+    value: {
+      resultCode: r.data.result_code ?? 0,
+      body: r.data.result_desc === undefined ? {} : { result_desc: r.data.result_desc },
+    },
+  };
+}
+
+/** `sys/properties/get/response/request_id=…` (§3.2): `{services:[{service_id, properties, event_time}]}`. */
+export function parsePropertiesGetResponse(
+  bytes: Uint8Array,
+): UplinkParse<{ resultCode: number; body: Record<string, unknown> }> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const r = iotdaReport.safeParse(json.value);
+  if (!r.success) return { ok: false, error: schemaError(r.error, 'property get response') };
+  return { ok: true, value: { resultCode: 0, body: { services: r.data.services } } };
+}
