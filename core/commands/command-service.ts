@@ -22,6 +22,12 @@ import { commandView, type CommandRow, type CommandStore, type TransitionChange,
 /** No ACK from the device within this long: TIMEOUT (§R-7.2). */
 export const ACK_TIMEOUT_MS = 180_000;
 
+/**
+ * A device that just opened an MQTT session subscribes next (a legacy device to its command topic, which also tells
+ * its dialect): cached commands wait this long after `online`. Any report sends them at once.
+ */
+export const MQTT_ONLINE_GRACE_MS = 1000;
+
 /** Where status callbacks go (the push delivery of subscriptions; composition wires it). */
 export interface CommandCallbacks {
   enqueue(input: { url: string; body: unknown; deviceId: string; requestId?: string }): void;
@@ -102,7 +108,10 @@ export class CommandService {
     }
     this.unsubscribe = [
       link.onPresence((event) => {
-        if (event.kind !== 'offline' && this.waitingDevices.has(event.deviceId)) void this.pump(event.deviceId);
+        if (event.kind === 'offline' || !this.waitingDevices.has(event.deviceId)) return;
+        if (event.kind === 'online' && event.protocol === 'mqtt')
+          clock.setTimeout(() => void this.pump(event.deviceId), MQTT_ONLINE_GRACE_MS);
+        else void this.pump(event.deviceId);
       }),
       link.onResponse((response) => this.answered(response)),
     ];
