@@ -114,7 +114,9 @@ export async function attemptDelivery(
       codec: false,
       ...(built.mid !== undefined ? { mid: built.mid } : {}),
       ...(built.correlation !== undefined ? { correlation: built.correlation } : {}),
-      ack: sent.delivered.then((ok) => (ok ? { acked: true } : { acked: false, lost: 'the session closed before PUBACK' })),
+      ack: sent.delivered.then((ok) =>
+        ok ? { acked: true } : { acked: false, lost: 'the session closed before PUBACK' },
+      ),
     };
   }
 
@@ -130,7 +132,8 @@ export async function attemptDelivery(
   if (!encoded.bytes) return { outcome: 'refused', reason: 'the codec returned no bytes' };
   const bytes = encoded.bytes;
   const ack = link.lwm2m.writeDownlink(command.deviceId, bytes, { timeoutMs: ackTimeoutMs }).then(
-    (r): AckOutcome => (r.ok ? { acked: true } : { acked: false, refused: `the device answered ${r.code} ${r.codeName}` }),
+    (r): AckOutcome =>
+      r.ok ? { acked: true } : { acked: false, refused: `the device answered ${r.code} ${r.codeName}` },
     (error: unknown): AckOutcome =>
       error instanceof Lwm2mServerError && error.code === 'RESET'
         ? { acked: false, refused: 'the device reset the write' }

@@ -25,7 +25,10 @@ const isMqtt = (model: ProductModel) => model.protocolType === 'MQTT';
 /** Throws BAD_COMMAND naming the para and the rule it breaks; returns nothing when the command may be queued. */
 export function checkCommand(model: ProductModel, productId: string, input: CreateCommandInput): void {
   if (input.kind !== 'command' && !isMqtt(model))
-    throw refuse(`${input.kind} is an IoTDA MQTT downlink; product ${productId} uses ${model.protocolType}`, 'body.kind');
+    throw refuse(
+      `${input.kind} is an IoTDA MQTT downlink; product ${productId} uses ${model.protocolType}`,
+      'body.kind',
+    );
   if (input.kind === 'message') {
     if (typeof input.paras['content'] !== 'string' && !(input.paras['content'] instanceof Object))
       throw refuse('a message needs paras.content (text or JSON)', 'body.paras.content');

@@ -17,7 +17,13 @@ import type { DeviceLink, DeviceResponse } from '../device-link/index.js';
 import { DomainError } from '../domain-error.js';
 import { attemptDelivery, type AckOutcome, type CodecEncode } from './command-delivery.js';
 import { checkCommand } from './command-paras.js';
-import { commandView, type CommandRow, type CommandStore, type TransitionChange, type TransitionDetail } from './command-store.js';
+import {
+  commandView,
+  type CommandRow,
+  type CommandStore,
+  type TransitionChange,
+  type TransitionDetail,
+} from './command-store.js';
 
 /** No ACK from the device within this long: TIMEOUT (§R-7.2). */
 export const ACK_TIMEOUT_MS = 180_000;
@@ -188,7 +194,8 @@ export class CommandService {
   }
 
   cancelAll(deviceId: string): CancelTask {
-    if (!this.deps.devices.productOf(deviceId)) throw new DomainError('DEVICE_NOT_FOUND', `no device ${deviceId}`, 'params.id');
+    if (!this.deps.devices.productOf(deviceId))
+      throw new DomainError('DEVICE_NOT_FOUND', `no device ${deviceId}`, 'params.id');
     const at = this.deps.clock.now();
     const canceled = this.deps.store
       .pendingOfDevice(deviceId)
@@ -292,7 +299,11 @@ export class CommandService {
     const view = commandView(updated);
     this.deps.changed(view, updated.batch_id);
     if (updated.callback_url)
-      this.deps.callbacks.enqueue({ url: updated.callback_url, body: statusCallbackBody(view), deviceId: view.deviceId });
+      this.deps.callbacks.enqueue({
+        url: updated.callback_url,
+        body: statusCallbackBody(view),
+        deviceId: view.deviceId,
+      });
     if (isFinal(status) || (status === 'DELIVERED' && change.result))
       for (const w of [...(this.waiters.get(row.id) ?? [])]) w(view);
     return updated;
@@ -301,10 +312,15 @@ export class CommandService {
   private finish(row: CommandRow, status: CommandStatus, result: CommandResult, detail: TransitionDetail = {}) {
     this.clearTimer(row.id);
     this.uncorrelate(row);
-    const updated = this.move(row, status, { result, finishedAt: this.deps.clock.now() }, {
-      ...(result.reason ? { reason: result.reason } : {}),
-      ...detail,
-    });
+    const updated = this.move(
+      row,
+      status,
+      { result, finishedAt: this.deps.clock.now() },
+      {
+        ...(result.reason ? { reason: result.reason } : {}),
+        ...detail,
+      },
+    );
     this.release(row);
     return updated;
   }
@@ -456,15 +472,22 @@ export class CommandService {
       this.finish(row, 'TIMEOUT', { reason: 'no ACK from the device within 180 s' });
       return;
     }
-    const timedOut = this.move(row, 'TIMEOUT', {}, {
-      reason: `no ACK within 180 s; sending again (${row.issued_times} of ${row.max_retransmit} re-sends)`,
-    });
+    const timedOut = this.move(
+      row,
+      'TIMEOUT',
+      {},
+      {
+        reason: `no ACK within 180 s; sending again (${row.issued_times} of ${row.max_retransmit} re-sends)`,
+      },
+    );
     const outcome = await this.send(timedOut);
     if (outcome !== 'sent') this.release(timedOut);
     if (outcome === 'unreachable' && !cached(timedOut)) {
       const current = this.row(commandId);
       if (current.status === 'TIMEOUT')
-        this.finish(current, 'TIMEOUT', { reason: 'no ACK within 180 s and the device is not reachable to send again' });
+        this.finish(current, 'TIMEOUT', {
+          reason: 'no ACK within 180 s and the device is not reachable to send again',
+        });
     }
   }
 

@@ -299,7 +299,8 @@ export class CommandStore {
   }
 
   cancelTasks(deviceId?: string): { id: string; deviceId: string; createdAt: number; commandIds: string[] }[] {
-    const rows = deviceId === undefined ? this.statements.allCancelTasks.all() : this.statements.cancelTasks.all(deviceId);
+    const rows =
+      deviceId === undefined ? this.statements.allCancelTasks.all() : this.statements.cancelTasks.all(deviceId);
     return rows.map((r) => ({
       id: r.id,
       deviceId: r.device_id,

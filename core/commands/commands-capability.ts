@@ -149,7 +149,8 @@ export function createCommandsCapability(deps: CommandsCapabilityDeps): Commands
         if (!sent) return { sent: false };
         const answered = await service.waitForAnswer(created.commandId, body.timeoutMs);
         const result = answered?.result;
-        const correlation = sent.protocol === 'mqtt' && sent.topic?.startsWith('$oc/') ? created.commandId : created.mid;
+        const correlation =
+          sent.protocol === 'mqtt' && sent.topic?.startsWith('$oc/') ? created.commandId : created.mid;
         return {
           sent: true,
           commandId: String(correlation),

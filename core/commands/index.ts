@@ -1,5 +1,9 @@
 // Commands to devices: the capability, its service and the status-callback port it is wired with.
-export { createCommandsCapability, type CommandsCapability, type CommandsCapabilityDeps } from './commands-capability.js';
+export {
+  createCommandsCapability,
+  type CommandsCapability,
+  type CommandsCapabilityDeps,
+} from './commands-capability.js';
 export {
   ACK_TIMEOUT_MS,
   CommandService,

@@ -16,7 +16,13 @@ export const commandStatuses = [
 export type CommandStatus = (typeof commandStatuses)[number];
 
 /** States a command does not leave. DELIVERED is not final: the device's answer may still come. */
-export const finalCommandStatuses: readonly CommandStatus[] = ['EXPIRED', 'CANCELED', 'TIMEOUT', 'SUCCESSFUL', 'FAILED'];
+export const finalCommandStatuses: readonly CommandStatus[] = [
+  'EXPIRED',
+  'CANCELED',
+  'TIMEOUT',
+  'SUCCESSFUL',
+  'FAILED',
+];
 
 /**
  * `command`: a model command (legacy cloudReq, IoTDA sys/commands, LwM2M codec bytes to /19/1/0);
@@ -83,9 +89,17 @@ export const createCommandBodySchema = z.object({
   /** The model's command name; for a message: its `name` (optional). */
   method: z.string().max(128).default(''),
   paras,
-  expireTime: z.number().int().min(0).max(30 * 86_400).default(DEFAULT_EXPIRE_TIME_S),
+  expireTime: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(DEFAULT_EXPIRE_TIME_S),
   maxRetransmit: z.number().int().min(0).max(MAX_RETRANSMIT).default(0),
-  callbackUrl: z.url({ protocol: /^https?$/ }).max(1024).optional(),
+  callbackUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(1024)
+    .optional(),
   /** Messages only: `paras.content` is sent as the payload itself, without the platform's envelope. */
   raw: z.boolean().default(false),
 });
@@ -217,7 +231,12 @@ export const commandRoutes = {
       serviceId: z.string().min(1).max(64),
       method: z.string().min(1).max(128),
       paras,
-      expireTime: z.number().int().min(0).max(30 * 86_400).default(DEFAULT_EXPIRE_TIME_S),
+      expireTime: z
+        .number()
+        .int()
+        .min(0)
+        .max(30 * 86_400)
+        .default(DEFAULT_EXPIRE_TIME_S),
       maxRetransmit: z.number().int().min(0).max(MAX_RETRANSMIT).default(0),
     }),
     response: commandBatchSchema,
@@ -236,7 +255,7 @@ export const commandRoutes = {
     path: '/api/devices/:id/commands',
     tag: 'commands',
     summary:
-      'Send a command now (expireTime 0) and wait for the device\'s answer (mid / request_id) at most timeoutMs; the command stays stored',
+      "Send a command now (expireTime 0) and wait for the device's answer (mid / request_id) at most timeoutMs; the command stays stored",
     params: deviceParams,
     body: z.object({
       serviceId: z.string().min(1).max(64),

@@ -67,7 +67,11 @@ export function classifyPublish(topic: string, scope: DeviceTopicScope): UplinkK
     if (response?.[1]) return { kind: 'commandResponse', requestId: response[1] };
     const properties = /^sys\/properties\/(set|get)\/response\/request_id=([^/]+)$/.exec(rest);
     if (properties?.[1] && properties[2])
-      return { kind: 'propertiesResponse', operation: properties[1] === 'set' ? 'set' : 'get', requestId: properties[2] };
+      return {
+        kind: 'propertiesResponse',
+        operation: properties[1] === 'set' ? 'set' : 'get',
+        requestId: properties[2],
+      };
     if (IOTDA_UP.some((r) => r.test(rest))) return { kind: 'passThrough' };
     if (rest.startsWith('user/')) {
       const custom = scope.customTopics.find((t) => t.suffix.replace(/^\/+/, '') === rest.slice(5));

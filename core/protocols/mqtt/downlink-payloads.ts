@@ -61,10 +61,18 @@ export function iotdaPropertiesGet(deviceId: string, requestId: string, serviceI
 }
 
 /** `sys/messages/down` in the platform's envelope `{object_device_id, name, id, content}`, or the content as is. */
-export function iotdaMessage(deviceId: string, id: string, name: string, content: unknown, raw: boolean): EncodedCommand {
+export function iotdaMessage(
+  deviceId: string,
+  id: string,
+  name: string,
+  content: unknown,
+  raw: boolean,
+): EncodedCommand {
   const text = typeof content === 'string' ? content : JSON.stringify(content ?? null);
   return {
     topic: iotdaMessageDownTopic(deviceId),
-    payload: raw ? text : JSON.stringify({ object_device_id: deviceId, name: name || null, id, content: content ?? null }),
+    payload: raw
+      ? text
+      : JSON.stringify({ object_device_id: deviceId, name: name || null, id, content: content ?? null }),
   };
 }

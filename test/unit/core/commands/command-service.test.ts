@@ -5,7 +5,11 @@ import { statusOfError } from '../../../../core/api/error-statuses.js';
 import { createManualClock, type ManualClock } from '../../../../core/clock.js';
 import { CommandStore, commandMigrations } from '../../../../core/commands/command-store.js';
 import { ACK_TIMEOUT_MS, CommandService, MQTT_ONLINE_GRACE_MS } from '../../../../core/commands/command-service.js';
-import { createCommandBodySchema, type CreateCommandBody, type DeviceCommand } from '../../../../core/contract/commands.js';
+import {
+  createCommandBodySchema,
+  type CreateCommandBody,
+  type DeviceCommand,
+} from '../../../../core/contract/commands.js';
 import type { Lwm2mOperationResult } from '../../../../core/contract/lwm2m.js';
 import type { ProductModel } from '../../../../core/contract/product-model.js';
 import { createDeviceLinkHub, type Lwm2mServer, type MqttDialect } from '../../../../core/device-link/index.js';
@@ -58,7 +62,13 @@ interface Published {
 function setup(options: { clock?: ManualClock; db?: Database.Database } = {}) {
   const clock = options.clock ?? createManualClock(Date.UTC(2026, 10, 26, 8));
   const db = options.db ?? new Database(':memory:');
-  if (!options.db) runMigrations(db, ':memory:', [{ capability: 'commands', migrations: commandMigrations }], () => new Date(clock.now()));
+  if (!options.db)
+    runMigrations(
+      db,
+      ':memory:',
+      [{ capability: 'commands', migrations: commandMigrations }],
+      () => new Date(clock.now()),
+    );
   const hub = createDeviceLinkHub((e) => {
     throw e;
   });
@@ -85,7 +95,16 @@ function setup(options: { clock?: ManualClock; db?: Database.Database } = {}) {
           writes.push({
             deviceId,
             hex: Buffer.from(bytes).toString('hex'),
-            answer: (r) => resolve({ op: 'write', path: '/19/1/0', code: '2.04', codeName: 'Changed', ok: true, payloadHex: '', ...r }),
+            answer: (r) =>
+              resolve({
+                op: 'write',
+                path: '/19/1/0',
+                code: '2.04',
+                codeName: 'Changed',
+                ok: true,
+                payloadHex: '',
+                ...r,
+              }),
           }),
         ),
     } as unknown as Lwm2mServer,
@@ -118,7 +137,12 @@ function setup(options: { clock?: ManualClock; db?: Database.Database } = {}) {
   const connect = async (deviceId: string, dialect: MqttDialect | 'lwm2m' = 'iotda') => {
     if (dialect === 'lwm2m') lwm2mOnline.add(deviceId);
     else mqttOnline.set(deviceId, dialect);
-    hub.reports.presence({ at: clock.now(), deviceId, protocol: dialect === 'lwm2m' ? 'lwm2m' : 'mqtt', kind: 'online' });
+    hub.reports.presence({
+      at: clock.now(),
+      deviceId,
+      protocol: dialect === 'lwm2m' ? 'lwm2m' : 'mqtt',
+      kind: 'online',
+    });
     clock.advance(MQTT_ONLINE_GRACE_MS);
     await flush();
   };
@@ -126,10 +150,33 @@ function setup(options: { clock?: ManualClock; db?: Database.Database } = {}) {
     service.create(deviceId, createCommandBodySchema.parse(body));
   const statuses = (id: string) => service.get(id).transitions.map((t) => t.status);
   const answer = async (deviceId: string, commandId: string, resultCode = 0) => {
-    hub.reports.response({ at: clock.now(), deviceId, protocol: 'mqtt', commandId, resultCode, body: { r: resultCode } });
+    hub.reports.response({
+      at: clock.now(),
+      deviceId,
+      protocol: 'mqtt',
+      commandId,
+      resultCode,
+      body: { r: resultCode },
+    });
     await flush();
   };
-  return { clock, db, service, store, hub, published, writes, callbacks, changes, connect, create, statuses, flush, answer, mqttOnline };
+  return {
+    clock,
+    db,
+    service,
+    store,
+    hub,
+    published,
+    writes,
+    callbacks,
+    changes,
+    connect,
+    create,
+    statuses,
+    flush,
+    answer,
+    mqttOnline,
+  };
 }
 
 const switchOn = { serviceId: 'Light', method: 'SWITCH', paras: { value: 'ON' } };
@@ -250,7 +297,9 @@ describe('command queue', () => {
     expect((await refusal({ serviceId: 'Light', method: 'SWITCH', paras: { value: 'MAYBE' } }))[2]).toBe(
       'Light.SWITCH.value = "MAYBE" is not one of ON, OFF',
     );
-    expect((await refusal({ serviceId: 'Light', method: 'DIM', paras: { level: 'high' } }))[2]).toContain('int needs an integer');
+    expect((await refusal({ serviceId: 'Light', method: 'DIM', paras: { level: 'high' } }))[2]).toContain(
+      'int needs an integer',
+    );
     expect((await refusal({ serviceId: 'Light', method: 'DIM', paras: { level: 1, colour: 2 } }))[2]).toBe(
       'Light.DIM has no para colour',
     );
@@ -272,7 +321,11 @@ describe('command queue', () => {
     expect(t.published).toHaveLength(1);
     expect(() => t.service.cancel(b.commandId)).toThrow(/is SENT; only a PENDING command can be canceled/);
     const task = t.service.cancelAll('mq');
-    expect(task).toMatchObject({ status: 'SUCCESS', totalCount: 1, commands: [{ commandId: c.commandId, status: 'CANCELED' }] });
+    expect(task).toMatchObject({
+      status: 'SUCCESS',
+      totalCount: 1,
+      commands: [{ commandId: c.commandId, status: 'CANCELED' }],
+    });
     expect(t.service.cancelTasks('mq').map((x) => x.taskId)).toEqual([task.taskId]);
     t.published[0]?.puback(true);
     await t.flush();
@@ -306,8 +359,19 @@ describe('command queue', () => {
     t.writes[0]?.answer({});
     await t.flush();
     expect(t.service.view(ok.commandId).status).toBe('DELIVERED');
-    t.hub.reports.response({ at: 1, deviceId: 'nb', protocol: 'lwm2m', commandId: '1', resultCode: 0, body: { result: 0 } });
-    expect(t.service.view(ok.commandId)).toMatchObject({ status: 'SUCCESSFUL', mid: 1, result: { body: { result: 0 } } });
+    t.hub.reports.response({
+      at: 1,
+      deviceId: 'nb',
+      protocol: 'lwm2m',
+      commandId: '1',
+      resultCode: 0,
+      body: { result: 0 },
+    });
+    expect(t.service.view(ok.commandId)).toMatchObject({
+      status: 'SUCCESSFUL',
+      mid: 1,
+      result: { body: { result: 0 } },
+    });
     const refused = await t.create('nb', { ...switchOn, paras: { value: 'OFF' } });
     t.writes[1]?.answer({ ok: false, code: '4.04', codeName: 'Not Found' });
     await t.flush();
@@ -334,23 +398,50 @@ describe('command queue', () => {
     expect(second.service.view(sent.commandId)).toMatchObject({ status: 'TIMEOUT' });
     expect(second.service.view(pending.commandId).status).toBe('PENDING');
     await second.connect('mq');
-    expect(second.published.map((p) => p.topic)).toEqual([`$oc/devices/mq/sys/commands/request_id=${pending.commandId}`]);
+    expect(second.published.map((p) => p.topic)).toEqual([
+      `$oc/devices/mq/sys/commands/request_id=${pending.commandId}`,
+    ]);
   });
 
   it('sends property set and get and messages down in the IoTDA envelopes', async () => {
     const t = setup();
     await t.connect('mq');
-    const set = await t.create('mq', { kind: 'propertiesSet', serviceId: 'Light', paras: { brightness: 40 }, expireTime: 0 });
+    const set = await t.create('mq', {
+      kind: 'propertiesSet',
+      serviceId: 'Light',
+      paras: { brightness: 40 },
+      expireTime: 0,
+    });
     const get = await t.create('mq', { kind: 'propertiesGet', serviceId: 'Light', expireTime: 0 });
-    const message = await t.create('mq', { kind: 'message', serviceId: 'Light', method: 'hello', paras: { content: { a: 1 } }, expireTime: 0 });
-    await t.create('mq', { kind: 'message', serviceId: 'Light', paras: { content: 'raw text' }, raw: true, expireTime: 0 });
-    expect(t.published.map((p) => [p.topic, JSON.parse(p.payload === 'raw text' ? '"raw text"' : p.payload) as unknown])).toEqual([
+    const message = await t.create('mq', {
+      kind: 'message',
+      serviceId: 'Light',
+      method: 'hello',
+      paras: { content: { a: 1 } },
+      expireTime: 0,
+    });
+    await t.create('mq', {
+      kind: 'message',
+      serviceId: 'Light',
+      paras: { content: 'raw text' },
+      raw: true,
+      expireTime: 0,
+    });
+    expect(
+      t.published.map((p) => [p.topic, JSON.parse(p.payload === 'raw text' ? '"raw text"' : p.payload) as unknown]),
+    ).toEqual([
       [
         `$oc/devices/mq/sys/properties/set/request_id=${set.commandId}`,
         { object_device_id: 'mq', services: [{ service_id: 'Light', properties: { brightness: 40 } }] },
       ],
-      [`$oc/devices/mq/sys/properties/get/request_id=${get.commandId}`, { object_device_id: 'mq', service_id: 'Light' }],
-      ['$oc/devices/mq/sys/messages/down', { object_device_id: 'mq', name: 'hello', id: message.commandId, content: { a: 1 } }],
+      [
+        `$oc/devices/mq/sys/properties/get/request_id=${get.commandId}`,
+        { object_device_id: 'mq', service_id: 'Light' },
+      ],
+      [
+        '$oc/devices/mq/sys/messages/down',
+        { object_device_id: 'mq', name: 'hello', id: message.commandId, content: { a: 1 } },
+      ],
       ['$oc/devices/mq/sys/messages/down', 'raw text'],
     ]);
   });

@@ -80,9 +80,7 @@ describe('uplink routing', () => {
     const t = setup();
     await t.send('/huawei/v1/devices/gw/data/json', { msgType: 'deviceRsp', mid: 3, errcode: 0, body: null });
     expect(t.session.dialect).toBe('legacy');
-    expect(t.answered).toEqual([
-      { at: 5, protocol: 'mqtt', deviceId: 'gw', commandId: '3', resultCode: 0, body: {} },
-    ]);
+    expect(t.answered).toEqual([{ at: 5, protocol: 'mqtt', deviceId: 'gw', commandId: '3', resultCode: 0, body: {} }]);
   });
 
   it('passes sys/messages/up and custom topics on as device messages, never stored', async () => {

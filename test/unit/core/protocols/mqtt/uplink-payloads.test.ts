@@ -107,7 +107,9 @@ describe('uplink payloads', () => {
       value: { resultCode: 0, body: {} },
     });
     expect(parsePropertiesSetResponse(b({ result_code: 'x' })).ok).toBe(false);
-    const get = parsePropertiesGetResponse(b({ services: [{ service_id: 'S', properties: { x: 1 }, event_time: null }] }));
+    const get = parsePropertiesGetResponse(
+      b({ services: [{ service_id: 'S', properties: { x: 1 }, event_time: null }] }),
+    );
     expect(get).toMatchObject({ ok: true, value: { resultCode: 0, body: { services: [{ service_id: 'S' }] } } });
     expect(parsePropertiesGetResponse(b({ services: [] })).ok).toBe(false);
   });
