@@ -282,10 +282,14 @@ export class CommandStore {
   page(filter: CommandFilter): { total: number; items: CommandRow[] } {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (filter.deviceId !== undefined) (where.push('device_id = ?'), args.push(filter.deviceId));
-    if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
-    if (filter.from !== undefined) (where.push('created_at >= ?'), args.push(filter.from));
-    if (filter.to !== undefined) (where.push('created_at <= ?'), args.push(filter.to));
+    const add = (clause: string, value: string | number) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (filter.deviceId !== undefined) add('device_id = ?', filter.deviceId);
+    if (filter.status !== undefined) add('status = ?', filter.status);
+    if (filter.from !== undefined) add('created_at >= ?', filter.from);
+    if (filter.to !== undefined) add('created_at <= ?', filter.to);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM commands ${clause}`).get(...args) as { n: number }).n;
     const items = this.db

@@ -46,14 +46,15 @@ export function createCommandsCapability(deps: CommandsCapabilityDeps): Commands
       const store = new CommandStore(db);
       const devices = deps.devices();
       const batchEvents = new Map<string, TimerHandle>();
-      let batches: CommandBatches | undefined;
+      // Set right below: the service reports changes through this before the batches exist.
+      const batchesRef: { current?: CommandBatches } = {};
       const batchChanged = (batchId: string) => {
         if (batchEvents.has(batchId)) return;
         batchEvents.set(
           batchId,
           clock.setTimeout(() => {
             batchEvents.delete(batchId);
-            const task = batches?.view(batchId);
+            const task = batchesRef.current?.view(batchId);
             if (task)
               bus.publish('task', {
                 at: clock.now(),
@@ -83,9 +84,14 @@ export function createCommandsCapability(deps: CommandsCapabilityDeps): Commands
         },
         log: (message) => logger.info(message),
       });
-      batches = new CommandBatches(store, service, devices, clock.now, (error) =>
-        logger.error({ err: error }, 'a batch command could not be sent'),
+      const batches = new CommandBatches(
+        store,
+        service,
+        devices,
+        () => clock.now(),
+        (error) => logger.error({ err: error }, 'a batch command could not be sent'),
       );
+      batchesRef.current = batches;
       const unfollowDeletes = devices.onDeleted((deviceId) => service.forgetDevice(deviceId));
       service.start();
       running = {
@@ -97,7 +103,6 @@ export function createCommandsCapability(deps: CommandsCapabilityDeps): Commands
           service.stop();
         },
       };
-      const b = batches;
 
       routes.add(commandRoutes.createCommand, ({ params, body }) => service.create(params.id, body));
       routes.add(commandRoutes.listCommands, ({ query }) => {
@@ -131,9 +136,9 @@ export function createCommandsCapability(deps: CommandsCapabilityDeps): Commands
       routes.add(commandRoutes.cancelAllCommands, ({ params }) => service.cancelAll(params.id));
       routes.add(commandRoutes.listCancelTasks, ({ params }) => ({ tasks: service.cancelTasks(params.id) }));
       routes.add(commandRoutes.createCommandBatch, ({ body }) =>
-        b.create(body.target, { ...body, kind: 'command', raw: false }),
+        batches.create(body.target, { ...body, kind: 'command', raw: false }),
       );
-      routes.add(commandRoutes.getCommandBatch, ({ params }) => b.view(params.taskId));
+      routes.add(commandRoutes.getCommandBatch, ({ params }) => batches.view(params.taskId));
       routes.add(commandRoutes.sendDeviceCommand, async ({ params, body }) => {
         const created = await service.create(params.id, {
           kind: 'command',

@@ -132,7 +132,7 @@ describe('cached commands to MQTT devices', () => {
       { serviceId: 'Light', method: 'SET_BRIGHTNESS', paras: { value: 40 }, callbackUrl: receiverUrl },
       { serviceId: 'Light', method: 'SWITCH_LIGHT', paras: { value: 'OFF' }, callbackUrl: receiverUrl },
     ];
-    const created = [];
+    const created: DeviceCommand[] = [];
     for (const body of bodies) created.push(await create(device.deviceId, body));
     expect(created.map((c) => c.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
     expect(created[0]?.expireTime).toBe(172_800);

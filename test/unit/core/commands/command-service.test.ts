@@ -101,6 +101,7 @@ function setup(options: { clock?: ManualClock; db?: Database.Database } = {}) {
                 path: '/19/1/0',
                 code: '2.04',
                 codeName: 'Changed',
+                durationMs: 1,
                 ok: true,
                 payloadHex: '',
                 ...r,
