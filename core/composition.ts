@@ -124,6 +124,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       findByIdentity: (identity) => products.service.findByIdentity(identity),
       idsOfDeviceType: (deviceType) => products.service.idsOfDeviceType(deviceType),
     },
+    commands: () => commands.service,
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({

@@ -19,6 +19,7 @@ import { attemptDelivery, type AckOutcome, type CodecEncode } from './command-de
 import { checkCommand } from './command-paras.js';
 import {
   commandView,
+  type CommandFilter,
   type CommandRow,
   type CommandStore,
   type TransitionChange,
@@ -176,6 +177,11 @@ export class CommandService {
 
   get(commandId: string): { command: DeviceCommand; transitions: ReturnType<CommandStore['transitions']> } {
     return { command: this.view(commandId), transitions: this.deps.store.transitions(commandId) };
+  }
+
+  list(filter: CommandFilter): { total: number; items: DeviceCommand[] } {
+    const page = this.deps.store.page(filter);
+    return { total: page.total, items: page.items.map(commandView) };
   }
 
   view(commandId: string): DeviceCommand {

@@ -147,6 +147,9 @@ export interface CommandFilter {
   status?: CommandStatus;
   from?: number;
   to?: number;
+  /** An application's devices: only these ids, or every device but these. */
+  onlyIds?: readonly string[];
+  exceptIds?: readonly string[];
   offset: number;
   limit: number;
 }
@@ -290,6 +293,9 @@ export class CommandStore {
     if (filter.status !== undefined) add('status = ?', filter.status);
     if (filter.from !== undefined) add('created_at >= ?', filter.from);
     if (filter.to !== undefined) add('created_at <= ?', filter.to);
+    if (filter.onlyIds) add('device_id IN (SELECT value FROM json_each(?))', JSON.stringify(filter.onlyIds));
+    if (filter.exceptIds?.length)
+      add('device_id NOT IN (SELECT value FROM json_each(?))', JSON.stringify(filter.exceptIds));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM commands ${clause}`).get(...args) as { n: number }).n;
     const items = this.db

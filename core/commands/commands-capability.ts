@@ -105,17 +105,16 @@ export function createCommandsCapability(deps: CommandsCapabilityDeps): Commands
       };
 
       routes.add(commandRoutes.createCommand, ({ params, body }) => service.create(params.id, body));
-      routes.add(commandRoutes.listCommands, ({ query }) => {
-        const page = store.page({
+      routes.add(commandRoutes.listCommands, ({ query }) =>
+        service.list({
           ...(query.deviceId !== undefined ? { deviceId: query.deviceId } : {}),
           ...(query.status !== undefined ? { status: query.status } : {}),
           ...(query.from !== undefined ? { from: query.from } : {}),
           ...(query.to !== undefined ? { to: query.to } : {}),
           offset: query.pageNo * query.pageSize,
           limit: query.pageSize,
-        });
-        return { total: page.total, items: page.items.map((row) => service.view(row.id)) };
-      });
+        }),
+      );
       routes.add(commandRoutes.getCommand, ({ params }) => service.get(params.commandId));
       routes.add(commandRoutes.cancelCommand, ({ params }) => service.cancel(params.commandId));
       routes.add(commandRoutes.resendCommand, ({ params }) => {

@@ -11,3 +11,4 @@ export {
   type CommandCallbacks,
   type CommandDevices,
 } from './command-service.js';
+export type { CommandFilter } from './command-store.js';

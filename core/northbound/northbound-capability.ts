@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Capability } from '../capability.js';
 import { appRoutes, type NorthboundEndpoint } from '../contract/apps.js';
 import { registerAuthRoutes } from './northbound-auth-routes.js';
+import { registerCommandRoutes } from './northbound-command-routes.js';
 import { createNorthboundContext, type NorthboundDeps } from './northbound-context.js';
 import { registerDeviceManagementRoutes } from './northbound-device-management-routes.js';
 import { registerDeviceQueryRoutes } from './northbound-device-query-routes.js';
@@ -38,6 +39,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       registerAuthRoutes(context);
       registerDeviceManagementRoutes(context);
       registerDeviceQueryRoutes(context);
+      registerCommandRoutes(context, deps.commands);
 
       endpoint = await serveNorthbound(server, listener, tls, logger);
     },
