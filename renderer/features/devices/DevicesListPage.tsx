@@ -2,11 +2,12 @@
 // list over server pages, single and CSV batch registration, and the deviceId + secret export.
 import { Button, Card, Group, Stack, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconDownload, IconFileImport, IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconDownload, IconFileImport, IconPlus, IconSearch, IconSend } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeviceStatus } from '../../../core/contract/index.js';
 import { PageHeader } from '../../ui/PageHeader.js';
+import { BatchCommandModal } from '../commands/BatchCommandModal.js';
 import { BatchRegisterModal } from './BatchRegisterModal.js';
 import { ProductSelect, useRegistrableProducts } from './ProductSelect.js';
 import { useCsvDownload, useDeviceCounts, type DeviceFilter } from './deviceQueries.js';
@@ -20,7 +21,7 @@ export function DevicesListPage() {
   const [q] = useDebouncedValue(search.trim(), 250);
   const [status, setStatus] = useState<DeviceStatus | undefined>();
   const [productId, setProductId] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<'single' | 'batch' | undefined>();
+  const [dialog, setDialog] = useState<'single' | 'batch' | 'command' | undefined>();
   const products = useRegistrableProducts();
   const counts = useDeviceCounts(productId ?? undefined);
   const download = useCsvDownload();
@@ -51,6 +52,9 @@ export function DevicesListPage() {
               title={t('devices.export.hint')}
             >
               {t('devices.export.open')}
+            </Button>
+            <Button variant="default" leftSection={<IconSend size={16} />} onClick={() => setDialog('command')}>
+              {t('commands.batch.open')}
             </Button>
             <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => setDialog('batch')}>
               {t('devices.batch.open')}
@@ -97,6 +101,9 @@ export function DevicesListPage() {
         onClose={() => setDialog(undefined)}
         defaultProductId={productId ?? undefined}
       />
+      {dialog === 'command' && (
+        <BatchCommandModal opened onClose={() => setDialog(undefined)} defaultProductId={productId ?? undefined} />
+      )}
     </Stack>
   );
 }
