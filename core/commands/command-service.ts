@@ -443,7 +443,7 @@ export class CommandService {
         ...(attempt.topic ? { topic: attempt.topic } : {}),
         bytesHex: attempt.bytesHex,
         codec: attempt.codec,
-        reason: issued === 1 ? 'first attempt' : `attempt ${issued} of ${current.max_retransmit + 1}`,
+        attempt: issued,
       },
     );
     if (cached(sent)) this.inflight.set(sent.device_id, sent.id);
@@ -513,7 +513,7 @@ export class CommandService {
     let current = row;
     if (row.status === 'SENT') {
       this.clearTimer(row.id);
-      current = this.move(row, 'DELIVERED', { deliveredAt: response.at }, { reason: 'the answer came before the ACK' });
+      current = this.move(row, 'DELIVERED', { deliveredAt: response.at }, { answerBeforeAck: true });
       this.release(row);
     }
     const result: CommandResult = {

@@ -72,8 +72,12 @@ export type DeviceCommand = z.infer<typeof deviceCommandSchema>;
 export const commandTransitionSchema = z.object({
   at: z.number(),
   status: z.enum(commandStatuses),
-  /** English reason (why it failed, which attempt this is). */
+  /** English reason (why it failed or ended). */
   reason: z.string().optional(),
+  /** SENT: which attempt this is (1 = first; more after TIMEOUT with maxRetransmit). */
+  attempt: z.number().int().optional(),
+  /** DELIVERED: the device's answer arrived before its ACK was handled, and counts as the ACK. */
+  answerBeforeAck: z.boolean().optional(),
   protocol: z.enum(['mqtt', 'lwm2m']).optional(),
   topic: z.string().optional(),
   /** The downlink as sent, hex; with `codec` when a codec made the bytes from the command's JSON. */

@@ -62,6 +62,28 @@ function BatchProgress({ taskId }: { taskId: string }) {
   );
 }
 
+function BatchForm({ productId, onStarted }: { productId: string; onStarted: (taskId: string) => void }) {
+  const { t } = useTranslation();
+  const product = useProduct(productId);
+  const create = useCreateBatch();
+  if (product.isPending) return <LoadingState />;
+  if (product.isError) return <ErrorState error={product.error} />;
+  if (product.data.deviceCount === 0)
+    return (
+      <Alert color="gray" variant="light">
+        {t('commands.batch.noDevices')}
+      </Alert>
+    );
+  return (
+    <CommandForm
+      model={product.data.model}
+      busy={create.isPending}
+      submitLabel={t('commands.batch.send', { count: product.data.deviceCount })}
+      onSend={async (draft) => onStarted((await create.mutateAsync({ target: { productId }, ...draft })).taskId)}
+    />
+  );
+}
+
 export function BatchCommandModal({
   opened,
   onClose,
@@ -74,8 +96,6 @@ export function BatchCommandModal({
   const { t } = useTranslation();
   const [productId, setProductId] = useState<string | null>(defaultProductId ?? null);
   const [taskId, setTaskId] = useState<string | undefined>();
-  const product = useProduct(productId ?? '');
-  const create = useCreateBatch();
   const close = () => {
     setTaskId(undefined);
     onClose();
@@ -95,23 +115,7 @@ export function BatchCommandModal({
           }}
           data-testid="batch-product"
         />
-        {productId && product.data && !taskId && (
-          <CommandForm
-            key={productId}
-            model={product.data.model}
-            busy={create.isPending}
-            submitLabel={t('commands.batch.send', { count: product.data.deviceCount })}
-            onSend={async (draft) => {
-              const task = await create.mutateAsync({ target: { productId }, ...draft });
-              setTaskId(task.taskId);
-            }}
-          />
-        )}
-        {productId && product.data?.deviceCount === 0 && (
-          <Alert color="gray" variant="light">
-            {t('commands.batch.noDevices')}
-          </Alert>
-        )}
+        {productId && !taskId && <BatchForm key={productId} productId={productId} onStarted={setTaskId} />}
         {taskId && <BatchProgress taskId={taskId} />}
       </Stack>
     </Modal>

@@ -38,6 +38,9 @@ export function CommandTimeline({ command }: { command: DeviceCommand }) {
           >
             <Text size="xs" c="dimmed">
               {formatDateTime(step.at)}
+              {step.attempt !== undefined &&
+                ` · ${t('commands.timeline.attempt', { attempt: step.attempt, of: command.maxRetransmit + 1 })}`}
+              {step.answerBeforeAck && ` · ${t('commands.timeline.answerBeforeAck')}`}
               {step.reason ? ` · ${step.reason}` : ''}
             </Text>
             {step.topic && (

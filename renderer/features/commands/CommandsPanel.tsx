@@ -72,7 +72,7 @@ export function CommandsPanel({ device }: { device: Device }) {
               loading={actions.cancelAll.isPending}
               onClick={() => actions.cancelAll.mutate(undefined, { onError: notifyApiError })}
             >
-              {t('commands.list.cancelAll', { count: pending })}
+              {pending > 0 ? t('commands.list.cancelAll', { count: pending }) : t('commands.list.noPending')}
             </Button>
           </Group>
           {commands.isPending ? (
@@ -89,7 +89,7 @@ export function CommandsPanel({ device }: { device: Device }) {
                 <Table.Tr>
                   <Table.Th>{t('commands.list.created')}</Table.Th>
                   <Table.Th>{t('commands.list.command')}</Table.Th>
-                  <Table.Th>{t('commands.list.status')}</Table.Th>
+                  <Table.Th w={110}>{t('commands.list.status')}</Table.Th>
                   <Table.Th>{t('commands.list.issued')}</Table.Th>
                   <Table.Th />
                 </Table.Tr>
