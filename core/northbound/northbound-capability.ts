@@ -1,5 +1,5 @@
-// The northbound compatibility API (§1.1–1.6) on its own 127.0.0.1 listener: application servers written for the
-// platform log in, register, edit, query and delete devices and read data history, unchanged. Each application
+// The northbound compatibility API (§1.1–1.8) on its own 127.0.0.1 listener: application servers written for the
+// platform log in, register, edit, query and delete devices, read data history and send commands, unchanged. Each application
 // sees its own devices; `?appId=` acts on another application's devices with its grant (R-1.3).
 import type { FastifyInstance } from 'fastify';
 import type { Capability } from '../capability.js';
