@@ -34,6 +34,14 @@ export type CommandKind = (typeof commandKinds)[number];
 export const DEFAULT_EXPIRE_TIME_S = 172_800;
 export const MAX_RETRANSMIT = 3;
 
+/** Seconds a cached command may wait for its device (0 = send now); at most 30 days. */
+export const expireTimeSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 86_400);
+export const maxRetransmitSchema = z.number().int().min(0).max(MAX_RETRANSMIT);
+
 export const commandResultSchema = z.object({
   /** 0 = success (legacy errcode, IoTDA result_code), else the device's code; absent when no answer came. */
   resultCode: z.number().int().optional(),
@@ -93,13 +101,8 @@ export const createCommandBodySchema = z.object({
   /** The model's command name; for a message: its `name` (optional). */
   method: z.string().max(128).default(''),
   paras,
-  expireTime: z
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86_400)
-    .default(DEFAULT_EXPIRE_TIME_S),
-  maxRetransmit: z.number().int().min(0).max(MAX_RETRANSMIT).default(0),
+  expireTime: expireTimeSchema.default(DEFAULT_EXPIRE_TIME_S),
+  maxRetransmit: maxRetransmitSchema.default(0),
   callbackUrl: z
     .url({ protocol: /^https?$/ })
     .max(1024)
@@ -235,13 +238,8 @@ export const commandRoutes = {
       serviceId: z.string().min(1).max(64),
       method: z.string().min(1).max(128),
       paras,
-      expireTime: z
-        .number()
-        .int()
-        .min(0)
-        .max(30 * 86_400)
-        .default(DEFAULT_EXPIRE_TIME_S),
-      maxRetransmit: z.number().int().min(0).max(MAX_RETRANSMIT).default(0),
+      expireTime: expireTimeSchema.default(DEFAULT_EXPIRE_TIME_S),
+      maxRetransmit: maxRetransmitSchema.default(0),
     }),
     response: commandBatchSchema,
     status: 201,

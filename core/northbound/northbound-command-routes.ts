@@ -1,24 +1,25 @@
 // §1.7–1.8 device commands: v1.4.0 deviceCommands (create 201, query, PUT cancel) and deviceCommandCancelTasks, the
 // older v1.2.0 device commands and the v1.1.0 signaltrans service invocation. Each application sees the commands of
 // the devices it holds.
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppIdentity } from '../apps/index.js';
 import type { CommandFilter, CommandService } from '../commands/index.js';
 import {
   createCommandBodySchema,
   DEFAULT_EXPIRE_TIME_S,
-  MAX_RETRANSMIT,
+  expireTimeSchema,
+  maxRetransmitSchema,
   type CancelTask,
   type DeviceCommand,
 } from '../contract/commands.js';
+import { optionalField } from '../contract/define.js';
+import { appIdQuerySchema, queryInt, str } from './northbound-bodies.js';
 import { parse, timeBound, type NorthboundContext } from './northbound-context.js';
 import { invalidInput, NorthboundError } from './northbound-errors.js';
 import { formatNorthboundTime } from './northbound-time.js';
 
-const str = (max: number) => z.string().max(max);
-const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-/** Real SDKs send null for the fields a caller did not set. */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const optional = optionalField;
 
 const commandDto = z.object({
   serviceId: str(64).min(1),
@@ -26,31 +27,16 @@ const commandDto = z.object({
   paras: optional(z.record(z.string(), z.unknown())),
 });
 
-const createV4Schema = z.object({
-  deviceId: str(160).min(1),
-  command: commandDto,
-  callbackUrl: optional(str(1024)),
-  expireTime: optional(
-    z
-      .number()
-      .int()
-      .min(0)
-      .max(30 * 86_400),
-  ),
-  maxRetransmit: optional(z.number().int().min(0).max(MAX_RETRANSMIT)),
-});
-
 const createV2Schema = z.object({
   command: commandDto,
   callbackUrl: optional(str(1024)),
-  expireTime: optional(
-    z
-      .number()
-      .int()
-      .min(0)
-      .max(30 * 86_400),
-  ),
+  expireTime: optional(expireTimeSchema),
   requestId: optional(str(128)),
+});
+
+const createV4Schema = createV2Schema.omit({ requestId: true }).extend({
+  deviceId: str(160).min(1),
+  maxRetransmit: optional(maxRetransmitSchema),
 });
 
 const invocationSchema = z.object({
@@ -139,6 +125,9 @@ export function registerCommandRoutes(
       throw new NorthboundError(404, '100434', `The device command is not existed: no command ${commandId}`);
     return command;
   };
+  /** The application a changing call acts for: the caller, or the `?appId=` that granted it edit rights. */
+  const editor = (request: FastifyRequest, caller: AppIdentity | undefined) =>
+    actingFor(authed(caller), parse(appIdQuerySchema, request.query, 'query').appId, 'edit');
   const create = (deviceId: string, input: z.input<typeof createCommandBodySchema>) => {
     const checked = createCommandBodySchema.safeParse(input);
     if (!checked.success) throw invalidInput(`body: ${checked.error.issues[0]?.message ?? 'invalid'}`);
@@ -147,11 +136,7 @@ export function registerCommandRoutes(
 
   // §1.7 v1.4.0
   route('POST', '/iocm/app/cmd/v1.4.0/deviceCommands', async (request, caller) => {
-    const app = actingFor(
-      authed(caller),
-      parse(z.object({ appId: str(64).optional() }), request.query, 'query').appId,
-      'edit',
-    );
+    const app = editor(request, caller);
     const body = parse(createV4Schema, request.body, 'body');
     const device = ownedDevice(body.deviceId, app);
     const created = await create(device.deviceId, {
@@ -187,11 +172,7 @@ export function registerCommandRoutes(
   });
 
   route('PUT', '/iocm/app/cmd/v1.4.0/deviceCommands/:deviceCommandId', (request, caller) => {
-    const app = actingFor(
-      authed(caller),
-      parse(z.object({ appId: str(64).optional() }), request.query, 'query').appId,
-      'edit',
-    );
+    const app = editor(request, caller);
     parse(cancelBodySchema, request.body, 'body');
     const { deviceCommandId } = request.params as { deviceCommandId: string };
     const command = ownedCommand(deviceCommandId, app);
@@ -199,11 +180,7 @@ export function registerCommandRoutes(
   });
 
   route('POST', '/iocm/app/cmd/v1.4.0/deviceCommandCancelTasks', (request, caller) => {
-    const app = actingFor(
-      authed(caller),
-      parse(z.object({ appId: str(64).optional() }), request.query, 'query').appId,
-      'edit',
-    );
+    const app = editor(request, caller);
     const body = parse(cancelTaskBodySchema, request.body, 'body');
     const device = ownedDevice(body.deviceId, app);
     return { status: 201, body: cancelTaskBody(commands().cancelAll(device.deviceId), app.appId) };
@@ -238,11 +215,7 @@ export function registerCommandRoutes(
 
   // §1.7 older variant
   route('POST', '/iocm/app/cmd/v1.2.0/devices/:deviceId/commands', async (request, caller) => {
-    const app = actingFor(
-      authed(caller),
-      parse(z.object({ appId: str(64).optional() }), request.query, 'query').appId,
-      'edit',
-    );
+    const app = editor(request, caller);
     const device = requireDevice(request, app);
     const body = parse(createV2Schema, request.body, 'body');
     const created = await create(device.deviceId, {
@@ -260,11 +233,7 @@ export function registerCommandRoutes(
     'POST',
     '/iocm/app/signaltrans/v1.1.0/devices/:deviceId/services/:serviceId/sendCommand',
     async (request, caller) => {
-      const app = actingFor(
-        authed(caller),
-        parse(z.object({ appId: str(64).optional() }), request.query, 'query').appId,
-        'edit',
-      );
+      const app = editor(request, caller);
       const device = requireDevice(request, app);
       const { serviceId } = request.params as { serviceId: string };
       const body = parse(invocationSchema, request.body, 'body');

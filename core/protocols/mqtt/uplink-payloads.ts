@@ -1,6 +1,7 @@
 // Uplink payloads of both dialects, parsed into service reports; bad input is an error value, never a throw.
 import { z } from 'zod';
 import type { ServiceReport } from '../../contract/codecs.js';
+import { optionalField } from '../../contract/define.js';
 
 export interface UplinkError {
   code: string;
@@ -11,11 +12,7 @@ export type UplinkParse<T> = { ok: true; value: T } | { ok: false; error: Uplink
 
 const properties = z.record(z.string().min(1).max(64), z.unknown());
 
-/**
- * An optional field: absent and null are the same. Real device SDKs write every field they know and send null for
- * the ones the user did not set (the IoTDA Python SDK's `event_time` is null by default).
- */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const optional = optionalField;
 
 const legacyReport = z.object({
   msgType: z.literal('deviceReq'),
