@@ -1,19 +1,6 @@
 // The selected group: what it is, and its devices with bind (add), unbind, move and tag. Rows can be dragged onto a
 // group in the tree; the "Move to" menu does the same from the keyboard.
-import {
-  Button,
-  Card,
-  Checkbox,
-  Group,
-  Menu,
-  Modal,
-  Select,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Button, Card, Checkbox, Group, Menu, Modal, Select, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconGripVertical, IconPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
