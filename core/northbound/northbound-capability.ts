@@ -8,6 +8,7 @@ import { registerAuthRoutes } from './northbound-auth-routes.js';
 import { createNorthboundContext, type NorthboundDeps } from './northbound-context.js';
 import { registerDeviceManagementRoutes } from './northbound-device-management-routes.js';
 import { registerDeviceQueryRoutes } from './northbound-device-query-routes.js';
+import { registerGroupRoutes } from './northbound-group-routes.js';
 import { createNorthboundServer, serveNorthbound } from './northbound-server.js';
 import { northboundTlsServer } from './northbound-tls.js';
 
@@ -38,6 +39,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       registerAuthRoutes(context);
       registerDeviceManagementRoutes(context);
       registerDeviceQueryRoutes(context);
+      registerGroupRoutes(context);
 
       endpoint = await serveNorthbound(server, listener, tls, logger);
     },
