@@ -145,6 +145,29 @@ describe('a field operations lead organises meters in groups', { timeout: 90_000
     await browser.screenshot('04-tags');
   });
 
+  it('opens the devices list filtered by the tag and moves a selected meter to a group in bulk', async () => {
+    await page.getByTestId('tag-row').filter({ hasText: 'site=north' }).getByRole('link').click();
+    await expect.poll(() => page.getByTestId('device-total').textContent()).toBe('2 devices');
+    await page.getByLabel('Select meter-1').check();
+    await page.getByTestId('bulk-bar').getByText('1 device selected').waitFor();
+    await page.getByRole('button', { name: 'Add to group…' }).click();
+    await page.getByRole('menuitem', { name: 'Site A / Floor 1' }).click();
+    await page.getByTestId('bulk-bar').waitFor({ state: 'detached' });
+    await expect
+      .poll(async () => (await api<{ groupId?: string }>(`/api/devices/${meters[0]}`)).groupId)
+      .toBe(
+        (await api<{ roots: { name: string; children: { id: string }[] }[] }>('/api/groups')).roots.find(
+          (g) => g.name === 'Site A',
+        )!.children[0]!.id,
+      );
+    await page.goto(`${serve.ready.api}/devices`);
+    await expect.poll(() => page.getByTestId('device-total').textContent()).toBe('3 devices');
+    await page.getByPlaceholder('Any group').click();
+    await page.getByRole('option', { name: 'Site A', exact: true }).click();
+    await expect.poll(() => page.getByTestId('device-total').textContent()).toBe('2 devices');
+    await browser.screenshot('07-devices-filtered');
+  });
+
   it('reads the same page in Chinese', async () => {
     await page.goto(`${serve.ready.api}/groups`);
     await page.getByRole('heading', { name: 'Groups and tags', level: 2 }).waitFor({ timeout: 20_000 });
