@@ -11,6 +11,7 @@ import { createDataCapability } from './data/index.js';
 import { createDeviceLinkHub } from './device-link/index.js';
 import { createDevicesCapability, deviceIdOf } from './devices/index.js';
 import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
+import { createGroupsCapability } from './groups/index.js';
 import type { Logger } from './log/logger.js';
 import { createNorthboundCapability } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
@@ -52,7 +53,10 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     exists: (identity) => products.service.findByIdentity(identity) !== undefined,
   }));
 
-  const devices = createDevicesCapability({ products: () => ({ product }) });
+  const devices = createDevicesCapability({
+    products: () => ({ product }),
+    groupScope: (groupId, descendants) => groups.service.scope(groupId, descendants),
+  });
   const data = createDataCapability({
     requireDevice: (id) => void devices.registry.require(id),
     productModel: model,
@@ -114,11 +118,19 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     onHistoryPolicy: (storesHistory) => data.store.setHistoryPolicy(storesHistory),
     countAllDevices: () => devices.registry.counts().all,
   });
+  const groups = createGroupsCapability({
+    devices: () => devices.registry,
+    apps: () => ({
+      defaultAppId: () => apps.registry.defaultApp().appId,
+      ownerOfDevice: (deviceId) => apps.registry.ownerOfDevice(deviceId),
+    }),
+  });
   const northbound = createNorthboundCapability({
     apps: () => apps.registry,
     devices: () => devices.registry,
     status: () => devices.status,
     data: () => data.store,
+    groups: () => groups.service,
     products: {
       get: product,
       findByIdentity: (identity) => products.service.findByIdentity(identity),
@@ -167,6 +179,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       commands,
       lwm2mSimulator,
       apps,
+      groups,
       northbound,
       mqttSimulator,
     ],

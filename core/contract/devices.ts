@@ -30,6 +30,10 @@ export const deviceSchema = z.object({
   lastSeenAt: z.string().optional(),
   /** A gateway sub-device: the deviceId of the gateway that reports for it. */
   gatewayId: z.string().optional(),
+  /** The one group the device belongs to, if any. */
+  groupId: z.string().optional(),
+  /** Ids of the tags attached to the device (lists and details only). */
+  tagIds: z.array(z.string()).optional(),
 });
 export type Device = z.infer<typeof deviceSchema>;
 
@@ -54,6 +58,14 @@ export const deviceListQuerySchema = z.object({
   productId: z.string().max(64).optional(),
   /** Start of the nodeId or of the name. */
   search: z.string().max(64).optional(),
+  /** Devices of this group (and of its descendants unless `descendants=false`). */
+  groupId: z.string().min(1).max(64).optional(),
+  descendants: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v !== 'false'),
+  /** Devices that carry this tag. */
+  tagId: z.string().min(1).max(64).optional(),
   /** Keyset cursor from the previous page's `nextCursor`. */
   cursor: z.string().max(32).optional(),
   /** Rows to skip instead of a cursor: lets a virtual list jump to any row (ignored with `cursor`). */

@@ -16,6 +16,7 @@ export * from './lwm2m.js';
 export * from './simulator-lwm2m.js';
 export * from './diagnosis.js';
 export * from './commands.js';
+export * from './groups.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -30,6 +31,7 @@ import { lwm2mRoutes } from './lwm2m.js';
 import { simulatorLwm2mRoutes } from './simulator-lwm2m.js';
 import { diagnosisRoutes } from './diagnosis.js';
 import { commandRoutes } from './commands.js';
+import { groupRoutes, tagRoutes } from './groups.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -47,4 +49,6 @@ export const apiRoutes = {
   ...simulatorLwm2mRoutes,
   ...diagnosisRoutes,
   ...commandRoutes,
+  ...groupRoutes,
+  ...tagRoutes,
 } as const;

@@ -8,7 +8,6 @@ import {
   nodeIdSchema,
   type Device,
   type DeviceCounts,
-  type DeviceListQuery,
   type DeviceStatus,
   type RegisterDeviceBody,
 } from '../contract/devices.js';
@@ -70,6 +69,19 @@ interface DeviceRow {
   updated_at: number;
   last_seen_at: number | null;
   gateway_id: string | null;
+  group_id: string | null;
+}
+
+/** A device list's filters; `groupIds` are a group and (when asked) its descendants, expanded by the caller. */
+export interface DeviceListFilter {
+  status?: DeviceStatus;
+  productId?: string;
+  search?: string;
+  groupIds?: readonly string[];
+  tagId?: string;
+  cursor?: string;
+  offset?: number;
+  limit: number;
 }
 
 export interface ProductInfo {
@@ -157,6 +169,7 @@ export class DeviceRegistry {
       updatedAt: iso(row.updated_at) ?? '',
       ...(row.last_seen_at === null ? {} : { lastSeenAt: iso(row.last_seen_at) }),
       ...(row.gateway_id === null ? {} : { gatewayId: row.gateway_id }),
+      ...(row.group_id === null ? {} : { groupId: row.group_id }),
     };
   }
 
@@ -260,7 +273,7 @@ export class DeviceRegistry {
     return secret;
   }
 
-  list(query: DeviceListQuery & { limit: number }): { items: Device[]; total: number; nextCursor?: string } {
+  list(query: DeviceListFilter): { items: Device[]; total: number; nextCursor?: string } {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (query.status) {
@@ -277,6 +290,14 @@ export class DeviceRegistry {
       where.push('((node_id >= ? AND node_id < ?) OR (name >= ? AND name < ?))');
       const end = `${query.search}\u{10FFFF}`;
       args.push(query.search, end, query.search, end);
+    }
+    if (query.groupIds) {
+      where.push('group_id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(query.groupIds));
+    }
+    if (query.tagId) {
+      where.push('id IN (SELECT device_id FROM device_tag_links WHERE tag_id = ?)');
+      args.push(query.tagId);
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${filter}`).get(...args) as { n: number }).n;
@@ -339,6 +360,89 @@ export class DeviceRegistry {
       )
       .all(...args, query.limit, query.offset);
     return { items: rows.map((r) => this.view(r)), total };
+  }
+
+  /** Puts devices in a group (null: ungrouped); returns how many were in another group before. */
+  assignGroup(deviceIds: readonly string[], groupId: string | null): number {
+    const ids = JSON.stringify(deviceIds);
+    const moved =
+      groupId === null
+        ? 0
+        : (
+            this.db
+              .prepare(
+                'SELECT COUNT(*) AS n FROM devices WHERE id IN (SELECT value FROM json_each(?)) AND group_id IS NOT NULL AND group_id != ?',
+              )
+              .get(ids, groupId) as { n: number }
+          ).n;
+    this.db
+      .prepare('UPDATE devices SET group_id = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))')
+      .run(groupId, this.clock.now(), ids);
+    return moved;
+  }
+
+  /** Ungroups the devices of these groups (the groups are being deleted); returns how many. */
+  ungroup(groupIds: readonly string[]): number {
+    return this.db
+      .prepare('UPDATE devices SET group_id = NULL WHERE group_id IN (SELECT value FROM json_each(?))')
+      .run(JSON.stringify(groupIds)).changes;
+  }
+
+  /** Device counts per group, for the groups that have devices. */
+  groupCounts(groupIds?: readonly string[]): Map<string, number> {
+    const rows =
+      groupIds === undefined
+        ? this.db
+            .prepare<[], { group_id: string; n: number }>(
+              'SELECT group_id, COUNT(*) AS n FROM devices WHERE group_id IS NOT NULL GROUP BY group_id',
+            )
+            .all()
+        : this.db
+            .prepare<[string], { group_id: string; n: number }>(
+              'SELECT group_id, COUNT(*) AS n FROM devices WHERE group_id IN (SELECT value FROM json_each(?)) GROUP BY group_id',
+            )
+            .all(JSON.stringify(groupIds));
+    return new Map(rows.map((r) => [r.group_id, r.n]));
+  }
+
+  groupOf(deviceId: string): string | undefined {
+    return this.byId.get(deviceId)?.group_id ?? undefined;
+  }
+
+  /** Ids of the devices in these groups, by registration order, offset-paged. */
+  idsInGroups(groupIds: readonly string[], offset: number, limit: number): { total: number; deviceIds: string[] } {
+    const ids = JSON.stringify(groupIds);
+    const where = 'group_id IN (SELECT value FROM json_each(?))';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM devices WHERE ${where}`).get(ids) as { n: number }).n;
+    const deviceIds = this.db
+      .prepare<[string, number, number], { id: string }>(
+        `SELECT id FROM devices WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`,
+      )
+      .all(ids, limit, offset)
+      .map((r) => r.id);
+    return { total, deviceIds };
+  }
+
+  /** The ids among these that are not registered. */
+  missing(deviceIds: readonly string[]): string[] {
+    return this.db
+      .prepare<[string], { id: string }>(
+        'SELECT value AS id FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.id = value)',
+      )
+      .all(JSON.stringify(deviceIds))
+      .map((r) => r.id);
+  }
+
+  /** Ids of every device of a product or carrying a tag (batch targets), by registration order. */
+  idsWhere(filter: { productId: string } | { tagId: string }): string[] {
+    const [clause, arg] =
+      'productId' in filter
+        ? ['product_id = ?', filter.productId]
+        : ['id IN (SELECT device_id FROM device_tag_links WHERE tag_id = ?)', filter.tagId];
+    return this.db
+      .prepare<[string], { id: string }>(`SELECT id FROM devices WHERE ${clause} ORDER BY seq`)
+      .all(arg)
+      .map((r) => r.id);
   }
 
   counts(productId?: string): DeviceCounts {

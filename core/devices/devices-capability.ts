@@ -1,10 +1,12 @@
 // The devices capability: registry table, secrets key, status engine, batch tasks and their routes.
 import type { Capability } from '../capability.js';
 import { deviceRoutes } from '../contract/devices.js';
+import { tagRoutes } from '../contract/groups.js';
 import { BatchRegistrations } from './batch-registration.js';
 import { csvLine } from './csv.js';
 import { DeviceRegistry, deviceMigrations, gatewayMigration, type ProductDirectory } from './device-registry.js';
 import { DeviceStatusEngine } from './device-status.js';
+import { DeviceTags, groupsAndTagsMigration } from './device-tags.js';
 import { createSecretBox, describeSecretKeyLocation, openSecretKey, type SecretBox } from './secret-box.js';
 import { DeviceStatusHistory, statusHistoryMigration } from './status-history.js';
 
@@ -12,6 +14,7 @@ export interface DevicesCapability extends Capability {
   /** Available once started. */
   readonly registry: DeviceRegistry;
   readonly status: DeviceStatusEngine;
+  readonly tags: DeviceTags;
   /** The sealing key's box once started (products seal their secrets with it too); undefined before. */
   readonly secretBox: SecretBox | undefined;
 }
@@ -19,11 +22,14 @@ export interface DevicesCapability extends Capability {
 export interface DevicesCapabilityOptions {
   /** Resolved lazily: the products capability starts first. */
   products: () => ProductDirectory;
+  /** A group and (with `descendants`) its descendants' ids, for the group filter of device lists. */
+  groupScope: (groupId: string, descendants: boolean) => readonly string[];
 }
 
 export function createDevicesCapability(options: DevicesCapabilityOptions): DevicesCapability {
   let registry: DeviceRegistry | undefined;
   let status: DeviceStatusEngine | undefined;
+  let tags: DeviceTags | undefined;
   let secretBox: SecretBox | undefined;
   let unfollowStatus: (() => void) | undefined;
   const running = <T>(value: T | undefined): T => {
@@ -33,12 +39,15 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
 
   return {
     name: 'devices',
-    migrations: [...deviceMigrations, statusHistoryMigration, gatewayMigration],
+    migrations: [...deviceMigrations, statusHistoryMigration, gatewayMigration, groupsAndTagsMigration],
     get registry() {
       return running(registry);
     },
     get status() {
       return running(status);
+    },
+    get tags() {
+      return running(tags);
     },
     get secretBox() {
       return secretBox;
@@ -67,8 +76,10 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
       const statusHistory = new DeviceStatusHistory(db);
       unfollowStatus = statusHistory.follow(bus);
       const engine = new DeviceStatusEngine(devices, clock, bus);
+      const deviceTags = new DeviceTags(db, clock, devices);
       registry = devices;
       status = engine;
+      tags = deviceTags;
       devices.onChange((change) => {
         if (change.kind === 'deleted') engine.forget(change.deviceId);
         if (change.kind === 'registered' || change.kind === 'deleted' || change.kind === 'updated')
@@ -82,9 +93,34 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
         if (registered.device.activationDeadline) engine.scheduleExpiry();
         return registered;
       });
-      routes.add(deviceRoutes.listDevices, ({ query }) => devices.list(query));
+      routes.add(deviceRoutes.listDevices, ({ query }) => {
+        const { groupId, descendants, ...filter } = query;
+        const page = devices.list({
+          ...filter,
+          ...(groupId ? { groupIds: options.groupScope(groupId, descendants) } : {}),
+        });
+        const tagIds = deviceTags.tagIdsOf(page.items.map((d) => d.deviceId));
+        return { ...page, items: page.items.map((d) => ({ ...d, tagIds: tagIds.get(d.deviceId) ?? [] })) };
+      });
       routes.add(deviceRoutes.deviceCounts, ({ query }) => devices.counts(query.productId));
-      routes.add(deviceRoutes.getDevice, ({ params }) => devices.require(params.id));
+      routes.add(deviceRoutes.getDevice, ({ params }) => {
+        const device = devices.require(params.id);
+        return { ...device, tagIds: deviceTags.tagIdsOf([device.deviceId]).get(device.deviceId) ?? [] };
+      });
+      routes.add(tagRoutes.listTags, () => ({ tags: deviceTags.list() }));
+      routes.add(tagRoutes.createTag, ({ body }) => deviceTags.create(body.key, body.value));
+      routes.add(tagRoutes.deleteTag, ({ params }) => ({
+        deleted: true as const,
+        detached: deviceTags.delete(params.tagId),
+      }));
+      routes.add(tagRoutes.attachTag, ({ params, body }) => ({
+        tagId: params.tagId,
+        attached: deviceTags.attach(params.tagId, body.deviceIds),
+      }));
+      routes.add(tagRoutes.detachTag, ({ params, body }) => ({
+        tagId: params.tagId,
+        detached: deviceTags.detach(params.tagId, body.deviceIds),
+      }));
       routes.add(deviceRoutes.updateDevice, ({ params, body }) => devices.update(params.id, body));
       routes.add(deviceRoutes.deleteDevice, ({ params }) => {
         devices.delete(params.id);

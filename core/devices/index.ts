@@ -5,3 +5,4 @@ export { DeviceStatusEngine, OFFLINE_GRACE_MS } from './device-status.js';
 export { parseCsv, csvLine } from './csv.js';
 export type { SecretBox } from './secret-box.js';
 export { deviceIdOf } from './device-id.js';
+export { DeviceTags, unknownDevices } from './device-tags.js';

@@ -123,3 +123,43 @@ export const historyQuerySchema = z.object({
 });
 
 export const deleteQuerySchema = appIdQuerySchema.extend({ cascade: z.enum(['true', 'false']).optional() });
+
+/** §1.12 device groups: `appId` in a create body, `accessAppId` in the query, act for another application. */
+export const accessAppQuerySchema = z.object({ accessAppId: str(64).optional() });
+const nullableStr = (max: number) =>
+  str(max)
+    .nullish()
+    .transform((v) => v ?? undefined);
+const nullableCount = z
+  .number()
+  .int()
+  .min(0)
+  .max(1_000_000)
+  .nullish()
+  .transform((v) => v ?? undefined);
+export const createGroupSchema = z.object({
+  name: str(64).min(1),
+  description: nullableStr(1024),
+  appId: nullableStr(64),
+  maxDevNum: nullableCount,
+  deviceIds: z.array(str(160).min(1)).max(10_000).nullish(),
+});
+export const modifyGroupSchema = z.object({
+  name: str(64).min(1).nullish(),
+  description: nullableStr(1024),
+  maxDevNum: nullableCount,
+});
+export const groupListQuerySchema = accessAppQuerySchema.extend({
+  pageNo: queryInt(0, 1_000_000).default(0),
+  pageSize: queryInt(1, 1000).default(10),
+  name: str(64).optional(),
+});
+export const groupMembersQuerySchema = accessAppQuerySchema.extend({
+  devGroupId: str(64).min(1),
+  pageNo: queryInt(0, 1_000_000).default(0),
+  pageSize: queryInt(1, 1000).default(10),
+});
+export const groupMembersBodySchema = z.object({
+  devGroupId: str(64).min(1),
+  deviceIds: z.array(str(160).min(1)).min(1).max(10_000),
+});

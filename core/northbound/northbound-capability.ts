@@ -9,6 +9,7 @@ import { registerCommandRoutes } from './northbound-command-routes.js';
 import { createNorthboundContext, type NorthboundDeps } from './northbound-context.js';
 import { registerDeviceManagementRoutes } from './northbound-device-management-routes.js';
 import { registerDeviceQueryRoutes } from './northbound-device-query-routes.js';
+import { registerGroupRoutes } from './northbound-group-routes.js';
 import { createNorthboundServer, serveNorthbound } from './northbound-server.js';
 import { northboundTlsServer } from './northbound-tls.js';
 
@@ -40,6 +41,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       registerDeviceManagementRoutes(context);
       registerDeviceQueryRoutes(context);
       registerCommandRoutes(context, deps.commands);
+      registerGroupRoutes(context);
 
       endpoint = await serveNorthbound(server, listener, tls, logger);
     },

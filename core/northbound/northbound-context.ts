@@ -9,6 +9,7 @@ import type { Device } from '../contract/devices.js';
 import type { ProductModel } from '../contract/product-model.js';
 import type { DataStore } from '../data/index.js';
 import type { DeviceRegistry, DeviceStatusEngine } from '../devices/index.js';
+import type { GroupService } from '../groups/index.js';
 import type { NorthboundDeviceInfo } from './northbound-bodies.js';
 import { appNotAuthorized, appNotExisted, deviceNotFound, invalidInput, NorthboundError } from './northbound-errors.js';
 import { parseNorthboundTime } from './northbound-time.js';
@@ -26,6 +27,7 @@ export interface NorthboundDeps {
   devices: () => DeviceRegistry;
   status: () => DeviceStatusEngine;
   data: () => DataStore;
+  groups: () => GroupService;
   products: NorthboundProducts;
   commands: () => CommandService;
 }

@@ -2,7 +2,9 @@
 // The codes come from the platform's published northbound error table (not in our fact sheet; confidence M):
 // 100022 invalid input, 100208 wrong appId/secret, 1010005 bad app_key/access_token, 100217 app not authorised,
 // 100403 device does not exist, 100416 device already registered, 50252 internal error; 100203 "the application
-// does not exist" is remembered from the same table (confidence L).
+// does not exist" is remembered from the same table (confidence L). The group codes 100601 (group full), 100602
+// (name used), 100603 (no such group) and 100609 (too many devices to add) are from the device-group API's error
+// tables; the platform documents them with HTTP 200 or 400, answered here with the status of our other refusals.
 import { statusOfError } from '../api/error-statuses.js';
 import { DomainError } from '../domain-error.js';
 
@@ -80,6 +82,31 @@ export const northboundErrors: Readonly<Record<string, PlatformError>> = {
     status: 404,
     errorCode: '100403',
     describe: (message) => `The device is not existed: ${message}`,
+  },
+  GROUP_DEVICE_NOT_HELD: {
+    status: 403,
+    errorCode: '100217',
+    describe: (message) => `The application hasn't been authorized: ${message}`,
+  },
+  GROUP_FULL: {
+    status: 409,
+    errorCode: '100601',
+    describe: (message) => `The number of device in the group has reach the max: ${message}`,
+  },
+  GROUP_NAME_TAKEN: {
+    status: 409,
+    errorCode: '100602',
+    describe: (message) => `The device group name has been used: ${message}`,
+  },
+  GROUP_NOT_FOUND: {
+    status: 404,
+    errorCode: '100603',
+    describe: (message) => `The device group is not existed: ${message}`,
+  },
+  GROUP_TOO_MANY_DEVICES: {
+    status: 400,
+    errorCode: '100609',
+    describe: (message) => `Too much devices to add: ${message}`,
   },
 };
 

@@ -10,12 +10,14 @@ import {
   IconPlugConnected,
   IconSettings,
   IconSignature,
+  IconSitemap,
   type Icon,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { AppsArea } from '../features/apps/AppsArea.js';
 import { CodecPage } from '../features/codecs/CodecPage.js';
 import { DevicesArea } from '../features/devices/DevicesArea.js';
+import { GroupsPage } from '../features/groups/GroupsPage.js';
 import { OverviewPage } from '../features/overview/OverviewPage.js';
 import { PackagesArea } from '../features/packages/PackagesArea.js';
 import { ProductsArea } from '../features/products/ProductsArea.js';
@@ -39,6 +41,7 @@ export const workbenchAreas: readonly WorkbenchArea[] = [
   { path: '/', labelKey: 'nav.overview', icon: IconLayoutDashboard, Page: OverviewPage },
   { path: '/products', labelKey: 'products.nav', icon: IconBox, Page: ProductsArea },
   { path: '/devices', labelKey: 'devices.nav', icon: IconDevices, Page: DevicesArea },
+  { path: '/groups', labelKey: 'groups.nav', icon: IconSitemap, Page: GroupsPage },
   { path: '/apps', labelKey: 'apps.nav', icon: IconApps, Page: AppsArea },
   { path: '/traffic', labelKey: 'traffic.nav', icon: IconActivity, Page: TrafficPage },
   { path: '/signing', labelKey: 'signing.nav', icon: IconSignature, Page: SigningArea },

@@ -16,3 +16,19 @@ export async function opsPerSecond(fn: () => Promise<number> | number, minMs = 1
   while (performance.now() - start < minMs) ops += await fn();
   return (ops * 1000) / (performance.now() - start);
 }
+
+/** Runs fn `runs` times one after another; returns the p50 and p99 of its durations in ms. */
+export async function latencyPercentiles(
+  fn: () => Promise<unknown>,
+  runs = 200,
+): Promise<{ p50: number; p99: number }> {
+  const durations: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    durations.push(performance.now() - start);
+  }
+  durations.sort((a, b) => a - b);
+  const at = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))]!;
+  return { p50: at(0.5), p99: at(0.99) };
+}

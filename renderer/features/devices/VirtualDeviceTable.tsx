@@ -1,6 +1,6 @@
 // The device list as virtual rows over server pages: only the rows in view exist in the DOM and only their
 // pages are fetched, so 100k devices scroll like 10 (the scrollbar spans the whole fleet; drag it anywhere).
-import { Anchor, Box, Button, Skeleton, Text } from '@mantine/core';
+import { Anchor, Box, Button, Checkbox, Skeleton, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +13,7 @@ import { formatDateTime } from '../../app/i18n.js';
 
 export const DEVICE_ROW_HEIGHT = 40;
 const COLUMNS = 'minmax(160px, 1.3fr) minmax(120px, 1fr) 110px minmax(140px, 1fr) 90px 170px';
+const SELECTABLE_COLUMNS = `28px ${COLUMNS}`;
 
 const cellStyle = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 } as const;
 
@@ -21,6 +22,8 @@ export interface VirtualDeviceTableProps {
   /** productId → a readable product name. */
   productName: (productId: string) => string | undefined;
   onClearFilters: () => void;
+  /** With a selection, each row gets a checkbox for the bulk actions. */
+  selection?: { has(deviceId: string): boolean; toggle(deviceId: string, on: boolean): void };
 }
 
 /** Pages holding the rows `first`..`last`, always with page 0 (it carries the total). */
@@ -30,7 +33,8 @@ export function pagesForRows(first: number, last: number, pageSize: number): num
   return [...pages].sort((a, b) => a - b);
 }
 
-export function VirtualDeviceTable({ filter, productName, onClearFilters }: VirtualDeviceTableProps) {
+export function VirtualDeviceTable({ filter, productName, onClearFilters, selection }: VirtualDeviceTableProps) {
+  const columns = selection ? SELECTABLE_COLUMNS : COLUMNS;
   const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const firstPage = useDevicePages(filter, [0])[0];
@@ -61,7 +65,7 @@ export function VirtualDeviceTable({ filter, productName, onClearFilters }: Virt
   if (!firstPage || firstPage.isPending) return <LoadingState />;
   if (firstPage.isError) return <ErrorState error={firstPage.error} onRetry={() => void firstPage.refetch()} />;
   if (total === 0) {
-    const filtered = Boolean(filter.status || filter.productId || filter.search);
+    const filtered = Boolean(filter.status || filter.productId || filter.search || filter.groupId || filter.tagId);
     return filtered ? (
       <EmptyState title={t('devices.empty.filteredTitle')}>
         <Button variant="subtle" size="xs" onClick={onClearFilters}>
@@ -89,12 +93,13 @@ export function VirtualDeviceTable({ filter, productName, onClearFilters }: Virt
         aria-rowindex={1}
         style={{
           display: 'grid',
-          gridTemplateColumns: COLUMNS,
+          gridTemplateColumns: columns,
           gap: 12,
           padding: '6px 12px',
           borderBottom: '1px solid var(--mantine-color-default-border)',
         }}
       >
+        {selection && <span role="columnheader" aria-label={t('devices.list.selectColumn')} />}
         {header.map((h) => (
           <Text key={h} role="columnheader" size="sm" fw={600} style={cellStyle}>
             {h}
@@ -122,13 +127,25 @@ export function VirtualDeviceTable({ filter, productName, onClearFilters }: Virt
                   height: DEVICE_ROW_HEIGHT,
                   transform: `translateY(${row.start}px)`,
                   display: 'grid',
-                  gridTemplateColumns: COLUMNS,
+                  gridTemplateColumns: columns,
                   gap: 12,
                   alignItems: 'center',
                   padding: '0 12px',
                   background: row.index % 2 ? 'var(--mantine-color-default-hover)' : undefined,
                 }}
               >
+                {selection && (
+                  <Box role="cell">
+                    {device && (
+                      <Checkbox
+                        size="xs"
+                        aria-label={t('devices.list.select', { name: device.nodeId })}
+                        checked={selection.has(device.deviceId)}
+                        onChange={(e) => selection.toggle(device.deviceId, e.currentTarget.checked)}
+                      />
+                    )}
+                  </Box>
+                )}
                 {device ? <DeviceCells device={device} productName={productName} /> : <LoadingCells />}
               </Box>
             );

@@ -16,6 +16,9 @@ export interface DeviceFilter {
   status?: DeviceStatus;
   productId?: string;
   search?: string;
+  /** Devices of this group and its subgroups. */
+  groupId?: string;
+  tagId?: string;
 }
 
 export interface HistoryFilter {
@@ -50,6 +53,8 @@ const listQuery = (filter: DeviceFilter, page: number): DeviceListQuery => ({
   ...(filter.status ? { status: filter.status } : {}),
   ...(filter.productId ? { productId: filter.productId } : {}),
   ...(filter.search ? { search: filter.search } : {}),
+  ...(filter.groupId ? { groupId: filter.groupId } : {}),
+  ...(filter.tagId ? { tagId: filter.tagId } : {}),
 });
 
 /**
