@@ -79,7 +79,9 @@ describe('commands of a simulated street light', { timeout: 90_000 }, () => {
   it('keeps cached commands of a device that is off PENDING and cancels them all', async () => {
     expect((await api(`/api/simulator/mqtt/${simulationId}`, { method: 'DELETE' })).status).toBe(200);
     await expect
-      .poll(async () => ((await (await api(`/api/simulator/mqtt/${simulationId}`)).json()) as { status: string }).status)
+      .poll(
+        async () => ((await (await api(`/api/simulator/mqtt/${simulationId}`)).json()) as { status: string }).status,
+      )
       .toBe('stopped');
     await page.getByTestId('command-select').click();
     await page.getByRole('option', { name: 'Light · SWITCH_LIGHT' }).click();
