@@ -12,6 +12,7 @@ import { createDeviceLinkHub } from './device-link/index.js';
 import { createDevicesCapability, deviceIdOf } from './devices/index.js';
 import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
 import { createGroupsCapability } from './groups/index.js';
+import { DomainError } from './domain-error.js';
 import type { Logger } from './log/logger.js';
 import { createNorthboundCapability } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
@@ -137,6 +138,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       idsOfDeviceType: (deviceType) => products.service.idsOfDeviceType(deviceType),
     },
     commands: () => commands.service,
+    commandBatches: () => commands.batches,
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({
@@ -148,12 +150,15 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
         const deviceModel = device && model(device.productId);
         return device && deviceModel ? { productId: device.productId, model: deviceModel } : undefined;
       },
-      devicesOfProduct: (productId) =>
-        product(productId)
-          ? devices.registry
-              .page({ productIds: [productId], ascending: true, offset: 0, limit: 100_000 })
-              .items.map((d) => d.deviceId)
-          : undefined,
+      resolveTarget: (target, appId) => {
+        if ('productId' in target && !product(target.productId))
+          throw new DomainError('PRODUCT_NOT_FOUND', `no product ${target.productId}`, 'body.target.productId');
+        const app = groups.service.appOrDefault(appId);
+        if ('productId' in target) return groups.service.resolveTarget({ kind: 'product', ...target }, app);
+        if ('deviceIds' in target) return groups.service.resolveTarget({ kind: 'devices', ...target }, app);
+        if ('tagId' in target) return groups.service.resolveTarget({ kind: 'tag', ...target }, app);
+        return groups.service.resolveTarget({ kind: 'group', ...target }, app);
+      },
       onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
     }),
     callbacks: commandCallbacksByFetch(log),

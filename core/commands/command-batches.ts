@@ -1,16 +1,27 @@
-// Batch commands (R-7.3): one command to every device of a product or to a list of devices, as a task whose progress
-// and per-device results are read from the commands it made.
+// Batch commands (R-7.3): one command to every device of a product, a group, a tag or a list, as a task whose
+// progress and per-device results are read from the commands it made. The target is resolved when the task starts.
 import { randomUUID } from 'node:crypto';
-import { finalCommandStatuses, type CommandBatch, type CreateCommandInput } from '../contract/commands.js';
+import {
+  finalCommandStatuses,
+  type CommandBatch,
+  type CommandBatchTarget,
+  type CreateCommandInput,
+} from '../contract/commands.js';
 import { DomainError } from '../domain-error.js';
 import type { CommandStore, CommandRow } from './command-store.js';
 import type { CommandService } from './command-service.js';
 
-export type BatchTarget = { productId: string } | { deviceIds: string[] };
-
 export interface BatchDevices {
-  /** Device ids of a product, or undefined when there is no such product. */
-  devicesOfProduct(productId: string): string[] | undefined;
+  /** The devices a target names now, by registration order; throws a DomainError for an unknown product/group/tag. */
+  resolveTarget(target: CommandBatchTarget, appId: string | undefined): string[];
+}
+
+/** Northbound batch tasks keep what the application sent, to answer with it. */
+export interface BatchTaskInfo {
+  taskName: string;
+  appId: string;
+  timeoutS: number;
+  param: unknown;
 }
 
 export class CommandBatches {
@@ -22,13 +33,8 @@ export class CommandBatches {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  create(target: BatchTarget, input: CreateCommandInput): CommandBatch {
-    let deviceIds: string[];
-    if ('productId' in target) {
-      const ids = this.devices.devicesOfProduct(target.productId);
-      if (!ids) throw new DomainError('PRODUCT_NOT_FOUND', `no product ${target.productId}`, 'body.target.productId');
-      deviceIds = ids;
-    } else deviceIds = [...new Set(target.deviceIds)];
+  create(target: CommandBatchTarget, input: CreateCommandInput, info?: BatchTaskInfo): CommandBatch {
+    const deviceIds = this.devices.resolveTarget(target, info?.appId);
     const taskId = randomUUID();
     const refused: { deviceId: string; error: string }[] = [];
     const rows: CommandRow[] = [];
@@ -47,10 +53,21 @@ export class CommandBatches {
         method: input.method,
         created_at: this.now(),
         refused: JSON.stringify(refused),
+        target: JSON.stringify(target),
+        task_name: info?.taskName ?? null,
+        app_id: info?.appId ?? null,
+        timeout_s: info?.timeoutS ?? null,
+        param: info === undefined ? null : JSON.stringify(info.param),
       });
     });
     for (const row of rows) this.service.dispatch(row).catch(this.onError);
     return this.view(taskId);
+  }
+
+  /** What a northbound batch task was created with (`param` of BatchTaskInfo), or undefined. */
+  taskInfo(taskId: string): unknown {
+    const param = this.store.batch(taskId)?.param;
+    return param === undefined || param === null ? undefined : (JSON.parse(param) as unknown);
   }
 
   view(taskId: string): CommandBatch {
@@ -64,6 +81,9 @@ export class CommandBatches {
     const completed = final.length + refused.length;
     return {
       taskId,
+      target: JSON.parse(batch.target) as CommandBatchTarget,
+      ...(batch.task_name !== null ? { taskName: batch.task_name } : {}),
+      ...(batch.app_id !== null ? { appId: batch.app_id } : {}),
       serviceId: batch.service_id,
       method: batch.method,
       createdAt: batch.created_at,

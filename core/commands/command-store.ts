@@ -61,8 +61,14 @@ export const commandMigrations: readonly Migration[] = [
       service_id TEXT NOT NULL,
       method TEXT NOT NULL,
       created_at INTEGER NOT NULL,
-      refused TEXT NOT NULL
-    );`,
+      refused TEXT NOT NULL,
+      target TEXT NOT NULL,
+      task_name TEXT,
+      app_id TEXT,
+      timeout_s INTEGER,
+      param TEXT
+    );
+    CREATE INDEX command_batches_app ON command_batches (app_id, created_at) WHERE app_id IS NOT NULL;`,
   },
 ];
 
@@ -161,6 +167,13 @@ export interface BatchRow {
   created_at: number;
   /** JSON `[{deviceId, error}]`: devices that got no command. */
   refused: string;
+  /** JSON of the target as given. */
+  target: string;
+  /** Northbound batch tasks: their name, application, timeout and `param` as sent. */
+  task_name: string | null;
+  app_id: string | null;
+  timeout_s: number | null;
+  param: string | null;
 }
 
 export class CommandStore {
@@ -207,7 +220,8 @@ export class CommandStore {
         'SELECT * FROM command_cancel_tasks ORDER BY created_at DESC, rowid DESC LIMIT 1000',
       ),
       insertBatch: db.prepare(
-        'INSERT INTO command_batches (id, service_id, method, created_at, refused) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO command_batches (id, service_id, method, created_at, refused, target, task_name, app_id, timeout_s, param)
+         VALUES (@id, @service_id, @method, @created_at, @refused, @target, @task_name, @app_id, @timeout_s, @param)`,
       ),
       batch: db.prepare<[string], BatchRow>('SELECT * FROM command_batches WHERE id = ?'),
       ofBatch: db.prepare<[string], CommandRow>('SELECT * FROM commands WHERE batch_id = ? ORDER BY seq'),
@@ -320,7 +334,7 @@ export class CommandStore {
   }
 
   insertBatch(row: BatchRow): void {
-    this.statements.insertBatch.run(row.id, row.service_id, row.method, row.created_at, row.refused);
+    this.statements.insertBatch.run(row);
   }
 
   batch(id: string): BatchRow | undefined {

@@ -12,3 +12,4 @@ export {
   type CommandDevices,
 } from './command-service.js';
 export type { CommandFilter } from './command-store.js';
+export { CommandBatches, type BatchDevices, type BatchTaskInfo } from './command-batches.js';

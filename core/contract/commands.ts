@@ -134,10 +134,14 @@ export const cancelTaskSchema = z.object({
 });
 export type CancelTask = z.infer<typeof cancelTaskSchema>;
 
+/** A product, a list, a group (with its subgroups unless `descendants` is false) or a tag; resolved at creation. */
 export const commandBatchTargetSchema = z.union([
   z.object({ productId: z.string().min(1).max(64) }),
   z.object({ deviceIds: z.array(z.string().min(1).max(160)).min(1).max(10_000) }),
+  z.object({ groupId: z.string().min(1).max(64), descendants: z.boolean().optional() }),
+  z.object({ tagId: z.string().min(1).max(64) }),
 ]);
+export type CommandBatchTarget = z.infer<typeof commandBatchTargetSchema>;
 
 export const commandBatchItemSchema = z.object({
   deviceId: z.string(),
@@ -149,6 +153,11 @@ export const commandBatchItemSchema = z.object({
 
 export const commandBatchSchema = z.object({
   taskId: z.string(),
+  /** What the batch was sent to, as given; `items` are the devices it named when the task started. */
+  target: commandBatchTargetSchema,
+  /** Set for batch tasks made through the northbound batch task API. */
+  taskName: z.string().optional(),
+  appId: z.string().optional(),
   serviceId: z.string(),
   method: z.string(),
   createdAt: z.number(),
@@ -232,7 +241,7 @@ export const commandRoutes = {
     method: 'POST',
     path: '/api/command-batches',
     tag: 'commands',
-    summary: 'Send one command to every device of a product or to a list of devices, as a task',
+    summary: 'Send one command to every device of a product, a group, a tag or a list, as a task',
     body: z.object({
       target: commandBatchTargetSchema,
       serviceId: z.string().min(1).max(64),

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Capability } from '../capability.js';
 import { appRoutes, type NorthboundEndpoint } from '../contract/apps.js';
 import { registerAuthRoutes } from './northbound-auth-routes.js';
+import { registerBatchTaskRoutes } from './northbound-batch-task-routes.js';
 import { registerCommandRoutes } from './northbound-command-routes.js';
 import { createNorthboundContext, type NorthboundDeps } from './northbound-context.js';
 import { registerDeviceManagementRoutes } from './northbound-device-management-routes.js';
@@ -41,6 +42,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       registerDeviceManagementRoutes(context);
       registerDeviceQueryRoutes(context);
       registerCommandRoutes(context, deps.commands);
+      registerBatchTaskRoutes(context, deps.commandBatches);
       registerGroupRoutes(context);
 
       endpoint = await serveNorthbound(server, listener, tls, logger);
