@@ -1,7 +1,13 @@
-// Batch command from the devices list: one command of a product's model to every device of that product, as a task
-// whose progress and per-device results update while the devices answer.
-import { Alert, Modal, Progress, ScrollArea, Stack, Table, Text } from '@mantine/core';
+// Batch command from the devices list: one command of a product's model to every device of that product, of a group
+// (with its subgroups), carrying a tag, or selected in the list, as a task whose progress and per-device results
+// update while the devices answer. The target is resolved when the task starts.
+import { Alert, Modal, Progress, ScrollArea, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { apiRoutes, type CommandBatchTarget } from '../../../core/contract/index.js';
+import { useApi } from '../../api/ApiProvider.js';
+import { flattenTree, groupLabel } from '../groups/groupTree.js';
+import { useGroupTree, useTags } from '../groups/groupQueries.js';
 import { useTranslation } from 'react-i18next';
 import { ProductSelect } from '../devices/ProductSelect.js';
 import { useProduct } from '../products/productQueries.js';
@@ -62,24 +68,55 @@ function BatchProgress({ taskId }: { taskId: string }) {
   );
 }
 
-function BatchForm({ productId, onStarted }: { productId: string; onStarted: (taskId: string) => void }) {
+/** How many devices a target names now (the same resolution the task does when it starts). */
+function useTargetSize(target: CommandBatchTarget | undefined, productCount: number) {
+  const { callApi } = useApi();
+  return useQuery({
+    queryKey: ['commands', 'batch-target', target],
+    enabled: target !== undefined && !('productId' in target),
+    queryFn: () => {
+      const t = target!;
+      const body =
+        'deviceIds' in t
+          ? { kind: 'devices' as const, deviceIds: t.deviceIds }
+          : 'tagId' in t
+            ? { kind: 'tag' as const, tagId: t.tagId }
+            : { kind: 'group' as const, groupId: 'groupId' in t ? t.groupId : '', descendants: true };
+      return callApi(apiRoutes.resolveBatchTarget, { body });
+    },
+    select: (r) => r.total,
+    placeholderData: target && 'productId' in target ? { total: productCount, deviceIds: [] } : undefined,
+  });
+}
+
+function BatchForm({
+  productId,
+  target,
+  onStarted,
+}: {
+  productId: string;
+  target: CommandBatchTarget | undefined;
+  onStarted: (taskId: string) => void;
+}) {
   const { t } = useTranslation();
   const product = useProduct(productId);
   const create = useCreateBatch();
+  const size = useTargetSize(target, product.data?.deviceCount ?? 0);
   if (product.isPending) return <LoadingState />;
   if (product.isError) return <ErrorState error={product.error} />;
-  if (product.data.deviceCount === 0)
+  const count = target && 'productId' in target ? product.data.deviceCount : (size.data ?? 0);
+  if (target === undefined || count === 0)
     return (
       <Alert color="gray" variant="light">
-        {t('commands.batch.noDevices')}
+        {target === undefined ? t('commands.batch.chooseTarget') : t('commands.batch.noDevices')}
       </Alert>
     );
   return (
     <CommandForm
       model={product.data.model}
       busy={create.isPending}
-      submitLabel={t('commands.batch.send', { count: product.data.deviceCount })}
-      onSend={async (draft) => onStarted((await create.mutateAsync({ target: { productId }, ...draft })).taskId)}
+      submitLabel={t('commands.batch.send', { count })}
+      onSend={async (draft) => onStarted((await create.mutateAsync({ target, ...draft })).taskId)}
     />
   );
 }
@@ -88,13 +125,33 @@ export function BatchCommandModal({
   opened,
   onClose,
   defaultProductId,
+  selectedDeviceIds = [],
 }: {
   opened: boolean;
   onClose: () => void;
   defaultProductId: string | undefined;
+  /** Devices selected in the list: offered as a target of their own. */
+  selectedDeviceIds?: readonly string[];
 }) {
   const { t } = useTranslation();
   const [productId, setProductId] = useState<string | null>(defaultProductId ?? null);
+  const [scope, setScope] = useState<'product' | 'group' | 'tag' | 'selected'>(
+    selectedDeviceIds.length ? 'selected' : 'product',
+  );
+  const [groupId, setGroupId] = useState<string | null>(null);
+  const [tagId, setTagId] = useState<string | null>(null);
+  const groups = useGroupTree();
+  const tags = useTags();
+  const target: CommandBatchTarget | undefined =
+    scope === 'product' && productId
+      ? { productId }
+      : scope === 'group' && groupId
+        ? { groupId }
+        : scope === 'tag' && tagId
+          ? { tagId }
+          : scope === 'selected' && selectedDeviceIds.length
+            ? { deviceIds: [...selectedDeviceIds] }
+            : undefined;
   const [taskId, setTaskId] = useState<string | undefined>();
   const close = () => {
     setTaskId(undefined);
@@ -115,7 +172,56 @@ export function BatchCommandModal({
           }}
           data-testid="batch-product"
         />
-        {productId && !taskId && <BatchForm key={productId} productId={productId} onStarted={setTaskId} />}
+        <SegmentedControl
+          value={scope}
+          onChange={(v) => {
+            setScope(v as typeof scope);
+            setTaskId(undefined);
+          }}
+          data={[
+            { value: 'product', label: t('commands.batch.scopes.product') },
+            { value: 'group', label: t('commands.batch.scopes.group') },
+            { value: 'tag', label: t('commands.batch.scopes.tag') },
+            ...(selectedDeviceIds.length
+              ? [{ value: 'selected', label: t('commands.batch.scopes.selected', { count: selectedDeviceIds.length }) }]
+              : []),
+          ]}
+        />
+        {scope === 'group' && (
+          <Select
+            label={t('commands.batch.group')}
+            placeholder={t('commands.batch.group')}
+            description={t('commands.batch.groupHint')}
+            data={flattenTree(groups.data?.roots ?? []).map((g) => ({
+              value: g.node.id,
+              label: [...g.path.slice(0, -1), groupLabel(g.node, t)].join(' / '),
+            }))}
+            value={groupId}
+            onChange={setGroupId}
+            searchable
+          />
+        )}
+        {scope === 'tag' && (
+          <Select
+            label={t('commands.batch.tag')}
+            placeholder={t('commands.batch.tag')}
+            data={(tags.data?.tags ?? []).map((tg) => ({
+              value: tg.id,
+              label: tg.value ? `${tg.key}=${tg.value}` : tg.key,
+            }))}
+            value={tagId}
+            onChange={setTagId}
+            searchable
+          />
+        )}
+        {productId && !taskId && (
+          <BatchForm
+            key={`${productId}-${JSON.stringify(target)}`}
+            productId={productId}
+            target={target}
+            onStarted={setTaskId}
+          />
+        )}
         {taskId && <BatchProgress taskId={taskId} />}
       </Stack>
     </Modal>

@@ -191,6 +191,9 @@ export function DevicesListPage() {
                 ))}
               </Menu.Dropdown>
             </Menu>
+            <Button size="xs" variant="default" onClick={() => setDialog('command')}>
+              {t('commands.batch.open')}
+            </Button>
             <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())}>
               {t('devices.bulk.clear')}
             </Button>
@@ -226,7 +229,12 @@ export function DevicesListPage() {
         defaultProductId={productId ?? undefined}
       />
       {dialog === 'command' && (
-        <BatchCommandModal opened onClose={() => setDialog(undefined)} defaultProductId={productId ?? undefined} />
+        <BatchCommandModal
+          opened
+          onClose={() => setDialog(undefined)}
+          defaultProductId={productId ?? undefined}
+          selectedDeviceIds={[...selected]}
+        />
       )}
     </Stack>
   );
