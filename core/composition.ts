@@ -5,12 +5,14 @@ import { createMqttAccessCapability } from './access/mqtt/index.js';
 import { createAppsCapability } from './apps/index.js';
 import type { Capability } from './capability.js';
 import { createCodecsCapability } from './codecs/index.js';
+import { createCommandsCapability, type CommandCallbacks } from './commands/index.js';
 import { parseLayoutSource } from './codecs/index.js';
 import { createDataCapability } from './data/index.js';
 import { createDeviceLinkHub } from './device-link/index.js';
 import { createDevicesCapability, deviceIdOf } from './devices/index.js';
 import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
 import { createGroupsCapability } from './groups/index.js';
+import { DomainError } from './domain-error.js';
 import type { Logger } from './log/logger.js';
 import { createNorthboundCapability } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
@@ -135,8 +137,32 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       findByIdentity: (identity) => products.service.findByIdentity(identity),
       idsOfDeviceType: (deviceType) => products.service.idsOfDeviceType(deviceType),
     },
+    commands: () => commands.service,
+    commandBatches: () => commands.batches,
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
+  const commands = createCommandsCapability({
+    link: () => deviceLink.link,
+    encode: (productId, command) => codecs.encodeCommand(productId, command),
+    devices: () => ({
+      productOf: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        const deviceModel = device && model(device.productId);
+        return device && deviceModel ? { productId: device.productId, model: deviceModel } : undefined;
+      },
+      resolveTarget: (target, appId) => {
+        if ('productId' in target && !product(target.productId))
+          throw new DomainError('PRODUCT_NOT_FOUND', `no product ${target.productId}`, 'body.target.productId');
+        const app = groups.service.appOrDefault(appId);
+        if ('productId' in target) return groups.service.resolveTarget({ kind: 'product', ...target }, app);
+        if ('deviceIds' in target) return groups.service.resolveTarget({ kind: 'devices', ...target }, app);
+        if ('tagId' in target) return groups.service.resolveTarget({ kind: 'tag', ...target }, app);
+        return groups.service.resolveTarget({ kind: 'group', ...target }, app);
+      },
+      onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
+    }),
+    callbacks: commandCallbacksByFetch(log),
+  });
 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
@@ -155,11 +181,30 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       mqtt,
       coap,
       diagnosis,
+      commands,
       lwm2mSimulator,
       apps,
       groups,
       northbound,
       mqttSimulator,
     ],
+  };
+}
+
+// replaced by core/push delivery: a best-effort POST of each status callback, logged when it fails.
+function commandCallbacksByFetch(log: () => Logger | undefined): CommandCallbacks {
+  return {
+    enqueue({ url, body, deviceId }) {
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      })
+        .then((response) => {
+          if (!response.ok) log()?.warn(`status callback of ${deviceId} to ${url} answered ${response.status}`);
+        })
+        .catch((error: unknown) => log()?.warn({ err: error }, `status callback of ${deviceId} to ${url} failed`));
+    },
   };
 }

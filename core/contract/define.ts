@@ -109,3 +109,9 @@ export function fillPath(path: string, params: Record<string, unknown> | undefin
     return encodeURIComponent(String(value));
   });
 }
+
+/**
+ * An optional field where absent and null are the same. Real device SDKs and platform clients write every field
+ * they know and send null for the ones the user did not set (the IoTDA Python SDK's `event_time` is null by default).
+ */
+export const optionalField = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);

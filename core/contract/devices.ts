@@ -335,31 +335,4 @@ export const deviceRoutes = {
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
     response: z.object({ items: z.array(mqttRefusalSchema) }),
   }),
-  sendDeviceCommand: defineRoute({
-    method: 'POST',
-    path: '/api/devices/:id/commands',
-    tag: 'access',
-    summary:
-      "Send a command to a connected MQTT device on its dialect's command topic and wait for its response (mid / request_id)",
-    params: deviceParams,
-    body: z.object({
-      serviceId: z.string().min(1).max(64),
-      commandName: z.string().min(1).max(64),
-      paras: z.record(z.string(), z.unknown()).default({}),
-      timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-    }),
-    response: z.object({
-      sent: z.boolean(),
-      commandId: z.string().optional(),
-      topic: z.string().optional(),
-      /** Absent when the device did not answer in time. */
-      response: z
-        .object({
-          resultCode: z.number().int(),
-          responseName: z.string().optional(),
-          body: z.record(z.string(), z.unknown()),
-        })
-        .optional(),
-    }),
-  }),
 } as const;

@@ -15,6 +15,7 @@ export * from './serial.js';
 export * from './lwm2m.js';
 export * from './simulator-lwm2m.js';
 export * from './diagnosis.js';
+export * from './commands.js';
 export * from './groups.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
@@ -29,6 +30,7 @@ import { serialRoutes } from './serial.js';
 import { lwm2mRoutes } from './lwm2m.js';
 import { simulatorLwm2mRoutes } from './simulator-lwm2m.js';
 import { diagnosisRoutes } from './diagnosis.js';
+import { commandRoutes } from './commands.js';
 import { groupRoutes, tagRoutes } from './groups.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
@@ -46,6 +48,7 @@ export const apiRoutes = {
   ...lwm2mRoutes,
   ...simulatorLwm2mRoutes,
   ...diagnosisRoutes,
+  ...commandRoutes,
   ...groupRoutes,
   ...tagRoutes,
 } as const;

@@ -1,9 +1,9 @@
 // zod schemas of the northbound requests (§1.2–1.6), with the field names application servers send.
 import { z } from 'zod';
 
-const str = (max: number) => z.string().max(max);
+export const str = (max: number) => z.string().max(max);
 /** Query numbers arrive as text. */
-const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** §1.2: SDKs post appId/secret as a form; the Go client spells it `Secret`. */
 export const loginBodySchema = z

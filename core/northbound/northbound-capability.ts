@@ -1,10 +1,12 @@
-// The northbound compatibility API (§1.1–1.6) on its own 127.0.0.1 listener: application servers written for the
-// platform log in, register, edit, query and delete devices and read data history, unchanged. Each application
+// The northbound compatibility API (§1.1–1.8) on its own 127.0.0.1 listener: application servers written for the
+// platform log in, register, edit, query and delete devices, read data history and send commands, unchanged. Each application
 // sees its own devices; `?appId=` acts on another application's devices with its grant (R-1.3).
 import type { FastifyInstance } from 'fastify';
 import type { Capability } from '../capability.js';
 import { appRoutes, type NorthboundEndpoint } from '../contract/apps.js';
 import { registerAuthRoutes } from './northbound-auth-routes.js';
+import { registerBatchTaskRoutes } from './northbound-batch-task-routes.js';
+import { registerCommandRoutes } from './northbound-command-routes.js';
 import { createNorthboundContext, type NorthboundDeps } from './northbound-context.js';
 import { registerDeviceManagementRoutes } from './northbound-device-management-routes.js';
 import { registerDeviceQueryRoutes } from './northbound-device-query-routes.js';
@@ -39,6 +41,8 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       registerAuthRoutes(context);
       registerDeviceManagementRoutes(context);
       registerDeviceQueryRoutes(context);
+      registerCommandRoutes(context, deps.commands);
+      registerBatchTaskRoutes(context, deps.commandBatches);
       registerGroupRoutes(context);
 
       endpoint = await serveNorthbound(server, listener, tls, logger);

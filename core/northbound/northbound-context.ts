@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppIdentity, AppRegistry } from '../apps/index.js';
+import type { CommandBatches, CommandService } from '../commands/index.js';
 import type { GrantAccess } from '../contract/apps.js';
 import type { Device } from '../contract/devices.js';
 import type { ProductModel } from '../contract/product-model.js';
@@ -28,6 +29,8 @@ export interface NorthboundDeps {
   data: () => DataStore;
   groups: () => GroupService;
   products: NorthboundProducts;
+  commands: () => CommandService;
+  commandBatches: () => CommandBatches;
 }
 
 export interface NorthboundReply {

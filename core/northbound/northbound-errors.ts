@@ -60,6 +60,17 @@ const badToken: PlatformError = {
  */
 export const northboundErrors: Readonly<Record<string, PlatformError>> = {
   BAD_CREDENTIALS: { status: 401, errorCode: '100208', describe: () => 'AppId or secret is not right.' },
+  // Command codes remembered from the platform's v1.4.0 error table, not in the fact sheet (confidence L).
+  COMMAND_NOT_FOUND: {
+    status: 404,
+    errorCode: '100434',
+    describe: (message) => `The device command is not existed: ${message}`,
+  },
+  COMMAND_NOT_PENDING: {
+    status: 400,
+    errorCode: '100435',
+    describe: (message) => `The device command already executed or canceled: ${message}`,
+  },
   BAD_REFRESH_TOKEN: badToken,
   BAD_TOKEN: badToken,
   DEVICE_EXISTS: {

@@ -168,6 +168,26 @@ describe('a field operations lead organises meters in groups', { timeout: 90_000
     await browser.screenshot('07-devices-filtered');
   });
 
+  it('sends a batch command to a group from the devices list and watches its progress', async () => {
+    await page.getByRole('button', { name: 'Batch command' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('batch-product').click();
+    await page.getByRole('option').first().click();
+    await dialog.getByText('A group', { exact: true }).click();
+    await dialog.getByPlaceholder('Group', { exact: true }).click();
+    await page.getByRole('option', { name: 'Site A', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Send to 2 devices' }).waitFor();
+    await dialog.locator('[data-para="value"]').click();
+    await page.getByRole('option').first().click();
+    await browser.screenshot('08-batch-group');
+    await dialog.getByRole('button', { name: 'Send to 2 devices' }).click();
+    await dialog.getByTestId('batch-progress').waitFor();
+    await dialog.getByText(/of 2 finished/).waitFor();
+    await browser.screenshot('09-batch-progress');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('reads the same page in Chinese', async () => {
     await page.goto(`${serve.ready.api}/groups`);
     await page.getByRole('heading', { name: 'Groups and tags', level: 2 }).waitFor({ timeout: 20_000 });

@@ -116,7 +116,8 @@ describe('command responses', () => {
     await eventually(async () => {
       const r = await call(apiRoutes.sendDeviceCommand, {
         params: { id: deviceId },
-        body: { serviceId: 'Light', commandName: 'SWITCH_LIGHT', timeoutMs: 300 },
+        // Paras are now checked against the model before anything is sent: SWITCH_LIGHT requires `value`.
+        body: { serviceId: 'Light', commandName: 'SWITCH_LIGHT', paras: { value: 'OFF' }, timeoutMs: 300 },
       });
       return r.sent ? undefined : r;
     });

@@ -5,7 +5,6 @@ import type { Capability } from '../../capability.js';
 import type { MqttDownlink } from '../../device-link/index.js';
 import type { MqttAccessContext, MqttAccessDeps } from './access-context.js';
 import { installAcl } from './acl.js';
-import { createDeviceCommands, type DeviceCommands } from './device-commands.js';
 import { serveDeviceSockets } from './device-sockets.js';
 import { createMqttDownlink } from './downlink.js';
 import { DynamicSecretLogins } from './dynamic-secret.js';
@@ -26,8 +25,7 @@ export interface MqttAccessCapability extends Capability {
 export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapability {
   const sessions = new SessionTable();
   const downlink = createMqttDownlink(sessions);
-  let running:
-    { broker: Aedes; dynamic: DynamicSecretLogins; commands: DeviceCommands; unfollow: () => void } | undefined;
+  let running: { broker: Aedes; dynamic: DynamicSecretLogins; unfollow: () => void } | undefined;
 
   return {
     name: 'mqtt-access',
@@ -48,8 +46,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
         },
         presence: (deviceId, kind) => deps.link.presence({ at: clock.now(), deviceId, protocol: 'mqtt', kind }),
       };
-      const commands = createDeviceCommands({ clock, bus, log: logger, link: deps.link, downlink });
-      addMqttAccessRoutes(routes, ctx, { downlink, commands, refusals });
+      addMqttAccessRoutes(routes, ctx, { downlink, refusals });
 
       const broker = await Aedes.createBroker({ maxClientsIdLength: 256, connectTimeout: 30_000 });
       const dynamic = new DynamicSecretLogins({
@@ -61,10 +58,10 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
         refuse: ctx.refuse,
       });
       installLogin(broker, ctx, dynamic);
-      installAcl(broker, ctx, dynamic, createUplinkRouter(ctx, commands));
+      installAcl(broker, ctx, dynamic, createUplinkRouter(ctx));
       const unfollow = followSessions(broker, ctx);
       serveDeviceSockets(broker, ctx, downlink, { ports, config, dataDir });
-      running = { broker, dynamic, commands, unfollow };
+      running = { broker, dynamic, unfollow };
     },
 
     async stop() {
@@ -73,7 +70,6 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
       if (!stopping) return;
       stopping.unfollow();
       stopping.dynamic.stop();
-      stopping.commands.stop();
       await new Promise<void>((resolve) => stopping.broker.close(() => resolve()));
     },
   };

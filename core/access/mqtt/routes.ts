@@ -1,19 +1,18 @@
-// The workbench API of MQTT access: raw downlinks, commands with their response, and the refusal log.
+// The workbench API of MQTT access: raw downlinks and the refusal log (commands live in core/commands).
 import type { RouteRegistrar } from '../../api/contract-routes.js';
 import { deviceRoutes } from '../../contract/devices.js';
 import { DomainError } from '../../domain-error.js';
 import { maySubscribe } from '../../protocols/mqtt/device-topics.js';
 import type { MqttAccessContext } from './access-context.js';
-import type { DeviceCommands } from './device-commands.js';
 import type { MqttDownlinkAdapter } from './downlink.js';
 import type { RefusalLog } from './refusal-log.js';
 
 export function addMqttAccessRoutes(
   routes: RouteRegistrar,
   ctx: MqttAccessContext,
-  parts: { downlink: MqttDownlinkAdapter; commands: DeviceCommands; refusals: RefusalLog },
+  parts: { downlink: MqttDownlinkAdapter; refusals: RefusalLog },
 ): void {
-  const { downlink, commands, refusals } = parts;
+  const { downlink, refusals } = parts;
 
   routes.add(deviceRoutes.sendDeviceMessage, async ({ params, body }) => {
     ctx.deps.devices().require(params.id);
@@ -28,27 +27,6 @@ export function addMqttAccessRoutes(
       ...(body.topic ? { topic: body.topic } : {}),
     });
     return sent.sent ? { sent: true, topic: sent.topic } : { sent: false };
-  });
-
-  routes.add(deviceRoutes.sendDeviceCommand, async ({ params, body }) => {
-    ctx.deps.devices().require(params.id);
-    const sent = await commands.send(params.id, body, { timeoutMs: body.timeoutMs });
-    if (!sent.sent) return { sent: false };
-    const answer = await sent.response;
-    return {
-      sent: true,
-      commandId: sent.commandId,
-      topic: sent.topic,
-      ...(answer
-        ? {
-            response: {
-              resultCode: answer.resultCode,
-              ...(answer.responseName ? { responseName: answer.responseName } : {}),
-              body: answer.body,
-            },
-          }
-        : {}),
-    };
   });
 
   routes.add(deviceRoutes.listMqttRefusals, ({ query }) => ({ items: refusals.list(query.limit) }));

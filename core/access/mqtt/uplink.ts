@@ -1,20 +1,32 @@
 // Routes an accepted device publish by its topic: reports to the uplink pipeline (codec, model checks, storage),
-// command responses to the waiting commands, custom messages to the device link; bad bodies become uplink errors.
+// command and property responses and custom messages to the device link; bad bodies become uplink errors.
 import type { ServiceReport } from '../../contract/codecs.js';
 import { isCustomTopic } from '../../protocols/mqtt/device-topics.js';
 import {
   parseCommandResponse,
   parseGatewayReport,
   parseLegacyJson,
+  parsePropertiesGetResponse,
   parsePropertiesReport,
+  parsePropertiesSetResponse,
 } from '../../protocols/mqtt/uplink-payloads.js';
 import type { MqttAccessContext } from './access-context.js';
 import type { UplinkHandler } from './acl.js';
-import type { DeviceCommands } from './device-commands.js';
 import type { Session } from './session-table.js';
 
-export function createUplinkRouter(ctx: MqttAccessContext, commands: Pick<DeviceCommands, 'answered'>): UplinkHandler {
+interface Answer {
+  deviceId: string;
+  /** The mid (legacy, codec) or request_id (IoTDA) as text: the id the command was sent with. */
+  commandId: string;
+  resultCode: number;
+  responseName?: string;
+  body: Record<string, unknown>;
+}
+
+export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
   const { deps } = ctx;
+  // Whoever sent the command (core/commands) waits on the device link for its answer.
+  const answered = (answer: Answer) => deps.link.response({ at: ctx.clock.now(), protocol: 'mqtt', ...answer });
   const pipeline = deps.uplink;
   const store = (session: Session, topic: string, services: ServiceReport[], raw: Buffer) =>
     pipeline.report({ deviceId: session.deviceId, productId: session.productId }, topic, services, raw);
@@ -47,10 +59,9 @@ export function createUplinkRouter(ctx: MqttAccessContext, commands: Pick<Device
     if (format === 'binary') {
       const decoded = await pipeline.decode({ deviceId: id, productId: session.productId }, topic, payload);
       if (decoded?.kind === 'commandResponse')
-        commands.answered({
+        answered({
           deviceId: id,
           commandId: String(decoded.mid),
-          dialect: 'legacy',
           resultCode: decoded.errcode,
           body: decoded.body,
           ...(decoded.commandName ? { responseName: decoded.commandName } : {}),
@@ -60,10 +71,9 @@ export function createUplinkRouter(ctx: MqttAccessContext, commands: Pick<Device
     const r = parseLegacyJson(payload);
     if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
     if (r.value.kind === 'data') return store(session, topic, r.value.services, payload);
-    commands.answered({
+    answered({
       deviceId: id,
       commandId: String(r.value.mid),
-      dialect: 'legacy',
       resultCode: r.value.errcode,
       body: r.value.body,
     });
@@ -84,14 +94,18 @@ export function createUplinkRouter(ctx: MqttAccessContext, commands: Pick<Device
       case 'commandResponse': {
         const r = parseCommandResponse(payload);
         if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
-        return commands.answered({
+        return answered({
           deviceId: id,
           commandId: kind.requestId,
-          dialect: 'iotda',
           resultCode: r.value.resultCode,
           body: r.value.paras,
           ...(r.value.responseName ? { responseName: r.value.responseName } : {}),
         });
+      }
+      case 'propertiesResponse': {
+        const r = kind.operation === 'set' ? parsePropertiesSetResponse(payload) : parsePropertiesGetResponse(payload);
+        if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
+        return answered({ deviceId: id, commandId: kind.requestId, ...r.value });
       }
       case 'message':
         return ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });

@@ -7,6 +7,7 @@ export type UplinkKind =
   | { kind: 'gatewayProperties' }
   | { kind: 'message' }
   | { kind: 'commandResponse'; requestId: string }
+  | { kind: 'propertiesResponse'; operation: 'set' | 'get'; requestId: string }
   | { kind: 'passThrough' };
 
 const IOTDA_UP = [
@@ -64,6 +65,13 @@ export function classifyPublish(topic: string, scope: DeviceTopicScope): UplinkK
     if (/^sys\/messages\/up(\?encoding=gzip)?$/.test(rest)) return { kind: 'message' };
     const response = /^sys\/commands\/response\/request_id=([^/]+)$/.exec(rest);
     if (response?.[1]) return { kind: 'commandResponse', requestId: response[1] };
+    const properties = /^sys\/properties\/(set|get)\/response\/request_id=([^/]+)$/.exec(rest);
+    if (properties?.[1] && properties[2])
+      return {
+        kind: 'propertiesResponse',
+        operation: properties[1] === 'set' ? 'set' : 'get',
+        requestId: properties[2],
+      };
     if (IOTDA_UP.some((r) => r.test(rest))) return { kind: 'passThrough' };
     if (rest.startsWith('user/')) {
       const custom = scope.customTopics.find((t) => t.suffix.replace(/^\/+/, '') === rest.slice(5));

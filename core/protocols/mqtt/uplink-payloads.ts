@@ -1,6 +1,7 @@
 // Uplink payloads of both dialects, parsed into service reports; bad input is an error value, never a throw.
 import { z } from 'zod';
 import type { ServiceReport } from '../../contract/codecs.js';
+import { optionalField } from '../../contract/define.js';
 
 export interface UplinkError {
   code: string;
@@ -11,11 +12,7 @@ export type UplinkParse<T> = { ok: true; value: T } | { ok: false; error: Uplink
 
 const properties = z.record(z.string().min(1).max(64), z.unknown());
 
-/**
- * An optional field: absent and null are the same. Real device SDKs write every field they know and send null for
- * the ones the user did not set (the IoTDA Python SDK's `event_time` is null by default).
- */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const optional = optionalField;
 
 const legacyReport = z.object({
   msgType: z.literal('deviceReq'),
@@ -137,4 +134,37 @@ export function parseCommandResponse(
       paras: r.data.paras ?? {},
     },
   };
+}
+
+const propertiesSetResponse = z.object({
+  result_code: optional(z.number().int()),
+  result_desc: optional(z.string().max(1024)),
+});
+
+/** `sys/properties/set/response/request_id=…` (§3.2): `{result_code, result_desc}`; a missing result_code is 0. */
+export function parsePropertiesSetResponse(
+  bytes: Uint8Array,
+): UplinkParse<{ resultCode: number; body: Record<string, unknown> }> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const r = propertiesSetResponse.safeParse(json.value);
+  if (!r.success) return { ok: false, error: schemaError(r.error, 'property set response') };
+  return {
+    ok: true,
+    value: {
+      resultCode: r.data.result_code ?? 0,
+      body: r.data.result_desc === undefined ? {} : { result_desc: r.data.result_desc },
+    },
+  };
+}
+
+/** `sys/properties/get/response/request_id=…` (§3.2): `{services:[{service_id, properties, event_time}]}`. */
+export function parsePropertiesGetResponse(
+  bytes: Uint8Array,
+): UplinkParse<{ resultCode: number; body: Record<string, unknown> }> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const r = iotdaReport.safeParse(json.value);
+  if (!r.success) return { ok: false, error: schemaError(r.error, 'property get response') };
+  return { ok: true, value: { resultCode: 0, body: { services: r.data.services } } };
 }

@@ -3,13 +3,14 @@
 // deviceId + secret export.
 import { Button, Card, Group, Menu, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconDownload, IconFileImport, IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconDownload, IconFileImport, IconPlus, IconSearch, IconSend } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { DeviceStatus } from '../../../core/contract/index.js';
 import { describeApiError } from '../../api/errorNotifications.js';
 import { PageHeader } from '../../ui/PageHeader.js';
+import { BatchCommandModal } from '../commands/BatchCommandModal.js';
 import { groupLabel, flattenTree } from '../groups/groupTree.js';
 import { useBindDevices, useGroupTree, useTagDevices, useTags } from '../groups/groupQueries.js';
 import { BatchRegisterModal } from './BatchRegisterModal.js';
@@ -28,6 +29,7 @@ export function DevicesListPage() {
   const [q] = useDebouncedValue(search.trim(), 250);
   const [status, setStatus] = useState<DeviceStatus | undefined>();
   const [productId, setProductId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<'single' | 'batch' | 'command' | undefined>();
   const [params] = useSearchParams();
   const [groupId, setGroupId] = useState<string | null>(params.get('groupId'));
   const [tagId, setTagId] = useState<string | null>(params.get('tagId'));
@@ -55,7 +57,6 @@ export function DevicesListPage() {
       }),
   };
   const bulkError = bind.error ?? tag.error;
-  const [dialog, setDialog] = useState<'single' | 'batch' | undefined>();
   const products = useRegistrableProducts();
   const counts = useDeviceCounts(productId ?? undefined);
   const download = useCsvDownload();
@@ -88,6 +89,9 @@ export function DevicesListPage() {
               title={t('devices.export.hint')}
             >
               {t('devices.export.open')}
+            </Button>
+            <Button variant="default" leftSection={<IconSend size={16} />} onClick={() => setDialog('command')}>
+              {t('commands.batch.open')}
             </Button>
             <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => setDialog('batch')}>
               {t('devices.batch.open')}
@@ -187,6 +191,9 @@ export function DevicesListPage() {
                 ))}
               </Menu.Dropdown>
             </Menu>
+            <Button size="xs" variant="default" onClick={() => setDialog('command')}>
+              {t('commands.batch.open')}
+            </Button>
             <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())}>
               {t('devices.bulk.clear')}
             </Button>
@@ -221,6 +228,14 @@ export function DevicesListPage() {
         onClose={() => setDialog(undefined)}
         defaultProductId={productId ?? undefined}
       />
+      {dialog === 'command' && (
+        <BatchCommandModal
+          opened
+          onClose={() => setDialog(undefined)}
+          defaultProductId={productId ?? undefined}
+          selectedDeviceIds={[...selected]}
+        />
+      )}
     </Stack>
   );
 }

@@ -4,6 +4,7 @@ import type { ComponentType } from 'react';
 import type { Device } from '../../../core/contract/index.js';
 import { SimulatorPanel } from './SimulatorPanel.js';
 import { isLwm2mDevice, Lwm2mDevicePanel } from '../lwm2m/Lwm2mDevicePanel.js';
+import { CommandsPanel } from '../commands/CommandsPanel.js';
 
 export interface DeviceTab {
   /** URL value of `?tab=`; unique among the tabs. */
@@ -16,6 +17,7 @@ export interface DeviceTab {
 }
 
 export const extraDeviceTabs: readonly DeviceTab[] = [
+  { value: 'commands', labelKey: 'commands.tab', Panel: CommandsPanel },
   { value: 'lwm2m', labelKey: 'lwm2m.tab', appliesTo: isLwm2mDevice, Panel: Lwm2mDevicePanel },
   {
     value: 'simulator',

@@ -3,6 +3,7 @@ import { Alert, Badge, Button, Group, Menu, Paper, SegmentedControl, Stack, Swit
 import { IconDownload, IconPlayerPause, IconPlayerPlay, IconTrash } from '@tabler/icons-react';
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import { PageHeader } from '../../ui/PageHeader.js';
 import { ErrorState } from '../../ui/QueryStates.js';
 import { FilterBar } from './FilterBar.js';
@@ -14,7 +15,9 @@ import { useTrafficStream } from './useTrafficStream.js';
 
 export function TrafficPage() {
   const { t } = useTranslation();
-  const [filter, setFilter] = useState('');
+  // `?filter=` opens the view filtered (the command timeline links to a device's frames).
+  const [search] = useSearchParams();
+  const [filter, setFilter] = useState(search.get('filter') ?? '');
   const [paused, setPaused] = useState(false);
   const [follow, setFollow] = useState(true);
   const [timeMode, setTimeMode] = useState<TimeMode>('relative');

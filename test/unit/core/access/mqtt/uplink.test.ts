@@ -35,7 +35,7 @@ function setup() {
         decode: () => Promise.resolve(undefined),
         refuse: (_id: string, _topic: string, error: { code: string }) => void refused.push(error.code),
       },
-      link: { message: (m: DeviceMessage) => void messages.push(m) },
+      link: { message: (m: DeviceMessage) => void messages.push(m), response: (r: unknown) => void answered.push(r) },
     },
     clock: createManualClock(5),
     log: pino({ level: 'silent' }),
@@ -44,7 +44,7 @@ function setup() {
     refuse: () => undefined,
     presence: (deviceId: string, kind: string) => void presence.push(`${deviceId} ${kind}`),
   } as unknown as MqttAccessContext;
-  const route = createUplinkRouter(ctx, { answered: (r) => void answered.push(r) });
+  const route = createUplinkRouter(ctx);
   const session: Session = {
     deviceId: 'gw',
     productId: 'pg',
@@ -80,7 +80,7 @@ describe('uplink routing', () => {
     const t = setup();
     await t.send('/huawei/v1/devices/gw/data/json', { msgType: 'deviceRsp', mid: 3, errcode: 0, body: null });
     expect(t.session.dialect).toBe('legacy');
-    expect(t.answered).toEqual([{ deviceId: 'gw', commandId: '3', dialect: 'legacy', resultCode: 0, body: {} }]);
+    expect(t.answered).toEqual([{ at: 5, protocol: 'mqtt', deviceId: 'gw', commandId: '3', resultCode: 0, body: {} }]);
   });
 
   it('passes sys/messages/up and custom topics on as device messages, never stored', async () => {
@@ -100,5 +100,26 @@ describe('uplink routing', () => {
     await t.send('$oc/devices/gw/sys/properties/report', '{oops');
     await t.send('$oc/devices/gw/sys/commands/response/request_id=1', { result_code: 'zero' });
     expect(t.refused).toEqual(['BAD_JSON', 'BAD_PAYLOAD']);
+  });
+
+  it('hands property set and get responses to the device link by request_id', async () => {
+    const t = setup();
+    await t.send('$oc/devices/gw/sys/properties/set/response/request_id=r1', { result_code: 1, result_desc: 'no' });
+    await t.send('$oc/devices/gw/sys/properties/get/response/request_id=r2', {
+      services: [{ service_id: 'Light', properties: { brightness: 3 }, event_time: null }],
+    });
+    await t.send('$oc/devices/gw/sys/properties/get/response/request_id=r3', { services: 'none' });
+    expect(t.answered).toEqual([
+      { at: 5, protocol: 'mqtt', deviceId: 'gw', commandId: 'r1', resultCode: 1, body: { result_desc: 'no' } },
+      {
+        at: 5,
+        protocol: 'mqtt',
+        deviceId: 'gw',
+        commandId: 'r2',
+        resultCode: 0,
+        body: { services: [{ service_id: 'Light', properties: { brightness: 3 } }] },
+      },
+    ]);
+    expect(t.refused).toEqual(['BAD_PAYLOAD']);
   });
 });

@@ -28,6 +28,16 @@ describe('device topic ACL', () => {
       kind: 'commandResponse',
       requestId: '42',
     });
+    expect(classifyPublish('$oc/devices/p1_n1/sys/properties/set/response/request_id=a1', scope)).toEqual({
+      kind: 'propertiesResponse',
+      operation: 'set',
+      requestId: 'a1',
+    });
+    expect(classifyPublish('$oc/devices/p1_n1/sys/properties/get/response/request_id=a2', scope)).toEqual({
+      kind: 'propertiesResponse',
+      operation: 'get',
+      requestId: 'a2',
+    });
   });
 
   it('honours custom topic permissions', () => {

@@ -3,7 +3,9 @@ import {
   parseCommandResponse,
   parseGatewayReport,
   parseLegacyJson,
+  parsePropertiesGetResponse,
   parsePropertiesReport,
+  parsePropertiesSetResponse,
 } from '../../../../../core/protocols/mqtt/uplink-payloads.js';
 
 const b = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
@@ -95,6 +97,23 @@ describe('uplink payloads', () => {
     expect(bad.ok ? '' : bad.error.message).toContain('services.0.service_id');
   });
 
+  it('reads property set and get responses as the device SDKs send them', () => {
+    expect(parsePropertiesSetResponse(b({ result_code: 0, result_desc: 'success' }))).toEqual({
+      ok: true,
+      value: { resultCode: 0, body: { result_desc: 'success' } },
+    });
+    expect(parsePropertiesSetResponse(b({ result_code: null, result_desc: null }))).toEqual({
+      ok: true,
+      value: { resultCode: 0, body: {} },
+    });
+    expect(parsePropertiesSetResponse(b({ result_code: 'x' })).ok).toBe(false);
+    const get = parsePropertiesGetResponse(
+      b({ services: [{ service_id: 'S', properties: { x: 1 }, event_time: null }] }),
+    );
+    expect(get).toMatchObject({ ok: true, value: { resultCode: 0, body: { services: [{ service_id: 'S' }] } } });
+    expect(parsePropertiesGetResponse(b({ services: [] })).ok).toBe(false);
+  });
+
   it('returns errors for random and truncated input, never throws', () => {
     const good = b({ services: [{ service_id: 'S', properties: { x: 1 } }] });
     for (let i = 0; i < 2000; i++) {
@@ -106,8 +125,10 @@ describe('uplink payloads', () => {
         expect(parse(random).ok).toBe(false);
         expect(() => parse(cut)).not.toThrow();
       }
-      expect(() => parseCommandResponse(random)).not.toThrow();
-      expect(() => parseCommandResponse(cut)).not.toThrow();
+      for (const parse of [parseCommandResponse, parsePropertiesSetResponse, parsePropertiesGetResponse]) {
+        expect(() => parse(random)).not.toThrow();
+        expect(() => parse(cut)).not.toThrow();
+      }
     }
   });
 });
