@@ -11,9 +11,10 @@ import { createDeviceLinkHub } from './device-link/index.js';
 import { createDevicesCapability, deviceIdOf } from './devices/index.js';
 import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
 import type { Logger } from './log/logger.js';
-import { createNorthboundCapability } from './northbound/index.js';
+import { createNorthboundCapability, northboundDevice } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
 import { createProductsCapability } from './products/index.js';
+import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
 import { createSigningCapability } from './signing/signing-capability.js';
 import { createLwm2mSimulatorCapability } from './simulator/lwm2m/index.js';
@@ -113,6 +114,27 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     onHistoryPolicy: (storesHistory) => data.store.setHistoryPolicy(storesHistory),
     countAllDevices: () => devices.registry.counts().all,
   });
+  const push = createPushCapability({
+    sources: () => ({
+      device: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        if (!device) return undefined;
+        const view = northboundDevice(device, model(device.productId), [], apps.registry.deviceInfo(deviceId));
+        return { view, productId: device.productId };
+      },
+      ownerOf: (deviceId) => apps.registry.ownerOfDevice(deviceId),
+      storesHistory: (deviceId) => apps.registry.storesHistory(deviceId),
+      appStoresHistory: (appId) => apps.registry.get(appId)?.storeHistory ?? false,
+      appIds: () => apps.registry.list().map((a) => a.appId),
+      serviceType: (productId, serviceId) =>
+        model(productId)?.services.find((s) => s.serviceId === serviceId)?.serviceType ?? serviceId,
+    }),
+    apps: () => apps.registry,
+    devices: () => devices.registry,
+    data: () => data.store,
+    products: () => products.service,
+    link: () => deviceLink.link,
+  });
   const northbound = createNorthboundCapability({
     apps: () => apps.registry,
     devices: () => devices.registry,
@@ -123,6 +145,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       findByIdentity: (identity) => products.service.findByIdentity(identity),
       idsOfDeviceType: (deviceType) => products.service.idsOfDeviceType(deviceType),
     },
+    sections: [(context) => push.northboundSection(context)],
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
 
@@ -145,6 +168,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       diagnosis,
       lwm2mSimulator,
       apps,
+      push,
       northbound,
       mqttSimulator,
     ],

@@ -38,6 +38,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       registerAuthRoutes(context);
       registerDeviceManagementRoutes(context);
       registerDeviceQueryRoutes(context);
+      for (const section of deps.sections ?? []) section(context);
 
       endpoint = await serveNorthbound(server, listener, tls, logger);
     },

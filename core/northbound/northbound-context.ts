@@ -26,6 +26,8 @@ export interface NorthboundDeps {
   status: () => DeviceStatusEngine;
   data: () => DataStore;
   products: NorthboundProducts;
+  /** Sections other capabilities add (subscriptions, commands), registered after the device sections. */
+  sections?: ReadonlyArray<(context: NorthboundContext) => void>;
 }
 
 export interface NorthboundReply {
