@@ -182,7 +182,10 @@ export const pushRoutes = {
     summary: 'Upload the CA certificate (PEM) that verifies HTTPS callbacks on one host:port',
     body: z.object({
       hostPort: hostPortSchema,
-      caPem: z.string().min(1).max(64 * 1024),
+      caPem: z
+        .string()
+        .min(1)
+        .max(64 * 1024),
       checkCn: z.boolean().default(true),
       sni: z.boolean().default(true),
     }),

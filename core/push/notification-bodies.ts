@@ -56,7 +56,12 @@ export const deviceDeletedBody = (deviceId: string, gatewayId: string) => ({
   gatewayId,
 });
 
-export const deviceDataChangedBody = (requestId: string, deviceId: string, gatewayId: string, service: PushedService) => ({
+export const deviceDataChangedBody = (
+  requestId: string,
+  deviceId: string,
+  gatewayId: string,
+  service: PushedService,
+) => ({
   notifyType: 'deviceDataChanged' as const,
   requestId,
   deviceId,
@@ -109,7 +114,9 @@ export function deviceMessageBody(input: { deviceId: string; topic: string; payl
       deviceId: input.deviceId,
       serviceType: 'message',
     },
-    body: isText ? { topic: input.topic, content: text } : { topic: input.topic, contentBase64: input.payload.toString('base64') },
+    body: isText
+      ? { topic: input.topic, content: text }
+      : { topic: input.topic, contentBase64: input.payload.toString('base64') },
   };
 }
 

@@ -121,9 +121,9 @@ export function createPushCapability(options: PushCapabilityOptions): PushCapabi
           }),
         ),
         options.data().onIngested(guarded('stored data', (report) => notifier.dataIngested(report))),
-        options.products().onChange(
-          guarded('a product change', ({ kind, product }) => notifier.productChanged(kind, product.model)),
-        ),
+        options
+          .products()
+          .onChange(guarded('a product change', ({ kind, product }) => notifier.productChanged(kind, product.model))),
         options.link().onResponse(
           guarded('a command response', (response) => {
             if (response.protocol === 'mqtt') notifier.commandResponse(response);

@@ -39,7 +39,8 @@ interface UrlRuntime {
 }
 
 const isFailureStatus = (status: number) => status >= 501 && status <= 504;
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : new Date(ms).toISOString());
+const iso = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? undefined : new Date(ms).toISOString();
 
 export class PushDelivery {
   private readonly runtimes = new Map<string, UrlRuntime>();
@@ -243,7 +244,9 @@ export class PushDelivery {
     if (invalid) {
       rt.window = [];
       rt.depth = 0;
-      this.logger?.warn(`push URL ${url} is invalid after ${MAX_FAILED_RETRIES} failed retries (${error}); dropped ${dropped} message(s), probing it`);
+      this.logger?.warn(
+        `push URL ${url} is invalid after ${MAX_FAILED_RETRIES} failed retries (${error}); dropped ${dropped} message(s), probing it`,
+      );
       this.scheduleProbe(url, PROBE_INTERVAL_MS);
     } else {
       rt.timer = this.clock.setTimeout(() => {

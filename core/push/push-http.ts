@@ -13,8 +13,7 @@ export interface CallbackTls {
 }
 
 export type PostOutcome =
-  | { kind: 'answer'; status: number; latencyMs: number }
-  | { kind: 'error'; error: string; latencyMs: number };
+  { kind: 'answer'; status: number; latencyMs: number } | { kind: 'error'; error: string; latencyMs: number };
 
 const tlsReasons: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is not signed by a trusted CA',
@@ -91,7 +90,9 @@ export class PushPoster {
         done({ kind: 'error', error: `no answer within ${ANSWER_TIMEOUT_MS / 1000} s`, latencyMs: latency() });
         request.destroy();
       }, ANSWER_TIMEOUT_MS);
-      request.on('error', (error) => done({ kind: 'error', error: describeError(error, url, tls), latencyMs: latency() }));
+      request.on('error', (error) =>
+        done({ kind: 'error', error: describeError(error, url, tls), latencyMs: latency() }),
+      );
       request.end(body);
     });
   }

@@ -44,7 +44,10 @@ const subscriptionBody = (s: Subscription) => ({
   callbackUrl: s.callbackUrl,
 });
 
-export function registerPushNorthboundRoutes(subscriptions: PushSubscriptions, { route, authed, actingFor }: NorthboundContext) {
+export function registerPushNorthboundRoutes(
+  subscriptions: PushSubscriptions,
+  { route, authed, actingFor }: NorthboundContext,
+) {
   route('POST', '/iocm/app/sub/v1.2.0/subscriptions', (request, caller) => {
     const query = parse(createQuery, request.query, 'query');
     const body = parse(createBody, request.body, 'body');

@@ -122,7 +122,8 @@ export class PushNotifier {
     if (isBatch && batch.length > 0) {
       const requestId = newRequestId();
       const body = deviceDatasChangedBody(requestId, deviceId, gatewayId, services);
-      for (const url of batch) this.delivery.enqueue({ url, body, notifyType: 'deviceDatasChanged', deviceId, requestId });
+      for (const url of batch)
+        this.delivery.enqueue({ url, body, notifyType: 'deviceDatasChanged', deviceId, requestId });
     }
     const singleUrls = isBatch ? single.filter((u) => !batch.includes(u)) : single;
     for (const service of singleUrls.length > 0 ? services : []) {

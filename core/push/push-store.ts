@@ -163,9 +163,7 @@ export class PushStore {
   }
 
   subscriptions(): SubscriptionRow[] {
-    return this.db
-      .prepare<[], SubscriptionRow>('SELECT * FROM push_subscriptions ORDER BY created_at, id')
-      .all();
+    return this.db.prepare<[], SubscriptionRow>('SELECT * FROM push_subscriptions ORDER BY created_at, id').all();
   }
 
   deleteSubscriptions(ids: readonly string[]): void {
@@ -175,7 +173,14 @@ export class PushStore {
 
   // Queue
 
-  enqueue(url: string, notifyType: string, deviceId: string | null, requestId: string | null, body: string, at: number) {
+  enqueue(
+    url: string,
+    notifyType: string,
+    deviceId: string | null,
+    requestId: string | null,
+    body: string,
+    at: number,
+  ) {
     this.ensureUrl.run(url);
     return Number(this.insertMessage.run(url, notifyType, deviceId, requestId, body, at).lastInsertRowid);
   }
@@ -190,7 +195,9 @@ export class PushStore {
 
   markFailed(id: number, at: number): void {
     this.db
-      .prepare('UPDATE push_messages SET attempts = attempts + 1, first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?')
+      .prepare(
+        'UPDATE push_messages SET attempts = attempts + 1, first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?',
+      )
       .run(at, id);
   }
 

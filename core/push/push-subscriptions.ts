@@ -99,7 +99,11 @@ export class PushSubscriptions {
   get(subscriptionId: string, appId?: string): Subscription {
     const row = this.store.subscription(subscriptionId);
     if (!row || (appId !== undefined && row.app_id !== appId && row.owner_app_id !== appId))
-      throw new DomainError('SUBSCRIPTION_NOT_FOUND', `no subscription has the id ${subscriptionId}`, 'params.subscriptionId');
+      throw new DomainError(
+        'SUBSCRIPTION_NOT_FOUND',
+        `no subscription has the id ${subscriptionId}`,
+        'params.subscriptionId',
+      );
     return subscriptionView(row);
   }
 
