@@ -74,9 +74,8 @@ export function createPushCapability(options: PushCapabilityOptions): PushCapabi
     async start({ db, clock, bus, routes, logger }) {
       const log = logger.child({ source: 'push' });
       const store = new PushStore(db);
-      let cas: CallbackCas | undefined;
-      const poster = new PushPoster(clock, (hostPort) => cas?.tlsFor(hostPort));
-      cas = new CallbackCas(store, clock, () => poster.reset());
+      const poster = new PushPoster(clock, (hostPort) => cas.tlsFor(hostPort));
+      const cas = new CallbackCas(store, clock, () => poster.reset());
       const lastEvent = new Map<string, number>();
       const delivery = new PushDelivery(
         store,

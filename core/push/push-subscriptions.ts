@@ -58,7 +58,7 @@ export class PushSubscriptions {
     const next = new Map<string, Map<NotifyType, string[]>>();
     for (const row of this.store.subscriptions()) {
       let types = next.get(row.app_id);
-      if (!types) next.set(row.app_id, (types = new Map()));
+      if (!types) next.set(row.app_id, (types = new Map<NotifyType, string[]>()));
       const urls = types.get(row.notify_type) ?? [];
       if (!urls.includes(row.callback_url)) urls.push(row.callback_url);
       types.set(row.notify_type, urls);

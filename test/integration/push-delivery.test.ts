@@ -40,9 +40,8 @@ function openRig(file = join(tempDir(), 'push.db')): Rig {
   db.pragma('journal_mode = WAL');
   runMigrations(db, file, [{ capability: 'push', migrations: pushMigrations }], () => new Date(clock.now()));
   const store = new PushStore(db);
-  let cas: CallbackCas | undefined;
-  const poster = new PushPoster(clock, (hostPort) => cas?.tlsFor(hostPort));
-  cas = new CallbackCas(store, clock, () => poster.reset());
+  const poster = new PushPoster(clock, (hostPort) => cas.tlsFor(hostPort));
+  const cas = new CallbackCas(store, clock, () => poster.reset());
   const delivery = new PushDelivery(store, clock, poster);
   delivery.start();
   return { clock, db, store, cas, delivery };

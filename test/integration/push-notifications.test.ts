@@ -66,7 +66,7 @@ describe('subscription API (§1.10)', () => {
     });
     expect(created.status).toBe(201);
     expect(created.json).toEqual({
-      subscriptionId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      subscriptionId: expect.stringMatching(/^[0-9a-f]{32}$/) as string,
       notifyType: 'ruleEvent',
       callbackUrl: 'http://127.0.0.1:9/rules',
     });
@@ -134,7 +134,10 @@ describe('subscription API (§1.10)', () => {
       ['deviceEvent', 'fwUpgradeResultNotify', 'swUpgradeStateChangeNotify'].sort(),
     );
     await nb('/iocm/app/sub/v1.2.0/subscriptions', { method: 'DELETE' });
-    for (const s of items) await call(apiRoutes.deleteSubscription, { params: { appId: APP_ID, subscriptionId: s.subscriptionId } }).catch(() => undefined);
+    for (const s of items)
+      await call(apiRoutes.deleteSubscription, { params: { appId: APP_ID, subscriptionId: s.subscriptionId } }).catch(
+        () => undefined,
+      );
     expect((await call(apiRoutes.listSubscriptions, { params: { appId: APP_ID } })).items).toEqual([]);
   });
 });
@@ -174,7 +177,7 @@ describe('pushes (§1.11)', () => {
       notifyType: 'deviceModelAdded',
       appId: APP_ID,
       deviceType: 'StreetLight',
-      manufacturerName: expect.any(String),
+      manufacturerName: expect.any(String) as string,
       manufacturerId: 'WorkbenchSamples',
       model: 'SL100MQTT',
       protocolType: 'MQTT',
@@ -212,7 +215,9 @@ describe('pushes (§1.11)', () => {
       },
     });
     const mark = receiver.received.length;
-    expect((await nb(`/iocm/app/dm/v1.4.0/devices/${deviceId}`, { method: 'PUT', body: { name: 'Lamp 7' } })).status).toBe(204);
+    expect(
+      (await nb(`/iocm/app/dm/v1.4.0/devices/${deviceId}`, { method: 'PUT', body: { name: 'Lamp 7' } })).status,
+    ).toBe(204);
     const changed = await pushOf('deviceInfoChanged', () => true, mark);
     expect(changed.json).toMatchObject({ notifyType: 'deviceInfoChanged', deviceId, gatewayId: deviceId });
     expect((changed.json.deviceInfo as { name: string }).name).toBe('Lamp 7');
@@ -234,13 +239,15 @@ describe('pushes (§1.11)', () => {
 
     await client.publishAsync(
       `$oc/devices/${deviceId}/sys/properties/report`,
-      JSON.stringify({ services: [{ service_id: 'Light', properties: { brightness: 40 }, event_time: '20261126T080100Z' }] }),
+      JSON.stringify({
+        services: [{ service_id: 'Light', properties: { brightness: 40 }, event_time: '20261126T080100Z' }],
+      }),
       { qos: 1 },
     );
     const one = await pushOf('deviceDataChanged', () => true, mark);
     expect(one.json).toEqual({
       notifyType: 'deviceDataChanged',
-      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
       deviceId,
       gatewayId: deviceId,
       service: { serviceId: 'Light', serviceType: 'Light', data: { brightness: 40 }, eventTime: '20261126T080100Z' },
@@ -259,7 +266,7 @@ describe('pushes (§1.11)', () => {
     const many = await pushOf('deviceDatasChanged', () => true, mark);
     expect(many.json).toEqual({
       notifyType: 'deviceDatasChanged',
-      requestId: expect.any(String),
+      requestId: expect.any(String) as string,
       deviceId,
       gatewayId: deviceId,
       services: [
@@ -282,7 +289,12 @@ describe('pushes (§1.11)', () => {
     await client.publishAsync(
       `$oc/devices/${deviceId}/sys/gateway/sub_devices/properties/report`,
       JSON.stringify({
-        devices: [{ device_id: subId, services: [{ service_id: 'Light', properties: { brightness: 5 }, event_time: '20261126T080300Z' }] }],
+        devices: [
+          {
+            device_id: subId,
+            services: [{ service_id: 'Light', properties: { brightness: 5 }, event_time: '20261126T080300Z' }],
+          },
+        ],
       }),
       { qos: 1 },
     );
@@ -305,7 +317,12 @@ describe('pushes (§1.11)', () => {
     const event = await pushOf('deviceEvent');
     expect(event.json).toMatchObject({
       notifyType: 'deviceEvent',
-      header: { eventType: 'message', deviceId, serviceType: 'message', eventTime: expect.stringMatching(/^\d{8}T\d{6}Z$/) },
+      header: {
+        eventType: 'message',
+        deviceId,
+        serviceType: 'message',
+        eventTime: expect.stringMatching(/^\d{8}T\d{6}Z$/) as string,
+      },
       body: { topic: `$oc/devices/${deviceId}/sys/messages/up`, content: 'hello app' },
     });
     expect(await call(apiRoutes.latestDeviceData, { params: { id: deviceId } })).toEqual(before);
