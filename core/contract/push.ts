@@ -102,6 +102,8 @@ export const receivedPushSchema = z.object({
   path: z.string(),
   notifyType: z.string().optional(),
   deviceId: z.string().optional(),
+  /** What the receiver answered this push. */
+  answered: z.union([z.literal(200), z.literal(503), z.literal('none')]),
   body: z.string(),
 });
 export type ReceivedPush = z.infer<typeof receivedPushSchema>;

@@ -66,14 +66,14 @@ export class PushTestReceiver {
     });
     request.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      if (request.headers['x-iotwb-probe'] === undefined) this.record(request.url ?? '/', text);
+      if (request.headers['x-iotwb-probe'] === undefined) this.record(request.url ?? '/', text, this.answer);
       if (this.answer === 'none') return; // never answers: the platform's 15 s limit runs out
       response.writeHead(this.answer, { 'content-type': 'application/json' });
       response.end('{}');
     });
   }
 
-  private record(path: string, text: string): void {
+  private record(path: string, text: string, answered: ReceiverAnswer): void {
     let notifyType: string | undefined;
     let deviceId: string | undefined;
     try {
@@ -90,6 +90,7 @@ export class PushTestReceiver {
       path,
       ...(notifyType !== undefined ? { notifyType } : {}),
       ...(deviceId !== undefined ? { deviceId } : {}),
+      answered,
       body: text.slice(0, 64 * 1024),
     });
     if (this.received.length > KEEP) this.received.splice(0, this.received.length - KEEP);

@@ -1,6 +1,6 @@
 // Each callback URL's live state (ok / failing / invalid, queue depth, last error, last success) and its recent
 // deliveries (time, notify type, status, latency, body, error), with "retry now".
-import { Accordion, Button, Code, Group, Card, Stack, Table, Text, Title } from '@mantine/core';
+import { Accordion, Box, Button, Code, Group, Card, Stack, Table, Text, Title } from '@mantine/core';
 import { IconRefresh } from '@tabler/icons-react';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -133,12 +133,15 @@ export function CallbackUrlsCard({ urls }: { urls: PushUrlState[] }) {
             {urls.map((u) => (
               <Accordion.Item key={u.url} value={u.url} data-testid="callback-url">
                 <Group wrap="nowrap" gap="xs" pr="sm">
-                  <Accordion.Control>
-                    <UrlSummary state={u} />
-                  </Accordion.Control>
+                  <Box style={{ flex: 1, minWidth: 0 }}>
+                    <Accordion.Control>
+                      <UrlSummary state={u} />
+                    </Accordion.Control>
+                  </Box>
                   <Button
                     size="xs"
                     variant="light"
+                    style={{ flexShrink: 0 }}
                     leftSection={<IconRefresh size={14} />}
                     loading={retry.isPending && retry.variables === u.url}
                     onClick={() => retry.mutate(u.url)}

@@ -70,7 +70,7 @@ export function TestReceiverCard({ onUse }: { onUse: (url: string) => void }) {
                 <Table.Tr>
                   <Table.Th>{t('apps.push.time')}</Table.Th>
                   <Table.Th>{t('apps.push.notifyType')}</Table.Th>
-                  <Table.Th>{t('apps.push.device')}</Table.Th>
+                  <Table.Th>{t('apps.push.answered')}</Table.Th>
                   <Table.Th>{t('apps.push.body')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -78,9 +78,18 @@ export function TestReceiverCard({ onUse }: { onUse: (url: string) => void }) {
                 {r.received.slice(0, SHOWN).map((p) => (
                   <Table.Tr key={p.id} data-testid="received-push">
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(p.at)}</Table.Td>
-                    <Table.Td ff="monospace">{p.notifyType ?? '—'}</Table.Td>
-                    <Table.Td ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                      {p.deviceId ?? '—'}
+                    <Table.Td>
+                      <Text size="sm" ff="monospace">
+                        {p.notifyType ?? '—'}
+                      </Text>
+                      {p.deviceId && (
+                        <Text size="xs" c="dimmed" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                          {p.deviceId}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      {p.answered === 'none' ? t('apps.push.answerNone') : p.answered}
                     </Table.Td>
                     <Table.Td>
                       <Code
