@@ -163,7 +163,7 @@ export class PushStore {
   }
 
   subscriptions(): SubscriptionRow[] {
-    return this.db.prepare<[], SubscriptionRow>('SELECT * FROM push_subscriptions ORDER BY created_at, id').all();
+    return this.db.prepare<[], SubscriptionRow>('SELECT * FROM push_subscriptions ORDER BY created_at, rowid').all();
   }
 
   deleteSubscriptions(ids: readonly string[]): void {

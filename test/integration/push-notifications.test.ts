@@ -2,6 +2,7 @@
 // as an application server written for the platform sees them: devices added, changed, reporting (one service,
 // several, a gateway's sub-device), messages, command responses, deletion, product models; none while the
 // application keeps no history (R-5.3).
+import fc from 'fast-check';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/clock.js';
@@ -105,6 +106,36 @@ describe('subscription API (§1.10)', () => {
       body: { notifyType: 'somethingElse', callbackUrl: 'http://127.0.0.1:9/x' },
     });
     expect(badType.status).toBe(400);
+  });
+
+  it('answers garbage subscription bodies with 400, never 500', async () => {
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record({
+        notifyType: fc.oneof(fc.string(), fc.constant('deviceAdded')),
+        callbackUrl: fc.oneof(fc.string(), fc.webUrl()),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        body,
+        fc.constantFrom(
+          '/iocm/app/sub/v1.2.0/subscriptions',
+          '/iodm/app/sub/v1.1.0/subscribe',
+          '/iocm/app/sub/v1.1.0/subscribe',
+        ),
+        async (value, path) => {
+          const response = await fetch(`${base}${path}`, {
+            method: 'POST',
+            headers: { app_key: APP_ID, authorization: `Bearer ${access}`, 'content-type': 'application/json' },
+            body: JSON.stringify(value) ?? 'null',
+          });
+          expect([200, 201, 400]).toContain(response.status);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    await nb('/iocm/app/sub/v1.2.0/subscriptions', { method: 'DELETE' });
   });
 
   it('accepts the deprecated v1.1.0 subscribe and management subscriptions with callbackurl or callbackUrl', async () => {
