@@ -13,7 +13,9 @@ export const RETRY_INTERVAL_MS = 30_000;
 export const MESSAGE_WINDOW_MS = 10 * 60_000;
 export const MAX_FAILED_RETRIES = 10;
 export const PROBE_INTERVAL_MS = 60_000;
-const HEAD_BATCH = 64;
+const HEAD_BATCH = 256;
+/** Messages of different devices posted at once to one URL; each device's messages still go one at a time. */
+export const MAX_IN_FLIGHT = 8;
 
 /** One message for a callback URL (subscriptions, command status callbacks). */
 export interface PushMessage {
@@ -31,11 +33,21 @@ export type EnqueueResult = { accepted: true; messageId: number } | { accepted: 
 export type PushUrlChange = 'state' | 'delivery';
 
 interface UrlRuntime {
-  busy: boolean;
+  /** Messages being posted now, by id, with their device key. */
+  inFlight: Map<number, string>;
+  /** The retry wait or the next probe. */
   timer: TimerHandle | undefined;
+  probing: boolean;
+  /** The oldest queued messages (in flight ones included), loaded from SQLite a batch at a time. */
   window: MessageRow[];
   depth: number;
   nextProbeAt: number | undefined;
+  /** After a failure one message goes at a time, until one gets through. */
+  retrying: boolean;
+  invalid: boolean;
+  /** Messages sent together fail together: one failed round counts as one failed retry. */
+  round: number;
+  failedRound: number;
 }
 
 const isFailureStatus = (status: number) => status >= 501 && status <= 504;
@@ -61,7 +73,8 @@ export class PushDelivery {
     for (const row of this.store.urls()) {
       const rt = this.runtime(row.url);
       rt.depth = depths.get(row.url) ?? 0;
-      if (row.state === 'invalid') this.scheduleProbe(row.url, 0);
+      rt.invalid = row.state === 'invalid';
+      if (rt.invalid) this.scheduleProbe(row.url, 0);
       else if (rt.depth > 0) this.kick(row.url);
     }
   }
@@ -115,11 +128,14 @@ export class PushDelivery {
   retryNow(url: string): PushUrlState {
     const row = this.store.touchUrl(url);
     const rt = this.runtime(url);
-    if (!rt.busy) {
+    if (rt.inFlight.size === 0 && !rt.probing) {
       rt.timer?.cancel();
       rt.timer = undefined;
       if (row.state === 'invalid') this.scheduleProbe(url, 0);
-      else this.kick(url);
+      else {
+        rt.round++;
+        this.kick(url);
+      }
     }
     return this.state(url);
   }
@@ -140,7 +156,18 @@ export class PushDelivery {
   private runtime(url: string): UrlRuntime {
     let rt = this.runtimes.get(url);
     if (!rt) {
-      rt = { busy: false, timer: undefined, window: [], depth: 0, nextProbeAt: undefined };
+      rt = {
+        inFlight: new Map(),
+        timer: undefined,
+        probing: false,
+        window: [],
+        depth: 0,
+        nextProbeAt: undefined,
+        retrying: false,
+        invalid: false,
+        round: 0,
+        failedRound: -1,
+      };
       this.runtimes.set(url, rt);
     }
     return rt;
@@ -148,40 +175,44 @@ export class PushDelivery {
 
   private kick(url: string): void {
     const rt = this.runtime(url);
-    if (this.stopped || rt.busy || rt.timer) return;
-    rt.busy = true;
-    void this.pump(url, rt).finally(() => (rt.busy = false));
-  }
-
-  private next(url: string, rt: UrlRuntime): MessageRow | undefined {
-    if (rt.window.length === 0) rt.window = this.store.head(url, HEAD_BATCH);
-    return rt.window[0];
-  }
-
-  private async pump(url: string, rt: UrlRuntime): Promise<void> {
-    for (;;) {
-      if (this.stopped || this.runtimes.get(url) !== rt) return;
-      const message = this.next(url, rt);
-      if (!message) return;
-      const now = this.clock.now();
-      if (message.first_failed_at !== null && now - message.first_failed_at >= MESSAGE_WINDOW_MS) {
+    if (this.stopped || rt.timer || rt.probing || rt.invalid) return;
+    const limit = rt.retrying ? 1 : MAX_IN_FLIGHT;
+    if (rt.inFlight.size >= limit) return;
+    if (rt.window.length - rt.inFlight.size < limit && rt.depth > rt.window.length)
+      rt.window = this.store.head(url, HEAD_BATCH);
+    // The first queued message of each device may go; a device's later messages wait for it.
+    const seen = new Set<string>();
+    for (const message of [...rt.window]) {
+      const key = message.device_id ?? `#${message.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (rt.inFlight.has(message.id)) continue;
+      if (message.first_failed_at !== null && this.clock.now() - message.first_failed_at >= MESSAGE_WINDOW_MS) {
         this.finish(url, rt, message, 'dropped', { error: 'not delivered within 10 minutes' });
+        seen.delete(key);
         continue;
       }
-      const outcome = await this.poster.post(url, message.body);
-      if (this.stopped || this.runtimes.get(url) !== rt) return;
-      if (outcome.kind === 'answer' && outcome.status >= 200 && outcome.status < 300) {
-        this.finish(url, rt, message, 'delivered', outcome);
-        continue;
-      }
-      if (outcome.kind === 'answer' && !isFailureStatus(outcome.status)) {
-        // The server answered and refused this message (400, 404, 500 …): retrying would not change its mind.
-        this.finish(url, rt, message, 'rejected', { ...outcome, error: `answered ${outcome.status}` });
-        continue;
-      }
-      this.failed(url, rt, message, outcome);
-      return;
+      this.send(url, rt, message, key);
+      if (rt.inFlight.size >= limit) break;
     }
+  }
+
+  private send(url: string, rt: UrlRuntime, message: MessageRow, key: string): void {
+    rt.inFlight.set(message.id, key);
+    const round = rt.round;
+    void this.poster.post(url, message.body).then((outcome) => {
+      rt.inFlight.delete(message.id);
+      if (this.stopped || this.runtimes.get(url) !== rt || rt.invalid) return;
+      if (outcome.kind === 'answer' && outcome.status >= 200 && outcome.status < 300) {
+        rt.retrying = false;
+        this.finish(url, rt, message, 'delivered', outcome);
+      } else if (outcome.kind === 'answer' && !isFailureStatus(outcome.status)) {
+        // The server answered and refused this message (400, 404, 500 …): retrying would not change its mind.
+        rt.retrying = false;
+        this.finish(url, rt, message, 'rejected', { ...outcome, error: `answered ${outcome.status}` });
+      } else this.failed(url, rt, message, outcome, round);
+      this.kick(url);
+    });
   }
 
   private finish(
@@ -208,16 +239,19 @@ export class PushDelivery {
             : { last_error: detail.error ?? null, last_error_at: now }),
         });
     })();
-    rt.window.shift();
+    rt.window = rt.window.filter((m) => m.id !== message.id);
     rt.depth = Math.max(0, rt.depth - 1);
     this.onChange(url, stateBefore === 'ok' ? 'delivery' : 'state');
   }
 
-  private failed(url: string, rt: UrlRuntime, message: MessageRow, outcome: PostOutcome) {
+  private failed(url: string, rt: UrlRuntime, message: MessageRow, outcome: PostOutcome, round: number) {
     const now = this.clock.now();
     const error = outcome.kind === 'answer' ? `answered ${outcome.status}` : outcome.error;
     const row = this.store.url(url) ?? this.emptyRow(url);
-    const failures = row.failures + 1;
+    const counts = rt.failedRound !== round;
+    rt.failedRound = round;
+    rt.retrying = true;
+    const failures = row.failures + (counts ? 1 : 0);
     const invalid = failures > MAX_FAILED_RETRIES;
     let dropped = 0;
     this.store.db.transaction(() => {
@@ -239,18 +273,22 @@ export class PushDelivery {
         dropped: row.dropped + dropped,
       });
     })();
-    message.attempts++;
-    message.first_failed_at ??= now;
+    for (const m of [message, ...rt.window.filter((w) => w.id === message.id)]) {
+      m.attempts++;
+      m.first_failed_at ??= now;
+    }
     if (invalid) {
+      rt.invalid = true;
       rt.window = [];
       rt.depth = 0;
       this.logger?.warn(
         `push URL ${url} is invalid after ${MAX_FAILED_RETRIES} failed retries (${error}); dropped ${dropped} message(s), probing it`,
       );
       this.scheduleProbe(url, PROBE_INTERVAL_MS);
-    } else {
+    } else if (!rt.timer) {
       rt.timer = this.clock.setTimeout(() => {
         rt.timer = undefined;
+        rt.round++;
         this.kick(url);
       }, RETRY_INTERVAL_MS);
     }
@@ -263,8 +301,8 @@ export class PushDelivery {
     rt.nextProbeAt = this.clock.now() + delayMs;
     rt.timer = this.clock.setTimeout(() => {
       rt.timer = undefined;
-      rt.busy = true;
-      void this.probe(url, rt).finally(() => (rt.busy = false));
+      rt.probing = true;
+      void this.probe(url, rt).finally(() => (rt.probing = false));
     }, delayMs);
   }
 
@@ -290,6 +328,9 @@ export class PushDelivery {
     if (answered) {
       this.store.saveUrl({ ...row, state: 'ok', failures: 0, last_success_at: now });
       rt.nextProbeAt = undefined;
+      rt.invalid = false;
+      rt.retrying = false;
+      rt.probing = false;
       this.logger?.info(`push URL ${url} answers again; pushing to it`);
       this.onChange(url, 'state');
       this.kick(url);

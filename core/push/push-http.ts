@@ -101,7 +101,7 @@ export class PushPoster {
     const key = `${url.protocol}//${url.host}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      const options = { keepAlive: true, maxSockets: 4 };
+      const options = { keepAlive: true, maxSockets: 8 };
       agent = url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
       this.agents.set(key, agent);
     }
