@@ -96,6 +96,9 @@ export const callbackCaSchema = z.object({
 });
 export type CallbackCa = z.infer<typeof callbackCaSchema>;
 
+/** What the test receiver answers: 200, or a failure to try the retry rules. */
+export const receiverAnswerSchema = z.union([z.literal(200), z.literal(503), z.literal('none')]);
+
 export const receivedPushSchema = z.object({
   id: z.number().int(),
   at: z.string(),
@@ -103,7 +106,7 @@ export const receivedPushSchema = z.object({
   notifyType: z.string().optional(),
   deviceId: z.string().optional(),
   /** What the receiver answered this push. */
-  answered: z.union([z.literal(200), z.literal(503), z.literal('none')]),
+  answered: receiverAnswerSchema,
   body: z.string(),
 });
 export type ReceivedPush = z.infer<typeof receivedPushSchema>;
@@ -111,8 +114,7 @@ export type ReceivedPush = z.infer<typeof receivedPushSchema>;
 export const testReceiverSchema = z.object({
   /** The callback URL to subscribe (loopback); undefined while it is not listening. */
   callbackUrl: z.string().optional(),
-  /** What the receiver answers: 200, or a failure to try the retry rules. */
-  answer: z.union([z.literal(200), z.literal(503), z.literal('none')]),
+  answer: receiverAnswerSchema,
   received: z.array(receivedPushSchema),
 });
 export type TestReceiver = z.infer<typeof testReceiverSchema>;
@@ -214,7 +216,7 @@ export const pushRoutes = {
     tag: 'push',
     summary: 'What the test receiver answers (200, 503, or no answer), or clear what it received',
     body: z.object({
-      answer: z.union([z.literal(200), z.literal(503), z.literal('none')]).optional(),
+      answer: receiverAnswerSchema.optional(),
       clear: z.boolean().optional(),
     }),
     response: testReceiverSchema,
