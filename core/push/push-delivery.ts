@@ -285,7 +285,8 @@ export class PushDelivery {
         `push URL ${url} is invalid after ${MAX_FAILED_RETRIES} failed retries (${error}); dropped ${dropped} message(s), probing it`,
       );
       this.scheduleProbe(url, PROBE_INTERVAL_MS);
-    } else if (!rt.timer) {
+    } else if (!rt.timer && round === rt.round) {
+      // A late failure of an earlier round schedules nothing: its round's retry is due, and kick sends it.
       rt.timer = this.clock.setTimeout(() => {
         rt.timer = undefined;
         rt.round++;
