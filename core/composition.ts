@@ -5,7 +5,7 @@ import { createMqttAccessCapability } from './access/mqtt/index.js';
 import { createAppsCapability } from './apps/index.js';
 import type { Capability } from './capability.js';
 import { createCodecsCapability } from './codecs/index.js';
-import { createCommandsCapability, type CommandCallbacks } from './commands/index.js';
+import { createCommandsCapability } from './commands/index.js';
 import { parseLayoutSource } from './codecs/index.js';
 import { createDataCapability } from './data/index.js';
 import { createDeviceLinkHub } from './device-link/index.js';
@@ -14,9 +14,10 @@ import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index
 import { createGroupsCapability } from './groups/index.js';
 import { DomainError } from './domain-error.js';
 import type { Logger } from './log/logger.js';
-import { createNorthboundCapability } from './northbound/index.js';
+import { createNorthboundCapability, northboundDevice } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
 import { createProductsCapability } from './products/index.js';
+import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
 import { createSigningCapability } from './signing/signing-capability.js';
 import { createLwm2mSimulatorCapability } from './simulator/lwm2m/index.js';
@@ -126,6 +127,27 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       ownerOfDevice: (deviceId) => apps.registry.ownerOfDevice(deviceId),
     }),
   });
+  const push = createPushCapability({
+    sources: () => ({
+      device: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        if (!device) return undefined;
+        const view = northboundDevice(device, model(device.productId), [], apps.registry.deviceInfo(deviceId));
+        return { view, productId: device.productId };
+      },
+      ownerOf: (deviceId) => apps.registry.ownerOfDevice(deviceId),
+      storesHistory: (deviceId) => apps.registry.storesHistory(deviceId),
+      appStoresHistory: (appId) => apps.registry.get(appId)?.storeHistory ?? false,
+      appIds: () => apps.registry.list().map((a) => a.appId),
+      serviceType: (productId, serviceId) =>
+        model(productId)?.services.find((s) => s.serviceId === serviceId)?.serviceType ?? serviceId,
+    }),
+    apps: () => apps.registry,
+    devices: () => devices.registry,
+    data: () => data.store,
+    products: () => products.service,
+    link: () => deviceLink.link,
+  });
   const northbound = createNorthboundCapability({
     apps: () => apps.registry,
     devices: () => devices.registry,
@@ -139,6 +161,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
     commands: () => commands.service,
     commandBatches: () => commands.batches,
+    sections: [(context) => push.northboundSection(context)],
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({
@@ -161,7 +184,19 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       },
       onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
     }),
-    callbacks: commandCallbacksByFetch(log),
+    // Status callbacks (§1.7) go through the durable push queue: same retries, URL state and CAs as subscriptions.
+    callbacks: {
+      enqueue: ({ url, body, deviceId, requestId }) => {
+        const result = push.delivery.enqueue({
+          url,
+          body,
+          notifyType: 'commandStatus',
+          deviceId,
+          ...(requestId !== undefined ? { requestId } : {}),
+        });
+        if (!result.accepted) log()?.warn(`status callback of ${deviceId} to ${url} not queued: ${result.reason}`);
+      },
+    },
   });
 
   const serial = createSerialCapability({
@@ -181,10 +216,12 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       mqtt,
       coap,
       diagnosis,
-      commands,
-      lwm2mSimulator,
       apps,
       groups,
+      push,
+      // After push: a restart may end commands (TIMEOUT) and send their status callbacks while starting.
+      commands,
+      lwm2mSimulator,
       northbound,
       mqttSimulator,
     ],
@@ -192,19 +229,3 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
 }
 
 // replaced by core/push delivery: a best-effort POST of each status callback, logged when it fails.
-function commandCallbacksByFetch(log: () => Logger | undefined): CommandCallbacks {
-  return {
-    enqueue({ url, body, deviceId }) {
-      fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      })
-        .then((response) => {
-          if (!response.ok) log()?.warn(`status callback of ${deviceId} to ${url} answered ${response.status}`);
-        })
-        .catch((error: unknown) => log()?.warn({ err: error }, `status callback of ${deviceId} to ${url} failed`));
-    },
-  };
-}

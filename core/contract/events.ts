@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { logEntrySchema } from './platform.js';
 import { trafficFrameSummarySchema } from './traffic.js';
 import { lwm2mRegistrationEventSchema, lwm2mValueEventSchema } from './lwm2m.js';
+import { urlStates } from './push.js';
 
 const base = { at: z.number() };
 
@@ -69,6 +70,13 @@ export const busEventSchemas = {
   lwm2m: lwm2mRegistrationEventSchema,
   /** LwM2M notifications of observed paths, decoded when the content format allows. */
   lwm2mValue: lwm2mValueEventSchema,
+  /** Push: a callback URL's state changed, a delivery was made, or the built-in test receiver got a push. */
+  push: z.object({
+    ...base,
+    kind: z.enum(['state', 'delivery', 'received']),
+    url: z.string().optional(),
+    state: z.enum(urlStates).optional(),
+  }),
   task: z.object({
     ...base,
     taskId: z.string(),

@@ -17,6 +17,7 @@ export * from './simulator-lwm2m.js';
 export * from './diagnosis.js';
 export * from './commands.js';
 export * from './groups.js';
+export * from './push.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -32,6 +33,7 @@ import { simulatorLwm2mRoutes } from './simulator-lwm2m.js';
 import { diagnosisRoutes } from './diagnosis.js';
 import { commandRoutes } from './commands.js';
 import { groupRoutes, tagRoutes } from './groups.js';
+import { pushRoutes } from './push.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -51,4 +53,5 @@ export const apiRoutes = {
   ...commandRoutes,
   ...groupRoutes,
   ...tagRoutes,
+  ...pushRoutes,
 } as const;

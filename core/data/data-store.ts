@@ -73,6 +73,13 @@ export const dataMigrations: readonly Migration[] = [
 
 export type { ServiceReport } from '../contract/codecs.js';
 
+/** A stored report as ingest listeners see it: event times in ms (the report's own, else when it arrived). */
+export interface IngestedReport {
+  deviceId: string;
+  receivedAt: number;
+  services: { serviceId: string; properties: Record<string, unknown>; eventTime: number }[];
+}
+
 interface PendingReport {
   deviceId: string;
   services: ServiceReport[];
@@ -101,6 +108,7 @@ export class DataStore {
   private retentionDays: number;
   /** a device whose application switched history off still gets latest values, but no history rows. */
   private storesHistory: (deviceId: string) => boolean = () => true;
+  private readonly ingestListeners = new Set<(report: IngestedReport) => void>();
 
   constructor(
     private readonly db: Database,
@@ -135,6 +143,15 @@ export class DataStore {
 
   setHistoryPolicy(storesHistory: (deviceId: string) => boolean): void {
     this.storesHistory = storesHistory;
+  }
+
+  /**
+   * Called for each stored report inside the transaction that stores it, before the device is acknowledged: what
+   * the listener writes (a queued push) commits with the data. A listener that throws does not lose the data.
+   */
+  onIngested(listener: (report: IngestedReport) => void): () => void {
+    this.ingestListeners.add(listener);
+    return () => this.ingestListeners.delete(listener);
   }
 
   /** Resolves once the report is committed (so an MQTT PUBACK is sent only after the data is durable). */
@@ -179,6 +196,7 @@ export class DataStore {
               }
             this.upsertLatest.run(r.deviceId, s.serviceId, JSON.stringify(s.properties), eventTime, r.receivedAt);
           }
+          if (this.ingestListeners.size > 0) this.announce(r);
         }
       })();
     } catch (error) {
@@ -194,6 +212,25 @@ export class DataStore {
           serviceId: s.serviceId,
           data: s.properties,
         });
+    }
+  }
+
+  private announce(r: PendingReport): void {
+    const report: IngestedReport = {
+      deviceId: r.deviceId,
+      receivedAt: r.receivedAt,
+      services: r.services.map((s) => ({
+        serviceId: s.serviceId,
+        properties: s.properties,
+        eventTime: parseEventTime(s.eventTime) ?? r.receivedAt,
+      })),
+    };
+    for (const listener of this.ingestListeners) {
+      try {
+        listener(report);
+      } catch {
+        // Listeners log their own failures; the report is stored regardless.
+      }
     }
   }
 

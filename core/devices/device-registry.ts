@@ -97,6 +97,8 @@ export interface ProductDirectory {
 export type RegistryChange =
   | { kind: 'registered' | 'updated'; deviceId: string }
   | { kind: 'deleted'; deviceId: string }
+  /** Just before the row goes: listeners can still read what other capabilities hold about the device. */
+  | { kind: 'deleting'; deviceId: string }
   | { kind: 'secretReset'; deviceId: string };
 
 const DEFAULT_VERIFY_TIMEOUT_S = 180;
@@ -256,8 +258,10 @@ export class DeviceRegistry {
   }
 
   delete(deviceId: string): void {
-    const r = this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId);
-    if (r.changes === 0) throw new DomainError('DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
+    if (!this.byId.get(deviceId))
+      throw new DomainError('DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
+    this.emit({ kind: 'deleting', deviceId });
+    this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId);
     this.emit({ kind: 'deleted', deviceId });
   }
 

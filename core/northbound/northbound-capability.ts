@@ -44,6 +44,7 @@ export function createNorthboundCapability(deps: NorthboundDeps): Capability {
       registerCommandRoutes(context, deps.commands);
       registerBatchTaskRoutes(context, deps.commandBatches);
       registerGroupRoutes(context);
+      for (const section of deps.sections ?? []) section(context);
 
       endpoint = await serveNorthbound(server, listener, tls, logger);
     },

@@ -31,6 +31,8 @@ export interface NorthboundDeps {
   products: NorthboundProducts;
   commands: () => CommandService;
   commandBatches: () => CommandBatches;
+  /** Sections other capabilities add (subscriptions, commands), registered after the device sections. */
+  sections?: ReadonlyArray<(context: NorthboundContext) => void>;
 }
 
 export interface NorthboundReply {

@@ -108,6 +108,12 @@ export const northboundErrors: Readonly<Record<string, PlatformError>> = {
     errorCode: '100609',
     describe: (message) => `Too much devices to add: ${message}`,
   },
+  // The platform's own code for an unknown subscription is not in our fact sheet: its "invalid input" with a 404.
+  SUBSCRIPTION_NOT_FOUND: {
+    status: 404,
+    errorCode: '100022',
+    describe: (message) => `The subscription is not existed: ${message}`,
+  },
 };
 
 const internalError = () => new NorthboundError(500, '50252', 'Internal server error.');

@@ -4,6 +4,7 @@ export {
   ProductService,
   newProductId,
   type DeviceUsageProvider,
+  type ProductChange,
   type ProductIdentity,
   type ProductSource,
 } from './product-service.js';

@@ -96,6 +96,11 @@ const family = (p: string | undefined) => {
   return lower === 'lwm2m' ? 'coap' : lower;
 };
 
+export interface ProductChange {
+  kind: 'added' | 'deleted';
+  product: Product;
+}
+
 export class ProductService {
   /** The product secrets of one-model-one-secret MQTT login (authType 1). */
   readonly secrets: ProductSecrets;
@@ -103,6 +108,7 @@ export class ProductService {
   private readonly models = new Map<string, ProductModel>();
 
   private readonly usage: DeviceUsageProvider;
+  private readonly changeListeners = new Set<(change: ProductChange) => void>();
 
   /**
    * `deviceUsage` counts a product's registered devices (edits and deletion are refused while devices use it);
@@ -158,6 +164,16 @@ export class ProductService {
     }
   }
 
+  /** Products added and deleted (the push capability notifies deviceModelAdded / deviceModelDeleted). */
+  onChange(listener: (change: ProductChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private announce(change: ProductChange): void {
+    for (const listener of [...this.changeListeners]) listener(change);
+  }
+
   /** Stores a new product; the model must already have passed productModelSchema. */
   create(input: ProductModel, source: ProductSource = 'hand'): Product {
     const model = productModelSchema.parse(input);
@@ -174,7 +190,9 @@ export class ProductService {
         .run(id, ...modelColumnValues(model), source, now, now);
       this.secrets.initialize(id);
     })();
-    return this.require(id);
+    const product = this.require(id);
+    this.announce({ kind: 'added', product });
+    return product;
   }
 
   get(id: string): Product | undefined {
@@ -301,7 +319,7 @@ export class ProductService {
   }
 
   delete(id: string): void {
-    this.db.transaction(() => {
+    const deleted = this.db.transaction(() => {
       const current = this.require(id);
       if (current.deviceCount > 0) {
         throw new DomainError(
@@ -312,7 +330,9 @@ export class ProductService {
       }
       this.models.delete(id);
       this.db.prepare('DELETE FROM products WHERE id = ?').run(id);
+      return current;
     })();
+    this.announce({ kind: 'deleted', product: deleted });
   }
 
   /** The product a package or device claim refers to: model plus whichever of the other identity fields are given. */

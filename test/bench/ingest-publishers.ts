@@ -73,6 +73,8 @@ console.log(
     p50: at(0.5),
     p99: at(0.99),
     connectMs,
+    // Wall-clock start of the schedule: another process derives each report's due time from it.
+    startEpochMs: performance.timeOrigin + start,
     clientRssMb: process.memoryUsage().rss / 1024 / 1024,
   }),
 );

@@ -1,10 +1,10 @@
 // One application: its credentials (secret reset, shown once), settings, the grants it gives and has received,
 // the northbound examples with its App ID, and deletion (refused, with the reason, for the default app or one
 // that holds devices).
-import { Anchor, Grid, Stack } from '@mantine/core';
+import { Anchor, Grid, Stack, Tabs } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { PageHeader } from '../../ui/PageHeader.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
@@ -14,6 +14,7 @@ import { GrantsCard } from './GrantsCard.js';
 import { NorthboundCard } from './NorthboundCard.js';
 import { SecretRevealModal, type RevealedSecret } from './SecretRevealModal.js';
 import { SettingsCard } from './SettingsCard.js';
+import { SubscriptionsTab } from './SubscriptionsTab.js';
 import { useApplication } from './appQueries.js';
 
 export function AppPage() {
@@ -21,6 +22,8 @@ export function AppPage() {
   const appId = useParams().appId ?? '';
   const app = useApplication(appId);
   const [revealed, setRevealed] = useState<RevealedSecret>();
+  const [search, setSearch] = useSearchParams();
+  const tab = search.get('tab') === 'subscriptions' ? 'subscriptions' : 'overview';
 
   const back = (
     <Anchor component={Link} to="/apps" size="sm">
@@ -54,17 +57,33 @@ export function AppPage() {
         }
         actions={a.isDefault ? <StatusBadge tone="neutral">{t('apps.defaultBadge')}</StatusBadge> : undefined}
       />
-      <Grid gap="md">
-        <Grid.Col span={{ base: 12, md: 6 }}>
-          <CredentialsCard app={a} onSecret={(secret) => setRevealed({ ...secret, reason: 'reset' })} />
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 6 }}>
-          <SettingsCard app={a} />
-        </Grid.Col>
-      </Grid>
-      <GrantsCard app={a} />
-      <NorthboundCard app={a} />
-      <DeleteAppCard app={a} />
+      <Tabs
+        value={tab}
+        onChange={(value) => setSearch(value === 'subscriptions' ? { tab: value } : {}, { replace: true })}
+      >
+        <Tabs.List>
+          <Tabs.Tab value="overview">{t('apps.tabs.overview')}</Tabs.Tab>
+          <Tabs.Tab value="subscriptions">{t('apps.tabs.subscriptions')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="overview" pt="md">
+          <Stack gap="md">
+            <Grid gap="md">
+              <Grid.Col span={{ base: 12, md: 6 }}>
+                <CredentialsCard app={a} onSecret={(secret) => setRevealed({ ...secret, reason: 'reset' })} />
+              </Grid.Col>
+              <Grid.Col span={{ base: 12, md: 6 }}>
+                <SettingsCard app={a} />
+              </Grid.Col>
+            </Grid>
+            <GrantsCard app={a} />
+            <NorthboundCard app={a} />
+            <DeleteAppCard app={a} />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="subscriptions" pt="md">
+          {tab === 'subscriptions' && <SubscriptionsTab app={a} />}
+        </Tabs.Panel>
+      </Tabs>
       <SecretRevealModal revealed={revealed} onClose={() => setRevealed(undefined)} />
     </Stack>
   );

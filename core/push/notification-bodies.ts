@@ -1,0 +1,135 @@
+// The JSON bodies the platform POSTs to callback URLs (§1.11), built from the platform's own events. Pure.
+import { randomUUID } from 'node:crypto';
+
+/** A device as a push shows it: the northbound view's ids and deviceInfo (§1.5). */
+export interface PushDeviceView {
+  deviceId: string;
+  gatewayId: string;
+  nodeType: string;
+  deviceInfo: Record<string, unknown>;
+}
+
+export interface PushedService {
+  serviceId: string;
+  serviceType: string;
+  data: Record<string, unknown>;
+  /** `yyyyMMdd'T'HHmmss'Z'`. */
+  eventTime: string;
+}
+
+export interface ProductIdentityView {
+  deviceType: string;
+  manufacturerId: string;
+  manufacturerName: string;
+  model: string;
+  protocolType: string;
+}
+
+/** requestId of data notifications (§1.11: 1–128 characters); receivers dedupe redeliveries with it. */
+export const newRequestId = () => randomUUID();
+
+export const deviceAddedBody = (d: PushDeviceView) => ({
+  notifyType: 'deviceAdded' as const,
+  deviceId: d.deviceId,
+  gatewayId: d.gatewayId,
+  nodeType: d.nodeType,
+  deviceInfo: d.deviceInfo,
+});
+
+export const bindDeviceBody = (d: PushDeviceView, resultCode: 'succeeded' | 'expired') => ({
+  notifyType: 'bindDevice' as const,
+  deviceId: d.deviceId,
+  resultCode,
+  deviceInfo: d.deviceInfo,
+});
+
+export const deviceInfoChangedBody = (d: PushDeviceView) => ({
+  notifyType: 'deviceInfoChanged' as const,
+  deviceId: d.deviceId,
+  gatewayId: d.gatewayId,
+  deviceInfo: d.deviceInfo,
+});
+
+export const deviceDeletedBody = (deviceId: string, gatewayId: string) => ({
+  notifyType: 'deviceDeleted' as const,
+  deviceId,
+  gatewayId,
+});
+
+export const deviceDataChangedBody = (
+  requestId: string,
+  deviceId: string,
+  gatewayId: string,
+  service: PushedService,
+) => ({
+  notifyType: 'deviceDataChanged' as const,
+  requestId,
+  deviceId,
+  gatewayId,
+  service,
+});
+
+export const deviceDatasChangedBody = (
+  requestId: string,
+  deviceId: string,
+  gatewayId: string,
+  services: PushedService[],
+) => ({ notifyType: 'deviceDatasChanged' as const, requestId, deviceId, gatewayId, services });
+
+export function commandRspBody(input: {
+  commandId: string;
+  deviceId: string;
+  serviceType: string;
+  method: string;
+  body: Record<string, unknown>;
+}) {
+  return {
+    notifyType: 'commandRsp' as const,
+    header: {
+      requestId: input.commandId,
+      from: `/devices/${input.deviceId}/services/${input.serviceType}`,
+      to: '/event/v1.1.0/devices/commandRsp',
+      deviceId: input.deviceId,
+      serviceType: input.serviceType,
+      method: input.method,
+    },
+    body: input.body,
+  };
+}
+
+/**
+ * A custom device message (IoTDA `sys/messages/up`, a custom topic) as a `deviceEvent`: the platform has no notify
+ * type of its own for it; the payload is passed on as text when it is UTF-8, else as base64.
+ */
+export function deviceMessageBody(input: { deviceId: string; topic: string; payload: Buffer; at: string }) {
+  const text = input.payload.toString('utf8');
+  const isText = Buffer.from(text, 'utf8').equals(input.payload);
+  return {
+    notifyType: 'deviceEvent' as const,
+    header: {
+      eventType: 'message',
+      from: `/devices/${input.deviceId}/services/message`,
+      timestamp: input.at,
+      eventTime: input.at,
+      deviceId: input.deviceId,
+      serviceType: 'message',
+    },
+    body: isText
+      ? { topic: input.topic, content: text }
+      : { topic: input.topic, contentBase64: input.payload.toString('base64') },
+  };
+}
+
+export const deviceModelBody = (
+  notifyType: 'deviceModelAdded' | 'deviceModelDeleted',
+  appId: string,
+  p: ProductIdentityView,
+) => ({
+  notifyType,
+  appId,
+  deviceType: p.deviceType,
+  manufacturerName: p.manufacturerName,
+  manufacturerId: p.manufacturerId,
+  model: p.model,
+  protocolType: p.protocolType,
+});
