@@ -15,6 +15,7 @@ import { createNorthboundCapability } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
 import { createProductsCapability } from './products/index.js';
 import { createSerialCapability } from './serial/index.js';
+import { createFlashingCapability } from './flashing/index.js';
 import { createSigningCapability } from './signing/signing-capability.js';
 import { createLwm2mSimulatorCapability } from './simulator/lwm2m/index.js';
 import { createMqttSimulatorCapability } from './simulator/mqtt/index.js';
@@ -129,6 +130,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });
+  const flashing = createFlashingCapability({ registry: serial.registry });
 
   return {
     capabilities: [
@@ -138,6 +140,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       signing,
       packages,
       serial,
+      flashing,
       devices,
       data,
       mqtt,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { logEntrySchema } from './platform.js';
 import { trafficFrameSummarySchema } from './traffic.js';
 import { lwm2mRegistrationEventSchema, lwm2mValueEventSchema } from './lwm2m.js';
+import { flashEventSchema } from './flashing.js';
 
 const base = { at: z.number() };
 
@@ -69,6 +70,8 @@ export const busEventSchemas = {
   lwm2m: lwm2mRegistrationEventSchema,
   /** LwM2M notifications of observed paths, decoded when the content format allows. */
   lwm2mValue: lwm2mValueEventSchema,
+  /** Board flashing: progress (bytes/s), phase and log lines of one flash operation. */
+  flash: flashEventSchema,
   task: z.object({
     ...base,
     taskId: z.string(),

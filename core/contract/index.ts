@@ -15,6 +15,7 @@ export * from './serial.js';
 export * from './lwm2m.js';
 export * from './simulator-lwm2m.js';
 export * from './diagnosis.js';
+export * from './flashing.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -28,6 +29,7 @@ import { serialRoutes } from './serial.js';
 import { lwm2mRoutes } from './lwm2m.js';
 import { simulatorLwm2mRoutes } from './simulator-lwm2m.js';
 import { diagnosisRoutes } from './diagnosis.js';
+import { flashRoutes } from './flashing.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -44,4 +46,5 @@ export const apiRoutes = {
   ...lwm2mRoutes,
   ...simulatorLwm2mRoutes,
   ...diagnosisRoutes,
+  ...flashRoutes,
 } as const;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { ESPLoader, Transport, type IEspLoaderTerminal } from 'esptool-js';
 import { NodeWebSerialPort, PortLostError } from './web-serial-port.js';
+import { padTo4 } from '../pad.js';
 
 export type EspChipChoice = 'auto' | 'esp32' | 'esp8266';
 /** `auto`: RTS/DTR reset into the bootloader (boards with auto-reset wiring); `manual`: the user holds BOOT. */
@@ -130,7 +131,10 @@ async function connect(session: Session, options: EspConnectOptions): Promise<Es
     throw new EspFlashError('wrong-chip', `found ${loader.chip.CHIP_NAME}; the workbench flashes ESP32 and ESP8266`);
   }
   if (options.chip !== 'auto' && options.chip !== detected) {
-    throw new EspFlashError('wrong-chip', `expected ${options.chip.toUpperCase()} but the board is ${loader.chip.CHIP_NAME}`);
+    throw new EspFlashError(
+      'wrong-chip',
+      `expected ${options.chip.toUpperCase()} but the board is ${loader.chip.CHIP_NAME}`,
+    );
   }
   const description = await loader.chip.getChipDescription(loader);
   const features = (await loader.chip.getChipFeatures(loader)).map((f) => f.trim());
@@ -217,12 +221,4 @@ export function flashEsp(options: EspFlashOptions): Promise<EspFlashResult> {
     const verified = options.images.map((i) => (options.verify ? md5Hex(padTo4(i.data)) : null));
     return { info, verified };
   });
-}
-
-/** esptool-js pads each image to 4 bytes with 0xFF before writing and hashing. */
-function padTo4(data: Uint8Array): Uint8Array {
-  if (data.length % 4 === 0) return data;
-  const out = new Uint8Array(data.length + (4 - (data.length % 4))).fill(0xff);
-  out.set(data);
-  return out;
 }

@@ -138,13 +138,19 @@ export class EspRomEmulator {
     this.bootMode = 'download';
     this.stub = false;
     this.download = undefined;
-    this.send(new TextEncoder().encode('rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n'));
+    this.send(
+      new TextEncoder().encode(
+        'rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n',
+      ),
+    );
   }
 
   receive(bytes: Uint8Array): void {
     if (this.bootMode === 'flash') {
       // The app is running: it prints its boot log, the loader commands fall on deaf ears.
-      this.send(new TextEncoder().encode('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nhello from the app\r\n'));
+      this.send(
+        new TextEncoder().encode('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nhello from the app\r\n'),
+      );
       return;
     }
     for (const frame of this.decoder.push(bytes)) {
@@ -401,7 +407,9 @@ export class EspRomEmulator {
       this.fail(op, ERR.FAILED);
       return;
     }
-    const digest = createHash('md5').update(this.flash.subarray(addr, addr + size)).digest();
+    const digest = createHash('md5')
+      .update(this.flash.subarray(addr, addr + size))
+      .digest();
     // The ROM answers in hex text, the stub in 16 raw bytes.
     const body = this.stub ? [...digest] : [...new TextEncoder().encode(digest.toString('hex'))];
     this.respond(op, 0, body);
@@ -424,6 +432,12 @@ export class EspRomEmulator {
       return;
     }
     this.pendingRead = undefined;
-    this.send(slipEncode(createHash('md5').update(this.flash.subarray(read.addr, read.addr + read.size)).digest()));
+    this.send(
+      slipEncode(
+        createHash('md5')
+          .update(this.flash.subarray(read.addr, read.addr + read.size))
+          .digest(),
+      ),
+    );
   }
 }
