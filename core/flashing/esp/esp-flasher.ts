@@ -95,7 +95,7 @@ function openSession(options: EspConnectOptions): Session {
     stopLost = port.onLost((error) => reject(error));
   });
   lost.catch(() => undefined);
-  return { port, transport, loader, lost, received: () => new TextDecoder().decode(transport.peek()), stopLost };
+  return { port, transport, loader, lost, received: () => port.recentText(), stopLost };
 }
 
 function chipName(loader: ESPLoader): 'esp32' | 'esp8266' | string {
@@ -168,7 +168,12 @@ async function withSession<T>(options: EspConnectOptions, work: (s: Session) => 
     throw new EspFlashError('failed', message);
   } finally {
     session.stopLost();
-    await session.transport.disconnect().catch(() => session.port.close());
+    // Transport.disconnect waits for its stream locks; after an unplug they may never be released.
+    await Promise.race([
+      session.transport.disconnect().catch(() => undefined),
+      new Promise((r) => setTimeout(r, 1000)),
+    ]);
+    await session.port.close();
   }
 }
 
@@ -214,11 +219,35 @@ export function flashEsp(options: EspFlashOptions): Promise<EspFlashResult> {
             written: total === 0 ? 0 : Math.round(((sizes[image] ?? 0) * sent) / total),
             total: sizes[image] ?? 0,
           }),
-        ...(options.verify ? { calculateMD5Hash: md5Hex } : {}),
+        // esptool-js hex-encodes the ROM's answer, which is already hex text: without the stub we compare ourselves.
+        ...(options.verify && loader.IS_STUB ? { calculateMD5Hash: md5Hex } : {}),
       });
+      if (options.verify && !loader.IS_STUB) {
+        for (const image of options.images) await verifyWithRom(loader, image, options.log);
+      }
     }
     if (options.hardReset) await loader.after('hard_reset', false);
     const verified = options.images.map((i) => (options.verify ? md5Hex(padTo4(i.data)) : null));
     return { info, verified };
   });
+}
+
+/** SPI_FLASH_MD5 through the ROM: the answer is 32 hex characters. */
+async function verifyWithRom(loader: ESPLoader, image: EspImage, log?: (line: string) => void): Promise<void> {
+  const data = padTo4(image.data);
+  const pkt = new Uint8Array(16);
+  const view = new DataView(pkt.buffer);
+  view.setUint32(0, image.offset, true);
+  view.setUint32(4, data.length, true);
+  const timeout = loader.timeoutPerMb(loader.MD5_TIMEOUT_PER_MB, data.length);
+  const answer = await loader.checkCommand('calculate md5sum', loader.ESP_SPI_FLASH_MD5, pkt, 0, 32, timeout);
+  const onChip = typeof answer === 'number' ? '' : new TextDecoder().decode(answer).toLowerCase();
+  const expected = md5Hex(data);
+  log?.(`Flash md5: ${onChip}`);
+  if (onChip !== expected)
+    throw new EspFlashError(
+      'verify',
+      `verify failed at 0x${image.offset.toString(16)}: the MD5 of the flash differs from the image`,
+    );
+  log?.('Hash of data verified.');
 }

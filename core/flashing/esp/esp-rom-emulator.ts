@@ -211,8 +211,8 @@ export class EspRomEmulator {
     }
     switch (op) {
       case OP.SYNC:
-        // The ROM answers a SYNC eight times (esptool-js reads all eight); the stub once, with value 0.
-        for (let i = 0; i < (this.stub ? 1 : 8); i++) this.respond(op, this.stub ? 0 : 0x20120707);
+        // Eight answers (esptool-js reads all eight); value 0 tells it the stub is still running from before.
+        for (let i = 0; i < 8; i++) this.respond(op, this.stub ? 0 : 0x20120707);
         return;
       case OP.READ_REG:
         this.respond(op, this.readRegister(u32(data, 0)));

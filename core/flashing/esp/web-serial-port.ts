@@ -36,11 +36,18 @@ export class NodeWebSerialPort {
   /** A pty or an adapter without modem lines: RTS/DTR writes are accepted and do nothing. */
   signalsUnsupported = false;
   private readonly lostListeners = new Set<(error: PortLostError) => void>();
+  private tail = '';
+  private readonly pendingWrites = new Set<(error: Error) => void>();
 
   constructor(
     readonly path: string,
     private readonly info: { usbVendorId?: number; usbProductId?: number } = {},
   ) {}
+
+  /** The last bytes received, as text: a boot log tells why a sync failed. */
+  recentText(): string {
+    return this.tail;
+  }
 
   getInfo(): { usbVendorId?: number; usbProductId?: number } {
     return this.info;
@@ -73,7 +80,10 @@ export class NodeWebSerialPort {
 
   private attachStreams(port: SerialPort): void {
     let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-    const onData = (chunk: Buffer): void => controller?.enqueue(new Uint8Array(chunk));
+    const onData = (chunk: Buffer): void => {
+      this.tail = (this.tail + chunk.toString('latin1')).slice(-2048);
+      controller?.enqueue(new Uint8Array(chunk));
+    };
     this.readable = new ReadableStream<Uint8Array>({
       start: (c) => {
         controller = c;
@@ -91,9 +101,19 @@ export class NodeWebSerialPort {
             reject(new DOMException(`${this.path} is not open`, 'NetworkError'));
             return;
           }
+          // A write to a vanished device may never call back: losing the port rejects it.
+          const fail = (error: Error): void => reject(new DOMException(error.message, 'NetworkError'));
+          this.pendingWrites.add(fail);
           port.write(Buffer.from(chunk), (error) => {
-            if (error) reject(new DOMException(error.message, 'NetworkError'));
-            else port.drain((e) => (e ? reject(new DOMException(e.message, 'NetworkError')) : resolve()));
+            if (error) {
+              this.pendingWrites.delete(fail);
+              fail(error);
+            } else
+              port.drain((e) => {
+                this.pendingWrites.delete(fail);
+                if (e) fail(e);
+                else resolve();
+              });
           });
         }),
     });
@@ -107,6 +127,8 @@ export class NodeWebSerialPort {
         // the stream was already cancelled
       }
       controller = undefined;
+      for (const fail of [...this.pendingWrites]) fail(lostError);
+      this.pendingWrites.clear();
       for (const l of [...this.lostListeners]) l(lostError);
     };
     port.on('close', lost);

@@ -12,6 +12,8 @@ export interface Stm32EmulatorOptions {
   writeProtected?: boolean;
   /** `flash`: BOOT0 is low, the board runs its app and ignores 0x7F until `enterBootloader()`. */
   bootMode?: 'bootloader' | 'flash';
+  /** Flips one bit of what is written at this address (a failing flash cell, for verify tests). */
+  corruptAt?: number;
 }
 
 const RAM_START = 0x20000000;
@@ -35,6 +37,7 @@ export class Stm32BootloaderEmulator {
   /** Address of the last Go, for tests and the demo log. */
   startedAt: number | undefined;
   readonly commands: number[] = [];
+  private readonly corruptAt: number | undefined;
 
   constructor(
     options: Stm32EmulatorOptions,
@@ -49,6 +52,7 @@ export class Stm32BootloaderEmulator {
     this.readoutProtected = options.readoutProtected ?? false;
     this.writeProtected = options.writeProtected ?? false;
     this.mode = options.bootMode === 'flash' ? 'running' : 'reset';
+    this.corruptAt = options.corruptAt;
   }
 
   /** BOOT0 high and a reset: the system bootloader waits for 0x7F. */
@@ -265,6 +269,9 @@ export class Stm32BootloaderEmulator {
       }
     }
     target.set(data);
+    const corrupt = this.corruptAt;
+    if (corrupt !== undefined && corrupt >= address && corrupt < address + data.length)
+      target[corrupt - address]! ^= 0x01;
     this.reply(ACK);
   }
 
