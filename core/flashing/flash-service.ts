@@ -213,6 +213,8 @@ export class FlashService {
     let written = 0;
     let writeStartedAt = clock.now();
     let lastEvent = 0;
+    /** The write rate when the write phase ended, reported with the result. */
+    let writeRate = 0;
     const publish = (status: FlashOperation['status'], line?: string): void => {
       const now = clock.now();
       const seconds = (now - writeStartedAt) / 1000;
@@ -223,7 +225,14 @@ export class FlashService {
         phase,
         written,
         total,
-        bytesPerSecond: phase === 'write' || phase === 'verify' ? (seconds > 0 ? written / seconds : 0) : 0,
+        bytesPerSecond:
+          phase === 'write' || phase === 'verify'
+            ? seconds > 0
+              ? written / seconds
+              : 0
+            : phase === 'done'
+              ? writeRate
+              : 0,
         ...(line === undefined ? {} : { line }),
       });
     };
@@ -236,6 +245,8 @@ export class FlashService {
     images.forEach((_, i) => (doneBefore[i] = images.slice(0, i).reduce((n, x) => n + x.data.length, 0)));
     const progress = (p: { image: number; written: number; phase?: 'write' | 'verify' }): void => {
       const nextPhase = p.phase ?? 'write';
+      if (phase === 'write' && nextPhase !== 'write')
+        writeRate = written / Math.max(0.001, (clock.now() - writeStartedAt) / 1000);
       if (phase !== nextPhase) {
         phase = nextPhase;
         written = 0;
@@ -292,6 +303,7 @@ export class FlashService {
 
     const done = this.withPort(request.port, run).then(
       (result) => {
+        if (phase === 'write') writeRate = written / Math.max(0.001, (clock.now() - writeStartedAt) / 1000);
         phase = 'done';
         store.finish(id, clock.now(), result);
         publish('ok');

@@ -87,8 +87,8 @@ function openSession(options: EspConnectOptions): Session {
   };
   // esptool-js's Transport types its device as a Web Serial SerialPort; the adapter provides that shape.
   const transport = new Transport(port as unknown as ConstructorParameters<typeof Transport>[0], false);
-  // Transport prints some trace lines to the console even with tracing off; they go to the flash log instead.
-  transport.trace = (message: string) => log(message);
+  // Transport prints some trace lines ("readLoop exited") to the console even with tracing off: silenced.
+  transport.trace = () => undefined;
   const loader = new ESPLoader({ transport, baudrate: options.baudRate, romBaudrate: ROM_BAUD, terminal });
   let stopLost = (): void => undefined;
   const lost = new Promise<never>((_, reject) => {

@@ -22,7 +22,7 @@ import {
   Title,
 } from '@mantine/core';
 import { IconBolt, IconPlus, IconSearch, IconTrash } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FlashChipInfo, FlashOperation } from '../../../core/contract/index.js';
 import { describeApiError } from '../../api/errorNotifications.js';
@@ -146,6 +146,7 @@ export function FlashPanel() {
           <SimpleGrid cols={{ base: 1, md: 4 }}>
             <Autocomplete
               label={t('serial.flash.port')}
+              data-testid="flash-port"
               placeholder="/dev/ttyUSB0"
               data={(ports.data?.ports ?? []).map((p) => p.path)}
               value={port}
@@ -165,6 +166,7 @@ export function FlashPanel() {
             />
             <Select
               label={t('serial.flash.baud')}
+              data-testid="flash-baud"
               value={chip === 'stm32' ? '115200' : baud}
               disabled={chip === 'stm32'}
               onChange={(v) => setBaud(v ?? '460800')}
@@ -295,7 +297,13 @@ export function FlashPanel() {
         <Paper withBorder p="md" data-testid="flash-progress">
           <Stack gap="xs">
             <Group justify="space-between">
-              <Text fw={600}>{last ? t(`serial.flash.phase.${last.phase}`) : t('serial.flash.phase.connect')}</Text>
+              <Text fw={600}>
+                {current?.status === 'failed'
+                  ? t('serial.flash.phase.failed')
+                  : last
+                    ? t(`serial.flash.phase.${last.phase}`)
+                    : t('serial.flash.phase.connect')}
+              </Text>
               <Text size="sm" ff="monospace">
                 {last
                   ? `${last.written.toLocaleString()} / ${last.total.toLocaleString()} B · ${(last.bytesPerSecond / 1024).toFixed(1)} KiB/s`
@@ -334,14 +342,13 @@ export function FlashPanel() {
                       </Group>
                     </>
                   )}
+                  <Text size="xs" c="dimmed">
+                    {failed.message}
+                  </Text>
                 </Stack>
               </Alert>
             )}
-            <ScrollArea h={160} type="auto">
-              <Code block data-testid="flash-log">
-                {(progress.lines.length > 0 ? progress.lines : (current?.log ?? [])).join('\n') || ' '}
-              </Code>
-            </ScrollArea>
+            <FlashLog lines={current && current.status !== 'running' ? current.log : progress.lines} />
           </Stack>
         </Paper>
       )}
@@ -353,6 +360,21 @@ export function FlashPanel() {
         <OperationsTable operations={operations.data?.operations ?? []} />
       </Paper>
     </Stack>
+  );
+}
+
+function FlashLog({ lines }: { lines: string[] }) {
+  const viewport = useRef<HTMLDivElement>(null);
+  // Follow the newest line, as a terminal does.
+  useEffect(() => {
+    viewport.current?.scrollTo({ top: viewport.current.scrollHeight });
+  }, [lines]);
+  return (
+    <ScrollArea h={160} type="auto" viewportRef={viewport}>
+      <Code block data-testid="flash-log">
+        {lines.join('\n') || ' '}
+      </Code>
+    </ScrollArea>
   );
 }
 
