@@ -77,6 +77,7 @@ export interface Stm32Part {
 export const stm32Parts: readonly Stm32Part[] = [
   { pid: 0x410, name: 'STM32F10xxx medium-density', flashStart: 0x08000000, flashSize: 128 * 1024, pageSize: 1024 },
   { pid: 0x414, name: 'STM32F10xxx high-density', flashStart: 0x08000000, flashSize: 512 * 1024, pageSize: 2048 },
+  { pid: 0x430, name: 'STM32F10xxx XL-density', flashStart: 0x08000000, flashSize: 1024 * 1024, pageSize: 2048 },
 ];
 
 export const partOf = (pid: number): Stm32Part | undefined => stm32Parts.find((p) => p.pid === pid);
