@@ -10,7 +10,7 @@ import { flashRequestSchema, type FlashOperation } from '../contract/flashing.js
 import { DomainError } from '../domain-error.js';
 import { DATABASE_FILE_NAME } from '../platform.js';
 import { PortRegistry } from '../serial/index.js';
-import { openSerialLine } from '../serial/serial-line.js';
+import { openSerialLine } from '../serial/index.js';
 import { openStore } from '../store/database.js';
 import { runEmulatorOnSerial } from './emulator-on-serial.js';
 import { EspRomEmulator } from './esp/esp-rom-emulator.js';

@@ -1,5 +1,5 @@
 // Runs a bootloader emulator (ESP or STM32) on a serial device: one end of a socat pty pair, or a USB adapter.
-import { openSerialLine, type OpenSerialLine } from '../serial/serial-line.js';
+import { openSerialLine, type OpenSerialLine } from '../serial/index.js';
 
 export interface ByteEmulator {
   receive(bytes: Uint8Array): void;

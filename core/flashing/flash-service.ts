@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { FlashChipInfo, FlashConnect, FlashOperation, FlashRequest } from '../contract/flashing.js';
 import { DomainError } from '../domain-error.js';
 import { PortBusyError, type PortOwner, type PortRegistry } from '../serial/index.js';
-import type { OpenSerialLine } from '../serial/serial-line.js';
+import type { OpenSerialLine } from '../serial/index.js';
 import { EspFlashError, detectEsp, flashEsp, type EspChipInfo } from './esp/esp-flasher.js';
 import type { FlashStore } from './flash-store.js';
 import { IntelHexError, parseIntelHex } from './intel-hex.js';

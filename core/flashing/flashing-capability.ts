@@ -2,7 +2,7 @@
 import type { Capability } from '../capability.js';
 import { flashRoutes } from '../contract/flashing.js';
 import type { PortRegistry } from '../serial/index.js';
-import { openSerialLine, type OpenSerialLine } from '../serial/serial-line.js';
+import { openSerialLine, type OpenSerialLine } from '../serial/index.js';
 import { FlashService } from './flash-service.js';
 import { FlashStore, flashMigrations } from './flash-store.js';
 

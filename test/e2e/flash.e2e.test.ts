@@ -25,7 +25,10 @@ const app = randomBytes(256 * 1024);
 
 beforeAll(async () => {
   pty = await createPtyPair(join(tempDir(), 'pty'));
-  sim = await runEmulatorOnSerial(pty.devicePath, (send) => new EspRomEmulator({ chip: 'esp32', bootMode: 'flash' }, send));
+  sim = await runEmulatorOnSerial(
+    pty.devicePath,
+    (send) => new EspRomEmulator({ chip: 'esp32', bootMode: 'flash' }, send),
+  );
   appFile = join(tempDir(), 'blink.bin');
   writeFileSync(appFile, app);
   serve = await startServe(tempDir());

@@ -13,6 +13,8 @@ import { createPtyPair, type PtyPair } from '../../core/serial/module-sim/pty-pa
 import { startCore, type RunningCore } from '../support/core.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
+/** `expect.stringMatching` typed for toMatchObject. */
+const matching = (re: RegExp): string => expect.stringMatching(re) as string;
 const tempDir = useTempDirs('iotwb-flash-esp-');
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
 
@@ -128,7 +130,7 @@ describe('esptool-js against the emulated ROM loader', () => {
     });
     await expect(wrong).rejects.toMatchObject({
       kind: 'wrong-chip',
-      message: expect.stringMatching(/expected ESP32 but the board is ESP8266/),
+      message: matching(/expected ESP32 but the board is ESP8266/),
     });
 
     const b = await board({ chip: 'esp32', bootMode: 'flash' });
@@ -143,7 +145,7 @@ describe('esptool-js against the emulated ROM loader', () => {
     };
     const error = await flashEsp(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EspFlashError);
-    expect(error).toMatchObject({ kind: 'boot-mode', message: expect.stringMatching(/hold BOOT.*tap RESET/) });
+    expect(error).toMatchObject({ kind: 'boot-mode', message: matching(/hold BOOT.*tap RESET/) });
     b.sim.emulator.enterDownloadMode();
     await flashEsp({ ...request, reset: 'manual' });
     expect(Buffer.from(flashOf(b, 0x10000, image.length)).equals(image)).toBe(true);
@@ -161,7 +163,7 @@ describe('esptool-js against the emulated ROM loader', () => {
         verify: false,
         hardReset: false,
       }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ kind: 'sync', message: expect.stringMatching(/no answer from an ESP bootloader/) });
+      expect(error).toMatchObject({ kind: 'sync', message: matching(/no answer from an ESP bootloader/) });
       expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
       await pty.close();
@@ -201,7 +203,7 @@ describe('esptool-js against the emulated ROM loader', () => {
       },
     }).catch((e: unknown) => e);
     expect(unplugged).toBe(true);
-    expect(error).toMatchObject({ kind: 'lost', message: expect.stringMatching(/went away/) });
+    expect(error).toMatchObject({ kind: 'lost', message: matching(/went away/) });
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

@@ -19,6 +19,8 @@ import { openSerialLine } from '../../core/serial/serial-line.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
+/** `expect.stringMatching` typed for toMatchObject. */
+const matching = (re: RegExp): string => expect.stringMatching(re) as string;
 const tempDir = useTempDirs('iotwb-flash-stm32-');
 
 interface Board {
@@ -149,7 +151,7 @@ describe('the STM32 bootloader emulator against stm32flash, and the workbench fl
     const silent = await flashStm32(request(app, { timeoutMs: 200 }), openSerialLine, systemClock).catch(
       (e: unknown) => e,
     );
-    expect(silent).toMatchObject({ kind: 'sync', message: expect.stringMatching(/set BOOT0 to 1.*press RESET/) });
+    expect(silent).toMatchObject({ kind: 'sync', message: matching(/set BOOT0 to 1.*press RESET/) });
   });
 
   it('reports a verify mismatch and stops cleanly when the board is unplugged mid-write', async () => {
@@ -159,7 +161,7 @@ describe('the STM32 bootloader emulator against stm32flash, and the workbench fl
       openSerialLine,
       systemClock,
     ).catch((e: unknown) => e);
-    expect(mismatch).toMatchObject({ kind: 'verify', message: expect.stringMatching(/0x0800012c/) });
+    expect(mismatch).toMatchObject({ kind: 'verify', message: matching(/0x0800012c/) });
 
     const b = await board();
     let unplugged = false;

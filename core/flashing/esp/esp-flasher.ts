@@ -86,7 +86,7 @@ function openSession(options: EspConnectOptions): Session {
     },
   };
   // esptool-js's Transport types its device as a Web Serial SerialPort; the adapter provides that shape.
-  const transport = new Transport(port as unknown as ConstructorParameters<typeof Transport>[0], false);
+  const transport = new Transport(port, false);
   // Transport prints some trace lines ("readLoop exited") to the console even with tracing off: silenced.
   transport.trace = () => undefined;
   const loader = new ESPLoader({ transport, baudrate: options.baudRate, romBaudrate: ROM_BAUD, terminal });
@@ -98,7 +98,7 @@ function openSession(options: EspConnectOptions): Session {
   return { port, transport, loader, lost, received: () => port.recentText(), stopLost };
 }
 
-function chipName(loader: ESPLoader): 'esp32' | 'esp8266' | string {
+function chipName(loader: ESPLoader): string {
   const name = loader.chip.CHIP_NAME;
   if (name === 'ESP32') return 'esp32';
   if (name === 'ESP8266') return 'esp8266';

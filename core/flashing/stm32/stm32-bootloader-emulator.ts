@@ -127,6 +127,19 @@ export class Stm32BootloaderEmulator {
     return undefined;
   }
 
+  /** The address frame that follows Read, Write and Go: ACK when it is valid and mapped, else NACK. */
+  private address(minLength: number, then: (address: number) => void): void {
+    this.expect(5, (frame) => {
+      const address = parseAddressFrame(frame);
+      if (address === null || !this.readable(address, minLength)) {
+        this.reply(NACK);
+        return;
+      }
+      this.reply(ACK);
+      then(address);
+    });
+  }
+
   private get commandList(): number[] {
     return [
       CMD.GET,
@@ -163,13 +176,7 @@ export class Stm32BootloaderEmulator {
         return;
       case CMD.READ_MEMORY:
         this.reply(ACK);
-        this.expect(5, (frame) => {
-          const address = parseAddressFrame(frame);
-          if (address === null || !this.readable(address, 1)) {
-            this.reply(NACK);
-            return;
-          }
-          this.reply(ACK);
+        this.address(1, (address) =>
           this.expect(2, ([n, complement]) => {
             const data = this.readable(address, n! + 1);
             if ((n! ^ complement!) !== 0xff || !data) {
@@ -177,33 +184,21 @@ export class Stm32BootloaderEmulator {
               return;
             }
             this.send(Uint8Array.from([ACK, ...data]));
-          });
-        });
+          }),
+        );
         return;
       case CMD.GO:
         this.reply(ACK);
-        this.expect(5, (frame) => {
-          const address = parseAddressFrame(frame);
-          if (address === null || !this.readable(address, 4)) {
-            this.reply(NACK);
-            return;
-          }
-          this.reply(ACK);
+        this.address(4, (address) => {
           this.startedAt = address;
           this.mode = 'running';
         });
         return;
       case CMD.WRITE_MEMORY:
         this.reply(ACK);
-        this.expect(5, (frame) => {
-          const address = parseAddressFrame(frame);
-          if (address === null || !this.readable(address, 1)) {
-            this.reply(NACK);
-            return;
-          }
-          this.reply(ACK);
-          this.expect(1, ([n]) => this.expect(n! + 2, (rest) => this.write(address, n!, rest)));
-        });
+        this.address(1, (address) =>
+          this.expect(1, ([n]) => this.expect(n! + 2, (rest) => this.write(address, n!, rest))),
+        );
         return;
       case CMD.ERASE:
       case CMD.EXTENDED_ERASE:
@@ -294,7 +289,7 @@ export class Stm32BootloaderEmulator {
       }
       this.expect(n! + 2, (rest) => {
         const pages = [...rest.subarray(0, n! + 1)];
-        const ok = xorOf(pages, n!) === rest[n! + 1] && this.erasePages(pages);
+        const ok = xorOf(pages, n) === rest[n! + 1] && this.erasePages(pages);
         this.reply(ok ? ACK : NACK);
       });
     });

@@ -1,7 +1,7 @@
 // Flashing an STM32 through its system-memory USART bootloader (AN3155): init, Get, Get ID, unprotect when
 // asked, erase, write in 256-byte blocks, read back to verify, Go. Boot0/reset through DTR/RTS when wired.
 import type { Clock } from '../../clock.js';
-import type { OpenSerialLine, SerialLine } from '../../serial/serial-line.js';
+import type { OpenSerialLine, SerialLine } from '../../serial/index.js';
 import {
   ACK,
   CMD,

@@ -155,7 +155,7 @@ export function FlashPanel() {
             <Select
               label={t('serial.flash.chip')}
               value={chip}
-              onChange={(v) => chooseChip((v ?? 'auto') as Chip)}
+              onChange={(v) => chooseChip(v ?? 'auto')}
               allowDeselect={false}
               data={[
                 { value: 'auto', label: t('serial.flash.chipAuto') },
@@ -176,7 +176,7 @@ export function FlashPanel() {
             <Select
               label={t('serial.flash.reset')}
               value={reset}
-              onChange={(v) => setReset((v ?? 'auto') as Reset)}
+              onChange={(v) => setReset(v ?? 'auto')}
               allowDeselect={false}
               data={[
                 { value: 'auto', label: t('serial.flash.resetAuto') },
