@@ -82,7 +82,8 @@ function openSession(options: EspConnectOptions): Session {
     writeLine: (data: string) => {
       const line = (pending + data).trim();
       pending = '';
-      if (line) log(line);
+      // esptool-js's banner ("esptool.js", "Serial port " + an empty Web Serial id) says nothing here.
+      if (line && line !== 'esptool.js' && line !== 'Serial port') log(line);
     },
   };
   // esptool-js's Transport types its device as a Web Serial SerialPort; the adapter provides that shape.

@@ -305,7 +305,7 @@ export function FlashPanel() {
                     : t('serial.flash.phase.connect')}
               </Text>
               <Text size="sm" ff="monospace">
-                {last
+                {last && !failed
                   ? `${last.written.toLocaleString()} / ${last.total.toLocaleString()} B · ${(last.bytesPerSecond / 1024).toFixed(1)} KiB/s`
                   : ''}
               </Text>
@@ -323,7 +323,6 @@ export function FlashPanel() {
                 title={t(`serial.flash.error.${failed.code}`, { defaultValue: t('serial.flash.error.other') })}
               >
                 <Stack gap="xs">
-                  <Text size="sm">{failed.message}</Text>
                   {bootCodes.has(failed.code) && (
                     <>
                       <Text size="sm">
@@ -342,7 +341,10 @@ export function FlashPanel() {
                       </Group>
                     </>
                   )}
-                  <Text size="xs" c="dimmed">
+                  <Text
+                    size={bootCodes.has(failed.code) ? 'xs' : 'sm'}
+                    c={bootCodes.has(failed.code) ? 'dimmed' : undefined}
+                  >
                     {failed.message}
                   </Text>
                 </Stack>
