@@ -5,6 +5,7 @@ import { runServe, serveOptions } from './serve.js';
 import { createKeygenCommand, createSignCommand, createVerifyCommand } from './signing/cli.js';
 import { packageCommand } from './ota/packages/cli.js';
 import { moduleSimCommand } from './serial/module-sim/cli.js';
+import { flashCommand, flashSimCommand } from './flashing/cli.js';
 import { simulateCommand } from './simulator/simulate-cli.js';
 import { workbenchVersion } from './version.js';
 
@@ -61,6 +62,8 @@ export const commands: Record<string, CliCommand> = {
   package: packageCommand,
   pcp: pcpCommand,
   'module-sim': moduleSimCommand,
+  flash: flashCommand,
+  'flash-sim': flashSimCommand,
   simulate: simulateCommand,
 };
 

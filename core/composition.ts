@@ -19,6 +19,7 @@ import { createPackagesCapability } from './ota/packages/index.js';
 import { createProductsCapability } from './products/index.js';
 import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
+import { createFlashingCapability } from './flashing/index.js';
 import { createSigningCapability } from './signing/signing-capability.js';
 import { createLwm2mSimulatorCapability } from './simulator/lwm2m/index.js';
 import { createMqttSimulatorCapability } from './simulator/mqtt/index.js';
@@ -202,6 +203,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });
+  const flashing = createFlashingCapability({ registry: serial.registry });
 
   return {
     capabilities: [
@@ -211,6 +213,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       signing,
       packages,
       serial,
+      flashing,
       devices,
       data,
       mqtt,

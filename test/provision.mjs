@@ -31,6 +31,7 @@ export const systemTools = [
   { file: '/usr/bin/openssl', pkg: 'openssl', for: 'signing cross-checks (openssl signs and verifies our packages)' },
   { file: '/usr/bin/gcc', pkg: 'gcc', for: 'codec tests compile the C generated from layout codecs' },
   { file: '/usr/bin/socat', pkg: 'socat', for: 'serial tests and virtual modules use pty pairs' },
+  { file: '/usr/bin/stm32flash', pkg: 'stm32flash', for: 'flash tests cross-check the STM32 bootloader emulator' },
   {
     file: '/usr/bin/curl',
     pkg: 'curl',

@@ -4,6 +4,7 @@ import { logEntrySchema } from './platform.js';
 import { trafficFrameSummarySchema } from './traffic.js';
 import { lwm2mRegistrationEventSchema, lwm2mValueEventSchema } from './lwm2m.js';
 import { urlStates } from './push.js';
+import { flashEventSchema } from './flashing.js';
 
 const base = { at: z.number() };
 
@@ -77,6 +78,8 @@ export const busEventSchemas = {
     url: z.string().optional(),
     state: z.enum(urlStates).optional(),
   }),
+  /** Board flashing: progress (bytes/s), phase and log lines of one flash operation. */
+  flash: flashEventSchema,
   task: z.object({
     ...base,
     taskId: z.string(),

@@ -18,6 +18,7 @@ export * from './diagnosis.js';
 export * from './commands.js';
 export * from './groups.js';
 export * from './push.js';
+export * from './flashing.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -34,6 +35,7 @@ import { diagnosisRoutes } from './diagnosis.js';
 import { commandRoutes } from './commands.js';
 import { groupRoutes, tagRoutes } from './groups.js';
 import { pushRoutes } from './push.js';
+import { flashRoutes } from './flashing.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -54,4 +56,5 @@ export const apiRoutes = {
   ...groupRoutes,
   ...tagRoutes,
   ...pushRoutes,
+  ...flashRoutes,
 } as const;

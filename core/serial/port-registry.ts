@@ -2,8 +2,8 @@
 export interface PortOwner {
   /** Shown in the port list and in "port busy" errors, e.g. `terminal s1` or `flasher`. */
   name: string;
-  /** Close the port because another owner takes it over. */
-  yieldPort(): Promise<void>;
+  /** Close the port because another owner (named `by`, e.g. `flasher`) takes it over. */
+  yieldPort(by?: string): Promise<void>;
   /** The port is handed back after a take-over: reopen it. */
   resumePort?(): Promise<void>;
 }
@@ -46,7 +46,7 @@ export class PortRegistry {
 
   async takeOver(path: string, newOwner: PortOwner): Promise<TakeOver> {
     const previous = this.owners.get(path);
-    if (previous && previous !== newOwner) await previous.yieldPort();
+    if (previous && previous !== newOwner) await previous.yieldPort(newOwner.name);
     this.owners.set(path, newOwner);
     return {
       handBack: async () => {

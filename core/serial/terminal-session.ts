@@ -201,13 +201,16 @@ export class TerminalSession implements PortOwner {
     };
   }
 
-  async yieldPort(): Promise<void> {
+  async yieldPort(by?: string): Promise<void> {
     this.reconnectTimer?.cancel();
     const line = this.line;
     this.line = undefined;
     this.flush();
     await line?.close();
-    this.setStatus('taken-over', `${this.settings.path} was taken over by another tool`);
+    this.setStatus(
+      'taken-over',
+      by ? `${by}: the terminal resumes afterwards` : `${this.settings.path} was taken over by another tool`,
+    );
   }
 
   async resumePort(): Promise<void> {
