@@ -99,7 +99,9 @@ export type RegistryChange =
   | { kind: 'deleted'; deviceId: string }
   /** Just before the row goes: listeners can still read what other capabilities hold about the device. */
   | { kind: 'deleting'; deviceId: string }
-  | { kind: 'secretReset'; deviceId: string };
+  | { kind: 'secretReset'; deviceId: string }
+  /** A verify-code device connected for the first time, or its activation deadline passed (it is deleted next). */
+  | { kind: 'activated' | 'activationExpired'; deviceId: string };
 
 const DEFAULT_VERIFY_TIMEOUT_S = 180;
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
@@ -488,6 +490,8 @@ export class DeviceRegistry {
         'UPDATE devices SET status = ?, last_seen_at = ?, activated = 1, activation_deadline = NULL WHERE id = ?',
       )
       .run(status, now, deviceId);
+    if (row.activated === 0 && (row.verify_code !== null || row.activation_deadline !== null))
+      this.emit({ kind: 'activated', deviceId });
     return row.status;
   }
 
@@ -523,7 +527,10 @@ export class DeviceRegistry {
       )
       .all(this.clock.now())
       .map((r) => r.id);
-    for (const id of ids) this.delete(id);
+    for (const id of ids) {
+      this.emit({ kind: 'activationExpired', deviceId: id });
+      this.delete(id);
+    }
     return ids;
   }
 

@@ -76,6 +76,20 @@ export const deviceDatasChangedBody = (
   services: PushedService[],
 ) => ({ notifyType: 'deviceDatasChanged' as const, requestId, deviceId, gatewayId, services });
 
+export function messageConfirmBody(input: { deviceId: string; commandId: string; status: string; timestamp: string }) {
+  return {
+    notifyType: 'messageConfirm' as const,
+    header: {
+      requestId: input.commandId,
+      from: `/devices/${input.deviceId}`,
+      to: '/event/v1.1.0/devices/messageConfirm',
+      status: input.status,
+      timestamp: input.timestamp,
+    },
+    body: {},
+  };
+}
+
 export function commandRspBody(input: {
   commandId: string;
   deviceId: string;

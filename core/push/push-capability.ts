@@ -108,6 +108,8 @@ export function createPushCapability(options: PushCapabilityOptions): PushCapabi
           guarded('a device change', (change) => {
             if (change.kind === 'deleting') notifier.deviceDeleting(change.deviceId);
             if (change.kind === 'deleted') notifier.deviceDeleted(change.deviceId);
+            if (change.kind === 'activated') notifier.bindDevice(change.deviceId, 'succeeded');
+            if (change.kind === 'activationExpired') notifier.bindDevice(change.deviceId, 'expired');
           }),
         ),
         bus.subscribe(
@@ -118,6 +120,10 @@ export function createPushCapability(options: PushCapabilityOptions): PushCapabi
               queueMicrotask(() => guarded('deviceAdded', notifier.deviceAdded.bind(notifier))(event.deviceId));
             else if (event.kind !== 'deleted') notifier.deviceInfoChanged(event.deviceId);
           }),
+        ),
+        bus.subscribe(
+          'command',
+          guarded('a command event', (event) => notifier.messageConfirm(event)),
         ),
         options.data().onIngested(guarded('stored data', (report) => notifier.dataIngested(report))),
         options

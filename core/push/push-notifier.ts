@@ -3,7 +3,9 @@
 import type { NotifyType } from '../contract/push.js';
 import { formatNorthboundTime } from '../northbound/index.js';
 import {
+  bindDeviceBody,
   commandRspBody,
+  messageConfirmBody,
   deviceAddedBody,
   deviceDataChangedBody,
   deviceDatasChangedBody,
@@ -37,6 +39,13 @@ export interface IngestedReport {
   deviceId: string;
   services: { serviceId: string; properties: Record<string, unknown>; eventTime: number }[];
 }
+
+/** Command states that are a `messageConfirm` (§1.11), and its status for each. */
+const MESSAGE_CONFIRM_STATUS: Readonly<Record<string, string>> = {
+  SENT: 'sent',
+  DELIVERED: 'delivered',
+  SUCCESSFUL: 'executed',
+};
 
 export class PushNotifier {
   /** Owner and gateway of devices being deleted: the application forgets the device before `deleted` arrives. */
@@ -73,6 +82,30 @@ export class PushNotifier {
       const d = this.sources.device(deviceId);
       return d && deviceAddedBody(d.view);
     });
+  }
+
+  /** A verify-code device connected for the first time (`succeeded`) or was not in time (`expired`). */
+  bindDevice(deviceId: string, resultCode: 'succeeded' | 'expired'): void {
+    this.forDevice(deviceId, 'bindDevice', () => {
+      const d = this.sources.device(deviceId);
+      return d && bindDeviceBody(d.view, resultCode);
+    });
+  }
+
+  /** A command to an MQTT device was sent, delivered (PUBACK) or executed (its answer came). */
+  messageConfirm(event: { deviceId: string; commandId: string; status: string; at: number }): void {
+    const status = MESSAGE_CONFIRM_STATUS[event.status];
+    if (status === undefined) return;
+    this.forDevice(
+      event.deviceId,
+      'messageConfirm',
+      () => {
+        const d = this.sources.device(event.deviceId);
+        if (d?.view.deviceInfo.protocolType !== 'MQTT') return undefined;
+        return messageConfirmBody({ ...event, status, timestamp: formatNorthboundTime(event.at) });
+      },
+      `${event.commandId}:${status}`,
+    );
   }
 
   deviceInfoChanged(deviceId: string): void {

@@ -184,6 +184,8 @@ describe('pushes (§1.11)', () => {
     'deviceEvent',
     'deviceModelAdded',
     'deviceModelDeleted',
+    'messageConfirm',
+    'bindDevice',
   ];
   let deviceId: string;
   let secret: string;
@@ -379,6 +381,41 @@ describe('pushes (§1.11)', () => {
       header: { requestId: result.commandId, deviceId, method: 'SWITCH_LIGHT_RSP' },
       body: { resultCode: 0, light: 'ON' },
     });
+    // The same command was confirmed as it went: sent, delivered (PUBACK), executed (the answer).
+    for (const status of ['sent', 'delivered', 'executed']) {
+      const confirm = await pushOf('messageConfirm', (r) => (r.json.header as { status?: string }).status === status);
+      expect(confirm.json).toMatchObject({
+        notifyType: 'messageConfirm',
+        header: { requestId: result.commandId, from: `/devices/${deviceId}`, status },
+        body: {},
+      });
+      expect((confirm.json.header as { timestamp: string }).timestamp).toMatch(/^\d{8}T\d{6}Z$/);
+    }
+  });
+
+  it('pushes bindDevice when a verify-code device connects in time, and when another one expires', async () => {
+    const bound = await call(apiRoutes.registerDevice, {
+      body: { productId: streetLight, nodeId: 'LAMP-BIND', verifyCode: 'LAMP-BIND', timeout: 300 },
+    });
+    const late = await call(apiRoutes.registerDevice, {
+      body: { productId: streetLight, nodeId: 'LAMP-LATE', verifyCode: 'LAMP-LATE', timeout: 60 },
+    });
+    const lamp = await mqtt.connectAsync(`mqtt://127.0.0.1:${core.runtime.ports.mqtt}`, {
+      ...deviceLogin(bound.device.deviceId, bound.secret, { nowMs: clock.now() }),
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    const succeeded = await pushOf('bindDevice', (r) => r.json.deviceId === bound.device.deviceId);
+    expect(succeeded.json).toMatchObject({
+      notifyType: 'bindDevice',
+      deviceId: bound.device.deviceId,
+      resultCode: 'succeeded',
+      deviceInfo: { nodeId: 'LAMP-BIND', protocolType: 'MQTT' },
+    });
+    await lamp.endAsync();
+    clock.advance(61_000);
+    const expired = await pushOf('bindDevice', (r) => r.json.deviceId === late.device.deviceId);
+    expect(expired.json).toMatchObject({ deviceId: late.device.deviceId, resultCode: 'expired' });
   });
 
   it('pushes nothing while the application does not store history data (R-5.3)', async () => {
