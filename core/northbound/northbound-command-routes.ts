@@ -15,7 +15,7 @@ import {
 } from '../contract/commands.js';
 import { optionalField } from '../contract/define.js';
 import { appIdQuerySchema, queryInt, str } from './northbound-bodies.js';
-import { parse, timeBound, type NorthboundContext } from './northbound-context.js';
+import { parse, timeBound, type NorthboundContext, windowAndPage } from './northbound-context.js';
 import { invalidInput, NorthboundError } from './northbound-errors.js';
 import { formatNorthboundTime } from './northbound-time.js';
 
@@ -153,15 +153,7 @@ export function registerCommandRoutes(
   route('GET', '/iocm/app/cmd/v1.4.0/deviceCommands', (request, caller) => {
     const query = parse(commandQuerySchema, request.query, 'query');
     const app = actingFor(authed(caller), query.appId, 'query');
-    const from = timeBound(query.startTime, 'startTime');
-    const to = timeBound(query.endTime, 'endTime');
-    const page = commands().list({
-      ...scope(app, query.deviceId),
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      offset: query.pageNo * query.pageSize,
-      limit: query.pageSize,
-    });
+    const page = commands().list({ ...scope(app, query.deviceId), ...windowAndPage(query) });
     return {
       status: 200,
       body: {

@@ -82,6 +82,23 @@ export function timeBound(value: string | undefined, name: string): number | und
   return t;
 }
 
+/** A query's `startTime`/`endTime` window and `pageNo`/`pageSize` page, as a store's filter takes them. */
+export function windowAndPage(query: { startTime?: string; endTime?: string; pageNo: number; pageSize: number }): {
+  from?: number;
+  to?: number;
+  offset: number;
+  limit: number;
+} {
+  const from = timeBound(query.startTime, 'startTime');
+  const to = timeBound(query.endTime, 'endTime');
+  return {
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
+    offset: query.pageNo * query.pageSize,
+    limit: query.pageSize,
+  };
+}
+
 const bearer = (header: string | undefined) => /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 
 export function createNorthboundContext(server: FastifyInstance, deps: NorthboundDeps): NorthboundContext {

@@ -1,7 +1,7 @@
 // §1.5–1.6 device queries and data: one device, a page of devices, and a device's reported data history.
 import { deviceStatusFrom, northboundDevice } from './device-view.js';
 import { appIdQuerySchema, deviceQuerySchema, historyQuerySchema } from './northbound-bodies.js';
-import { parse, timeBound, type NorthboundContext } from './northbound-context.js';
+import { parse, timeBound, type NorthboundContext, windowAndPage } from './northbound-context.js';
 import { deviceNotFound, invalidInput } from './northbound-errors.js';
 import { formatNorthboundTime } from './northbound-time.js';
 
@@ -70,15 +70,10 @@ export function registerDeviceQueryRoutes({
       const device = ownedDevice(query.deviceId, app);
       if (query.gatewayId !== undefined && query.gatewayId !== device.deviceId)
         throw invalidInput(`query.gatewayId: ${query.gatewayId} is not the gateway of ${device.deviceId} (itself)`);
-      const from = timeBound(query.startTime, 'startTime');
-      const to = timeBound(query.endTime, 'endTime');
       const page = deps.data().reportHistory(device.deviceId, {
         ...(query.serviceId !== undefined ? { serviceId: query.serviceId } : {}),
         ...(query.property !== undefined ? { property: query.property } : {}),
-        ...(from !== undefined ? { from } : {}),
-        ...(to !== undefined ? { to } : {}),
-        offset: query.pageNo * query.pageSize,
-        limit: query.pageSize,
+        ...windowAndPage(query),
       });
       return {
         status: 200,
