@@ -50,6 +50,21 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       decode: (productId, bytes, topic) => codecs.decodeUplink(productId, bytes, topic),
     },
     pcpSupport: (deviceId) => (deviceId === undefined ? undefined : coap.pcpSupport(deviceId)),
+    downlinks: (deviceId, payloadHex) => {
+      const sent = commands.service.sentAs(deviceId, payloadHex);
+      if (!sent) return undefined;
+      const c = sent.command;
+      return {
+        commandId: c.commandId,
+        serviceId: c.serviceId,
+        method: c.method,
+        paras: c.paras,
+        codec: sent.codec,
+        ...(c.mid !== undefined ? { mid: c.mid } : {}),
+        ...(c.requestId !== undefined ? { requestId: c.requestId } : {}),
+        ...(sent.attempt !== undefined ? { attempt: sent.attempt } : {}),
+      };
+    },
   });
   const signing = createSigningCapability();
   const packages = createPackagesCapability(() => ({

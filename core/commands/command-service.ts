@@ -188,6 +188,20 @@ export class CommandService {
     return commandView(this.row(commandId));
   }
 
+  /** Which command a downlink frame carried (the traffic view's command layer), by the bytes it sent. */
+  sentAs(
+    deviceId: string,
+    payloadHex: string,
+  ): { command: DeviceCommand; attempt?: number; codec: boolean } | undefined {
+    const sent = this.deps.store.sentWithBytes(deviceId, payloadHex);
+    if (!sent) return undefined;
+    return {
+      command: this.view(sent.commandId),
+      ...(sent.detail.attempt !== undefined ? { attempt: sent.detail.attempt } : {}),
+      codec: sent.detail.codec === true,
+    };
+  }
+
   cancel(commandId: string): DeviceCommand {
     const row = this.row(commandId);
     if (row.status !== 'PENDING' || this.attempting.has(row.id))

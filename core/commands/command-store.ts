@@ -341,6 +341,18 @@ export class CommandStore {
     return this.statements.batch.get(id);
   }
 
+  /** The newest SENT attempt of a device's command that put exactly these bytes (hex) on the wire. */
+  sentWithBytes(deviceId: string, bytesHex: string): { commandId: string; detail: TransitionDetail } | undefined {
+    const row = this.db
+      .prepare<[string, string], { command_id: string; detail: string }>(
+        `SELECT t.command_id, t.detail FROM command_transitions t JOIN commands c ON c.id = t.command_id
+         WHERE c.device_id = ? AND t.status = 'SENT' AND lower(json_extract(t.detail, '$.bytesHex')) = ?
+         ORDER BY t.rowid DESC LIMIT 1`,
+      )
+      .get(deviceId, bytesHex.toLowerCase());
+    return row && { commandId: row.command_id, detail: JSON.parse(row.detail) as TransitionDetail };
+  }
+
   commandsOfBatch(id: string): CommandRow[] {
     return this.statements.ofBatch.all(id);
   }

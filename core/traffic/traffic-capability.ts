@@ -5,7 +5,7 @@ import { trafficRoutes } from '../contract/traffic.js';
 import { FilterSyntaxError, type FilterNode } from './filter/filter-parser.js';
 import { defaultLwm2mDir, loadLwm2mDefinitions } from '../protocols/lwm2m/lwm2m-definitions.js';
 import type { CodecResolver } from './codec-layer.js';
-import { TrafficCapture } from './traffic-capture.js';
+import { TrafficCapture, type TrafficCaptureOptions } from './traffic-capture.js';
 import {
   deleteSavedFilter,
   listSavedFilters,
@@ -23,6 +23,8 @@ export interface TrafficCapabilityOptions {
   codecs?: CodecResolver;
   /** R-15.5's product check for the PCP layer; undefined answers mean "not known". */
   pcpSupport?: (deviceId: string | undefined) => boolean | undefined;
+  /** The command a downlink frame carried, for the command layer of its detail. */
+  downlinks?: TrafficCaptureOptions['downlinks'];
 }
 
 export interface TrafficCapability extends Capability {
@@ -63,6 +65,7 @@ export function createTrafficCapability(options: TrafficCapabilityOptions = {}):
         lwm2m,
         capacity: saved.capacity ?? options.capacity,
         onError: (message, error) => logger.warn({ err: error }, message),
+        ...(options.downlinks ? { downlinks: options.downlinks } : {}),
       });
       capture = c;
       if (options.codecs) c.setCodecResolver(options.codecs);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { BusEventMap } from '../contract/events.js';
-import type { TrafficCodecDecode, TrafficFrameDetail, TrafficFrameSummary, TrafficStats } from '../contract/traffic.js';
+import type {
+  TrafficCodecDecode,
+  TrafficFrameDetail,
+  TrafficFrameSummary,
+  TrafficLayer,
+  TrafficStats,
+} from '../contract/traffic.js';
 import {
   CodecDecodeCache,
   codecDecodeOf,
@@ -17,7 +23,7 @@ import {
 } from './codec-layer.js';
 import { parseCoapMessage, type CoapMessage } from './decode/coap-layer.js';
 import { decodeFrame, type CapturedFrame, type DecodeEnv, type PayloadRef } from './decode/frame-decoder.js';
-import type { FieldValues } from './decode/layer-types.js';
+import { field, type FieldValues } from './decode/layer-types.js';
 import { evaluateFilter } from './filter/filter-eval.js';
 import { parseFilter, type FilterNode } from './filter/filter-parser.js';
 import { FrameStore, type StoredFrame } from './frame-store.js';
@@ -59,6 +65,21 @@ export interface TrafficCaptureOptions {
   capacity?: number;
   bufferBytes?: number;
   onError?: (message: string, error: unknown) => void;
+  /** The command a device's downlink frame carried, found by its payload bytes (hex); for the command layer. */
+  downlinks?: (deviceId: string, payloadHex: string) => TrafficDownlink | undefined;
+}
+
+/** A command as the traffic view shows it on the downlink frame that carried it. */
+export interface TrafficDownlink {
+  commandId: string;
+  serviceId: string;
+  method: string;
+  paras: Record<string, unknown>;
+  mid?: number;
+  requestId?: string;
+  attempt?: number;
+  /** True when the product's codec made the bytes from the command's JSON. */
+  codec: boolean;
 }
 
 export interface ListOptions {
@@ -304,10 +325,46 @@ export class TrafficCapture {
       ...this.summary(f),
       ...(f.connectionId ? { connectionId: f.connectionId } : {}),
       bytesBase64: Buffer.from(f.bytes).toString('base64'),
-      layers: outcome ? [...decoded.layers, codecLayer(outcome)] : decoded.layers,
+      layers: [
+        ...decoded.layers,
+        ...(outcome ? [codecLayer(outcome)] : []),
+        ...this.downlinkLayers(f, decoded.payloadRef),
+      ],
       ...(fromCodec !== undefined ? { decoded: fromCodec } : {}),
       ...(codec ? { codec } : {}),
     };
+  }
+
+  /** A downlink frame that carried a command: which one, and whether the codec encoded it. */
+  private downlinkLayers(f: CapturedFrame, ref: PayloadRef | undefined): TrafficLayer[] {
+    if (f.direction !== 'out' || !f.deviceId || !ref || !this.options.downlinks || ref.length === 0) return [];
+    if (ref.offset + ref.length > f.bytes.length) return [];
+    const hex = Buffer.from(f.bytes.subarray(ref.offset, ref.offset + ref.length)).toString('hex');
+    let sent: TrafficDownlink | undefined;
+    try {
+      sent = this.options.downlinks(f.deviceId, hex);
+    } catch (error) {
+      this.options.onError?.('the command of a downlink frame could not be looked up', error);
+    }
+    if (!sent) return [];
+    const at = { offset: ref.offset, length: ref.length };
+    return [
+      {
+        id: 'codec',
+        title: sent.codec
+          ? `Codec encode: ${sent.serviceId}.${sent.method}`
+          : `Command ${sent.serviceId}.${sent.method}`,
+        fields: [
+          field('command.id', 'Command', sent.commandId),
+          field('command.method', 'Service and command', `${sent.serviceId}.${sent.method}`),
+          field('command.paras', 'Paras', JSON.stringify(sent.paras), at),
+          ...(sent.mid !== undefined ? [field('command.mid', 'mid', String(sent.mid))] : []),
+          ...(sent.requestId !== undefined ? [field('command.requestId', 'request_id', sent.requestId)] : []),
+          ...(sent.attempt !== undefined ? [field('command.attempt', 'Attempt', String(sent.attempt))] : []),
+          field('command.encoding', 'Bytes', sent.codec ? `${ref.length} bytes from the codec` : 'JSON', at),
+        ],
+      },
+    ];
   }
 
   /** The frame's detail once its codec decode is done (waiting a bounded time; after that it says pending). */

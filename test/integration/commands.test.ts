@@ -320,6 +320,22 @@ describe('commands to LwM2M devices', () => {
         bytesHex: '81000102',
         codec: true,
       });
+      // The traffic view shows the /19/1/0 write with the command the codec encoded into it.
+      const frames = await call(apiRoutes.listTrafficFrames, {
+        query: { filter: `device == "${device.deviceId}" && coap.code == 0.03`, limit: '20' },
+      });
+      const put = frames.frames.at(-1);
+      expect(put).toBeDefined();
+      const detail = await call(apiRoutes.getTrafficFrame, { params: { seq: put!.seq } });
+      const layer = detail.layers.find((l) => l.id === 'codec');
+      expect(layer?.title).toBe('Codec encode: WaterMeterBasic.SET_DEVICE_LEVEL');
+      expect(layer?.fields).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ key: 'command.id', value: queued.commandId }),
+          expect.objectContaining({ key: 'command.paras', value: '{"value":"debug"}' }),
+          expect.objectContaining({ key: 'command.mid', value: '1' }),
+        ]),
+      );
     } finally {
       client.close();
     }
