@@ -76,6 +76,21 @@ describe('commands of a simulated street light', { timeout: 90_000 }, () => {
     await browser!.screenshot('2-successful');
   });
 
+  it("opens the device's frames from the timeline and sees the command on its downlink frame", async () => {
+    await page.getByRole('link', { name: "Show this device's frames in the traffic view" }).click();
+    await page.getByTestId('filter-input').fill('mqtt.topic contains "sys/commands/request_id"');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const rows = page.getByTestId('traffic-row');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await rows.first().click();
+    const layer = page.locator('[data-testid="detail-layer"][data-layer="codec"]');
+    await layer.waitFor({ timeout: 10_000 });
+    expect(await layer.textContent()).toContain('Command Light.SET_BRIGHTNESS');
+    await layer.scrollIntoViewIfNeeded();
+    await browser!.screenshot('2b-downlink-frame', false);
+    await page.goBack();
+  });
+
   it('keeps cached commands of a device that is off PENDING and cancels them all', async () => {
     expect((await api(`/api/simulator/mqtt/${simulationId}`, { method: 'DELETE' })).status).toBe(200);
     await expect
