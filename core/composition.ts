@@ -218,7 +218,10 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });
-  const flashing = createFlashingCapability({ registry: serial.registry });
+  const flashing = createFlashingCapability({
+    registry: serial.registry,
+    packages: () => (id, maxBytes) => packages.library.verifiedBinary(id, maxBytes),
+  });
 
   return {
     capabilities: [

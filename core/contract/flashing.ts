@@ -25,13 +25,21 @@ export const flashConnectSchema = z.object({
 });
 export type FlashConnect = z.infer<typeof flashConnectSchema>;
 
-export const flashImageSchema = z.object({
+const fileImageSchema = z.object({
   /** Flash offset (ESP) or absolute address (STM32 .bin); ignored for Intel hex, whose records carry addresses. */
   offset: z.number().int().min(0).max(0xffffffff),
   name: z.string().max(256).nullable().default(null),
   format: z.enum(['bin', 'hex']).default('bin'),
   base64: z.string().min(1).max(24_000_000),
 });
+
+/** A firmware or software package from the library: its signature is checked again before it is written. */
+const packageImageSchema = z.object({
+  offset: z.number().int().min(0).max(0xffffffff),
+  packageId: z.string().min(1).max(64),
+});
+
+export const flashImageSchema = z.union([fileImageSchema, packageImageSchema]);
 export type FlashImageInput = z.infer<typeof flashImageSchema>;
 
 export const flashRequestSchema = flashConnectSchema.extend({
@@ -43,6 +51,8 @@ export const flashRequestSchema = flashConnectSchema.extend({
   /** STM32: remove read protection first (mass-erases the chip). */
   readoutUnprotect: z.boolean().default(false),
   writeUnprotect: z.boolean().default(false),
+  /** Images from files carry no signature: writing them is an explicit choice. */
+  allowUnsigned: z.boolean().default(false),
 });
 export type FlashRequest = z.infer<typeof flashRequestSchema>;
 
@@ -56,6 +66,18 @@ export const flashChipInfoSchema = z.object({
 });
 export type FlashChipInfo = z.infer<typeof flashChipInfoSchema>;
 
+export const flashedImageSchema = z.object({
+  offset: z.number().int(),
+  size: z.number().int(),
+  sha256: z.string(),
+  name: z.string().nullable(),
+  /** From the library: the package, its version and the manufacturer key its signature verified with. */
+  packageId: z.string().nullable().default(null),
+  packageVersion: z.string().nullable().default(null),
+  signedBy: z.string().nullable().default(null),
+});
+export type FlashedImage = z.infer<typeof flashedImageSchema>;
+
 export const flashStatuses = ['running', 'ok', 'failed'] as const;
 
 export const flashOperationSchema = z.object({
@@ -65,9 +87,7 @@ export const flashOperationSchema = z.object({
   chip: z.string(),
   chipDescription: z.string().nullable(),
   mac: z.string().nullable(),
-  images: z.array(
-    z.object({ offset: z.number().int(), size: z.number().int(), sha256: z.string(), name: z.string().nullable() }),
-  ),
+  images: z.array(flashedImageSchema),
   /** SHA-256 over the images in order. */
   imageHash: z.string(),
   eraseAll: z.boolean(),

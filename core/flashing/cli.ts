@@ -15,6 +15,7 @@ import { openStore } from '../store/database.js';
 import { runEmulatorOnSerial } from './emulator-on-serial.js';
 import { EspRomEmulator } from './esp/esp-rom-emulator.js';
 import { FlashService } from './flash-service.js';
+import { PackageLibrary, packageMigrations } from '../ota/packages/index.js';
 import { FlashStore, flashMigrations } from './flash-store.js';
 import { Stm32BootloaderEmulator } from './stm32/stm32-bootloader-emulator.js';
 
@@ -47,12 +48,16 @@ async function runFlash(
   const json = values.json === true || !process.stdout.isTTY;
   let images;
   try {
-    images = positionals.map(parseImageArg).map((i) => ({
-      offset: i.offset,
-      format: i.format,
-      name: i.file,
-      base64: readFileSync(i.file).toString('base64'),
-    }));
+    const packageArgs = typeof values.package === 'string' ? values.package.split(',').filter(Boolean) : [];
+    images = [
+      ...packageArgs.map(parseImageArg).map((p) => ({ offset: p.offset, packageId: p.file })),
+      ...positionals.map(parseImageArg).map((i) => ({
+        offset: i.offset,
+        format: i.format,
+        name: i.file,
+        base64: readFileSync(i.file).toString('base64'),
+      })),
+    ];
   } catch (error) {
     io.err(`flash: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
@@ -68,6 +73,7 @@ async function runFlash(
     verify: values['no-verify'] !== true,
     hardReset: values['no-reset'] !== true,
     readoutUnprotect: values['readout-unprotect'] === true,
+    allowUnsigned: values.unsigned === true,
   });
   if (!parsed.success) {
     io.err(`flash: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
@@ -76,9 +82,13 @@ async function runFlash(
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir();
   const store = openStore(
     join(dataDir, DATABASE_FILE_NAME),
-    [{ capability: 'flashing', migrations: flashMigrations }],
+    [
+      { capability: 'packages', migrations: packageMigrations },
+      { capability: 'flashing', migrations: flashMigrations },
+    ],
     () => new Date(),
   );
+  const library = new PackageLibrary(store.db, systemClock, dataDir, { exists: () => true });
   const bus = createEventBus(() => undefined);
   const service = new FlashService({
     store: new FlashStore(store.db),
@@ -86,6 +96,7 @@ async function runFlash(
     openLine: openSerialLine,
     clock: systemClock,
     bus,
+    packages: (id, maxBytes) => library.verifiedBinary(id, maxBytes),
   });
   let lastBar = '';
   bus.subscribe('flash', (e) => {
@@ -105,7 +116,7 @@ async function runFlash(
   });
   let op: FlashOperation;
   try {
-    op = await service.start(parsed.data).done;
+    op = await (await service.start(parsed.data)).done;
   } catch (error) {
     await store.close();
     io.err(`flash: ${error instanceof DomainError ? error.message : String(error)}`);
@@ -127,14 +138,17 @@ async function runFlash(
 
 export const flashCommand: CliCommand = {
   summary: 'Flash an ESP32/ESP8266 (esptool-js) or STM32 (UART bootloader) board over serial',
-  usage: `iotwb flash --port P [--chip auto|esp32|esp8266|stm32] [--baud N] IMAGE[@OFFSET]… [--erase] [--no-verify]
-            [--reset auto|manual|usb-jtag] [--parity even|none] [--no-reset] [--readout-unprotect] [--json]
-            [--data-dir D]
+  usage: `iotwb flash --port P [--chip auto|esp32|esp8266|stm32] [--baud N] [--package ID[@OFFSET],…]
+            [--unsigned IMAGE[@OFFSET]…] [--erase] [--no-verify] [--reset auto|manual|usb-jtag]
+            [--parity even|none] [--no-reset] [--readout-unprotect] [--json] [--data-dir D]
   --port P        serial device (/dev/ttyUSB0, COM3)
   --chip C        auto detects ESP32 / ESP8266; STM32 must be named (default auto)
   --baud N        transfer baud rate (default 115200; ESP boards switch up from 115200, e.g. 921600)
   IMAGE@OFFSET    a .bin at a flash offset (ESP: 0x1000 bootloader, 0x8000 partitions, 0x10000 app;
-                  STM32: an address, or an offset from 0x08000000); an Intel .hex carries its addresses
+                  STM32: an address, or an offset from 0x08000000); an Intel .hex carries its addresses.
+                  A file has no signature: writing it needs --unsigned
+  --package ID    a package from the workbench's library (its id), at @OFFSET; its signature is verified
+                  against the manufacturer's registered key before anything is written
   --erase         erase the whole flash first (alone: just erase)
   --no-verify     skip the MD5 (ESP) / read-back (STM32) verify
   --reset M       auto: RTS/DTR into the bootloader; manual: hold BOOT (ESP) / set BOOT0 (STM32) and tap RESET
@@ -153,6 +167,8 @@ Exit status: 0 flashed, 1 the flash failed, 2 bad arguments.`,
     'no-verify': { type: 'boolean' },
     'no-reset': { type: 'boolean' },
     'readout-unprotect': { type: 'boolean' },
+    package: { type: 'string' },
+    unsigned: { type: 'boolean' },
     json: { type: 'boolean' },
     'data-dir': { type: 'string' },
   },

@@ -3,7 +3,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
-import type { FlashChipInfo, FlashConnect, FlashOperation, FlashRequest } from '../contract/flashing.js';
+import type { FlashChipInfo, FlashConnect, FlashedImage, FlashOperation, FlashRequest } from '../contract/flashing.js';
+import type { VerifiedBinary } from '../ota/packages/index.js';
 import { DomainError } from '../domain-error.js';
 import { PortBusyError, type PortOwner, type PortRegistry } from '../serial/index.js';
 import type { OpenSerialLine } from '../serial/index.js';
@@ -18,15 +19,17 @@ export interface FlashServiceDeps {
   openLine: OpenSerialLine;
   clock: Clock;
   bus: EventBus;
+  packages?: FlashPackageSource;
   /** Sync rounds for ESP boards (esptool's 7 by default; tests use fewer). */
   espConnectAttempts?: number;
 }
 
-interface DecodedImage {
-  offset: number;
+interface DecodedImage extends Omit<FlashedImage, 'size' | 'sha256'> {
   data: Uint8Array;
-  name: string | null;
 }
+
+/** Reads a library package's binary after verifying it (the package library's `verifiedBinary`). */
+export type FlashPackageSource = (packageId: string, maxBytes: number) => Promise<VerifiedBinary>;
 
 const STM32_FLASH = 0x08000000;
 const PROGRESS_EVERY_MS = 100;
@@ -52,16 +55,49 @@ export function toDomainError(error: unknown): DomainError {
   return new DomainError('FLASH_FAILED', message, 'port');
 }
 
-/** `.bin` images keep their offset; an Intel hex file becomes one image per contiguous segment. */
-export function decodeImages(request: Pick<FlashRequest, 'images' | 'chip'>): DecodedImage[] {
+/** The largest image the library hands the flasher: bigger than any flash these boards have. */
+const MAX_PACKAGE_IMAGE = 32 * 1024 * 1024;
+
+/**
+ * `.bin` images keep their offset; an Intel hex file becomes one image per contiguous segment; a library package
+ * is written only after its signature verifies again, and a file (no signature) only when `allowUnsigned` says so.
+ */
+export async function decodeImages(
+  request: Pick<FlashRequest, 'images' | 'chip' | 'allowUnsigned'>,
+  packages?: FlashPackageSource,
+): Promise<DecodedImage[]> {
   const out: DecodedImage[] = [];
+  // An STM32 .bin at a small offset is relative to the flash start (0x08000000), as stm32flash's -S takes it.
+  const at = (offset: number) => (request.chip === 'stm32' && offset < STM32_FLASH ? STM32_FLASH + offset : offset);
   for (const [i, image] of request.images.entries()) {
+    if ('packageId' in image) {
+      if (!packages)
+        throw new DomainError('FLASH_BAD_IMAGE', 'the package library is not available', `body.images.${i}`);
+      const verified = await packages(image.packageId, MAX_PACKAGE_IMAGE);
+      out.push({
+        offset: at(image.offset),
+        data: new Uint8Array(verified.binary),
+        name: verified.package.fileName,
+        packageId: verified.package.id,
+        packageVersion: verified.package.version,
+        signedBy: verified.verification.keyFingerprint,
+      });
+      continue;
+    }
+    if (!request.allowUnsigned) {
+      throw new DomainError(
+        'FLASH_UNSIGNED_IMAGE',
+        `${image.name ?? 'the image'} is a file, not a signed package from the library: choose to write it unsigned (allowUnsigned, or --unsigned on the command line)`,
+        `body.images.${i}`,
+      );
+    }
     const bytes = new Uint8Array(Buffer.from(image.base64, 'base64'));
     if (bytes.length === 0) throw new DomainError('FLASH_BAD_IMAGE', 'the image is empty', `body.images.${i}`);
+    const unsigned = { name: image.name, packageId: null, packageVersion: null, signedBy: null };
     if (image.format === 'hex') {
       try {
         for (const segment of parseIntelHex(new TextDecoder().decode(bytes)).segments) {
-          out.push({ offset: segment.address, data: segment.data, name: image.name });
+          out.push({ offset: segment.address, data: segment.data, ...unsigned });
         }
       } catch (error) {
         if (error instanceof IntelHexError) {
@@ -75,9 +111,7 @@ export function decodeImages(request: Pick<FlashRequest, 'images' | 'chip'>): De
       }
       continue;
     }
-    // An STM32 .bin at a small offset is relative to the flash start (0x08000000), as stm32flash's -S takes it.
-    const offset = request.chip === 'stm32' && image.offset < STM32_FLASH ? STM32_FLASH + image.offset : image.offset;
-    out.push({ offset, data: bytes, name: image.name });
+    out.push({ offset: at(image.offset), data: bytes, ...unsigned });
   }
   const sorted = [...out].sort((a, b) => a.offset - b.offset);
   for (let i = 1; i < sorted.length; i++) {
@@ -187,8 +221,8 @@ export class FlashService {
   }
 
   /** Records the operation, then flashes in the background; `done` resolves with the finished record. */
-  start(request: FlashRequest): { operation: FlashOperation; done: Promise<FlashOperation> } {
-    const images = decodeImages(request);
+  async start(request: FlashRequest): Promise<{ operation: FlashOperation; done: Promise<FlashOperation> }> {
+    const images = await decodeImages(request, this.deps.packages);
     if (images.length === 0 && !request.eraseAll) {
       throw new DomainError('FLASH_BAD_IMAGE', 'nothing to do: give an image or ask for an erase', 'body.images');
     }
@@ -202,7 +236,7 @@ export class FlashService {
       id,
       port: request.port,
       chip: request.chip,
-      images: images.map((i) => ({ offset: i.offset, size: i.data.length, sha256: sha256(i.data), name: i.name })),
+      images: images.map(({ data, ...image }) => ({ ...image, size: data.length, sha256: sha256(data) })),
       imageHash: sha256(Buffer.concat(images.map((i) => i.data))),
       eraseAll: request.eraseAll,
       verify: request.verify,

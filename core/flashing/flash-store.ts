@@ -1,7 +1,7 @@
 // The flash operations table: one row per flash, written before the port is touched, so it survives a crash.
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import type { FlashOperation } from '../contract/flashing.js';
+import { flashedImageSchema, type FlashOperation } from '../contract/flashing.js';
 import type { Migration } from '../store/migrations.js';
 
 export const flashMigrations: readonly Migration[] = [
@@ -53,9 +53,7 @@ interface Row {
   log: string;
 }
 
-const imagesSchema = z.array(
-  z.object({ offset: z.number().int(), size: z.number().int(), sha256: z.string(), name: z.string().nullable() }),
-);
+const imagesSchema = z.array(flashedImageSchema);
 const statusSchema = z.enum(['running', 'ok', 'failed']);
 const LOG_LINES = 400;
 

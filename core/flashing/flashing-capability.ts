@@ -3,13 +3,15 @@ import type { Capability } from '../capability.js';
 import { flashRoutes } from '../contract/flashing.js';
 import type { PortRegistry } from '../serial/index.js';
 import { openSerialLine, type OpenSerialLine } from '../serial/index.js';
-import { FlashService } from './flash-service.js';
+import { FlashService, type FlashPackageSource } from './flash-service.js';
 import { FlashStore, flashMigrations } from './flash-store.js';
 
 export interface FlashingCapabilityOptions {
   /** The serial workbench's registry: the flasher takes ports over from terminals there. */
   registry: PortRegistry;
   openLine?: OpenSerialLine;
+  /** The package library: images from it are verified before they are written. */
+  packages?: () => FlashPackageSource;
   espConnectAttempts?: number;
 }
 
@@ -38,12 +40,13 @@ export function createFlashingCapability(options: FlashingCapabilityOptions): Fl
         openLine: options.openLine ?? openSerialLine,
         clock,
         bus,
+        ...(options.packages ? { packages: (id, maxBytes) => options.packages!()(id, maxBytes) } : {}),
         ...(options.espConnectAttempts ? { espConnectAttempts: options.espConnectAttempts } : {}),
       });
       service = flash;
       routes.add(flashRoutes.detectFlashChip, ({ body }) => flash.detect(body));
-      routes.add(flashRoutes.startFlash, ({ body }) => {
-        const { operation, done } = flash.start(body);
+      routes.add(flashRoutes.startFlash, async ({ body }) => {
+        const { operation, done } = await flash.start(body);
         const tracked = done.then((op) => {
           logger.info(`flash ${op.id} on ${op.port}: ${op.status}${op.error ? ` (${op.error.message})` : ''}`);
         });

@@ -55,6 +55,7 @@ describe('iotwb flash and flash-sim', () => {
       'esp32',
       '--baud',
       '921600',
+      '--unsigned',
       `${app}@0x10000`,
       '--json',
       '--data-dir',
@@ -82,6 +83,9 @@ describe('iotwb flash and flash-sim', () => {
     const dir = tempDir();
     const fw = join(dir, 'fw.bin');
     writeFileSync(fw, randomBytes(2000));
+    const refused = await run(['flash', '--port', pty.hostPath, '--chip', 'stm32', fw, '--data-dir', dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('choose to write it unsigned (allowUnsigned, or --unsigned on the command line)');
     const ok = await run([
       'flash',
       '--port',
@@ -90,6 +94,7 @@ describe('iotwb flash and flash-sim', () => {
       'stm32',
       '--parity',
       'none',
+      '--unsigned',
       `${fw}@0x08000000`,
       '--json',
       '--data-dir',

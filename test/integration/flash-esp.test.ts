@@ -260,10 +260,19 @@ describe('flashing through the core: records, take-over and hand-back', () => {
     });
 
     const app = randomBytes(300_000);
+    const unsigned = await call<{ code: string; message: string }>('/api/flash', 'POST', {
+      port: b.pty.hostPath,
+      chip: 'esp32',
+      images: [{ offset: 0x10000, name: 'app.bin', base64: app.toString('base64') }],
+    });
+    expect(unsigned).toMatchObject({ status: 400, body: { code: 'FLASH_UNSIGNED_IMAGE' } });
+    expect(unsigned.body.message).toContain('app.bin is a file, not a signed package from the library');
+    expect(statuses).toEqual([]);
     const started = await call<FlashOperation>('/api/flash', 'POST', {
       port: b.pty.hostPath,
       chip: 'esp32',
       baudRate: 460800,
+      allowUnsigned: true,
       images: [{ offset: 0x10000, name: 'app.bin', base64: app.toString('base64') }],
     });
     expect(started.status).toBe(202);
@@ -279,7 +288,14 @@ describe('flashing through the core: records, take-over and hand-back', () => {
       written: app.length,
       total: app.length,
       images: [
-        { offset: 0x10000, size: app.length, name: 'app.bin', sha256: createHash('sha256').update(app).digest('hex') },
+        {
+          offset: 0x10000,
+          size: app.length,
+          name: 'app.bin',
+          sha256: createHash('sha256').update(app).digest('hex'),
+          packageId: null,
+          signedBy: null,
+        },
       ],
     });
     expect(op.durationMs).toBeGreaterThan(0);
@@ -293,6 +309,7 @@ describe('flashing through the core: records, take-over and hand-back', () => {
 
     const bad = await call<{ code: string }>('/api/flash', 'POST', {
       port: b.pty.hostPath,
+      allowUnsigned: true,
       images: [{ offset: 0, format: 'hex', base64: Buffer.from(':0000000').toString('base64') }],
     });
     expect(bad).toMatchObject({ status: 400, body: { code: 'FLASH_BAD_IMAGE' } });
@@ -309,6 +326,7 @@ describe('flashing through the core: records, take-over and hand-back', () => {
     const started = await call<FlashOperation>('/api/flash', 'POST', {
       port: b.pty.hostPath,
       chip: 'esp32',
+      allowUnsigned: true,
       images: [{ offset: 0, base64: randomBytes(100).toString('base64') }],
     });
     const op = await finished(started.body.id);

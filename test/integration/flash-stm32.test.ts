@@ -219,6 +219,7 @@ describe('STM32 through the core', () => {
       port: b.pty.hostPath,
       chip: 'stm32',
       reset: 'manual',
+      allowUnsigned: true,
       images: [{ offset: 0, format: 'hex', name: 'blink.hex', base64: Buffer.from(hex).toString('base64') }],
     });
     expect(started.status).toBe(202);

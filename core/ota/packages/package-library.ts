@@ -1,7 +1,7 @@
 // The package library: manufacturer public keys and signed packages, stored in <dataDir>/packages/.
 import type { Database } from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../../domain-error.js';
@@ -141,6 +141,22 @@ interface PackageDescription {
   fileName: string;
 }
 
+export interface VerifiedBinary {
+  package: StoredPackage;
+  binary: Buffer;
+  verification: VerifyResult;
+}
+
+async function sha256OfFile(path: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
 const refuse = (code: string, message: string, path?: string, details?: unknown) =>
   new DomainError(code, message, path, details);
 
@@ -228,6 +244,43 @@ export class PackageLibrary {
   filePath(id: string): string {
     this.require(id);
     return join(this.folder, `${id}.zip`);
+  }
+
+  /**
+   * The package's binary, for writing to a board: the stored zip must still be the one uploaded (same SHA-256) and
+   * its signature must still verify against a key its manufacturer has registered now.
+   */
+  async verifiedBinary(id: string, maxBytes: number): Promise<VerifiedBinary> {
+    const pkg = this.require(id);
+    const path = join(this.folder, `${id}.zip`);
+    const digest = await sha256OfFile(path);
+    if (digest !== pkg.sha256) {
+      throw refuse(
+        'PACKAGE_CHANGED',
+        digest === undefined
+          ? `the stored file of package ${pkg.name} ${pkg.version} is missing`
+          : `the stored file of package ${pkg.name} ${pkg.version} changed since it was uploaded (SHA-256 ${digest}, uploaded ${pkg.sha256})`,
+      );
+    }
+    const verification = await this.verifyAgainstManufacturer(path, pkg.manufacturerName);
+    const opened = await openPackageZip(path);
+    try {
+      const platform = opened.entries
+        .map((e) => /^DM\/([^/]+)\/UpgradeDesc\.json$/.exec(e.fileName)?.[1])
+        .find((p) => p !== undefined);
+      const binaryName = pkg.kind === 'software' && platform ? `${platform}/${pkg.fileName}` : pkg.fileName;
+      const entry = opened.entries.find((e) => e.fileName === binaryName);
+      if (!entry) throw refuse('INVALID_PACKAGE', `package ${pkg.name} ${pkg.version} has no ${binaryName}`);
+      if (entry.uncompressedSize > maxBytes) {
+        throw refuse(
+          'PACKAGE_TOO_LARGE',
+          `${binaryName} is ${entry.uncompressedSize} bytes; at most ${maxBytes} can be written`,
+        );
+      }
+      return { package: pkg, binary: await readSmallEntry(opened, entry, maxBytes), verification };
+    } finally {
+      opened.close();
+    }
   }
 
   async remove(id: string): Promise<void> {

@@ -28,6 +28,7 @@ import type { FlashChipInfo, FlashOperation } from '../../../core/contract/index
 import { describeApiError } from '../../api/errorNotifications.js';
 import { useDetectChip, useFlashOperations, useFlashProgress, useStartFlash } from './flashQueries.js';
 import { useSerialPorts } from './serialQueries.js';
+import { usePackageList } from '../packages/packageQueries.js';
 
 type Chip = 'auto' | 'esp32' | 'esp8266' | 'stm32';
 type Reset = 'auto' | 'manual' | 'usb-jtag';
@@ -36,7 +37,9 @@ interface ImageRow {
   key: number;
   label: string;
   offset: string;
+  /** Either a file (unsigned) or a package from the library (verified before it is written). */
   file: File | null;
+  packageId: string | null;
 }
 
 /** The usual layouts: ESP-IDF/Arduino on ESP32 (bootloader, partition table, app), one image on ESP8266 and STM32. */
@@ -57,6 +60,7 @@ const rowsFor = (chip: Chip): ImageRow[] =>
     label: l.label,
     offset: l.offset,
     file: null,
+    packageId: null,
   }));
 
 const parseOffset = (text: string): number | null => {
@@ -89,6 +93,9 @@ export function FlashPanel() {
   const [verify, setVerify] = useState(true);
   const [eraseAll, setEraseAll] = useState(false);
   const [hardReset, setHardReset] = useState(true);
+  const [allowUnsigned, setAllowUnsigned] = useState(false);
+  const library = usePackageList();
+  const packages = library.data?.packages ?? [];
   const [operationId, setOperationId] = useState<string | undefined>();
   const [formError, setFormError] = useState<string | undefined>();
   const progress = useFlashProgress(operationId);
@@ -109,7 +116,7 @@ export function FlashPanel() {
 
   const flash = async (override?: { reset: Reset }) => {
     setFormError(undefined);
-    const chosen = rows.filter((r) => r.file !== null);
+    const chosen = rows.filter((r) => r.file !== null || r.packageId !== null);
     for (const r of chosen) {
       if (parseOffset(r.offset) === null) {
         setFormError(t('serial.flash.badOffset', { offset: r.offset }));
@@ -121,15 +128,19 @@ export function FlashPanel() {
       return;
     }
     const images = await Promise.all(
-      chosen.map(async (r) => ({
-        offset: parseOffset(r.offset) ?? 0,
-        name: r.file!.name,
-        format: /\.(hex|ihex)$/i.test(r.file!.name) ? ('hex' as const) : ('bin' as const),
-        base64: await toBase64(r.file!),
-      })),
+      chosen.map(async (r) =>
+        r.packageId !== null
+          ? { offset: parseOffset(r.offset) ?? 0, packageId: r.packageId }
+          : {
+              offset: parseOffset(r.offset) ?? 0,
+              name: r.file!.name,
+              format: /\.(hex|ihex)$/i.test(r.file!.name) ? ('hex' as const) : ('bin' as const),
+              base64: await toBase64(r.file!),
+            },
+      ),
     );
     start.mutate(
-      { ...connect(), ...(override ?? {}), images, verify, eraseAll, hardReset },
+      { ...connect(), ...(override ?? {}), images, verify, eraseAll, hardReset, allowUnsigned },
       { onSuccess: (op) => setOperationId(op.id) },
     );
   };
@@ -138,6 +149,7 @@ export function FlashPanel() {
   const running = start.isPending || (current?.status ?? last?.status) === 'running';
   const share = last && last.total > 0 ? (100 * last.written) / last.total : 0;
   const failed = current?.status === 'failed' ? current.error : undefined;
+  const hasFiles = rows.some((r) => r.file !== null);
 
   return (
     <Stack gap="md">
@@ -214,52 +226,77 @@ export function FlashPanel() {
               size="xs"
               variant="subtle"
               leftSection={<IconPlus size={14} />}
-              onClick={() => setRows((r) => [...r, { key: nextKey++, label: 'image', offset: '0x0', file: null }])}
+              onClick={() =>
+                setRows((r) => [...r, { key: nextKey++, label: 'image', offset: '0x0', file: null, packageId: null }])
+              }
             >
               {t('serial.flash.addImage')}
             </Button>
           </Group>
           {rows.map((row) => (
-            <Group key={row.key} align="end" wrap="nowrap" data-testid="flash-image-row">
-              <Text size="sm" w={150}>
-                {t(`serial.flash.part.${row.label}`)}
+            <Stack key={row.key} gap={2} data-testid="flash-image-row">
+              <Group align="end" wrap="nowrap">
+                <Text size="sm" w={150}>
+                  {t(`serial.flash.part.${row.label}`)}
+                </Text>
+                <TextInput
+                  label={t('serial.flash.offset')}
+                  w={140}
+                  ff="monospace"
+                  value={row.offset}
+                  onChange={(e) => {
+                    const offset = e.currentTarget.value;
+                    setRows((rs) => rs.map((r) => (r.key === row.key ? { ...r, offset } : r)));
+                  }}
+                />
+                <FileButton
+                  accept=".bin,.hex,.ihex,application/octet-stream"
+                  onChange={(file) =>
+                    setRows((rs) => rs.map((r) => (r.key === row.key ? { ...r, file, packageId: null } : r)))
+                  }
+                >
+                  {(props) => (
+                    <Button
+                      variant="default"
+                      {...props}
+                      aria-label={t('serial.flash.chooseFileFor', { part: t(`serial.flash.part.${row.label}`) })}
+                    >
+                      {t('serial.flash.chooseFile')}
+                    </Button>
+                  )}
+                </FileButton>
+                <Select
+                  style={{ flex: 1 }}
+                  placeholder={t('serial.flash.fromLibrary')}
+                  aria-label={t('serial.flash.fromLibraryFor', { part: t(`serial.flash.part.${row.label}`) })}
+                  data={packages.map((p) => ({ value: p.id, label: `${p.name} · ${p.version}` }))}
+                  value={row.packageId}
+                  clearable
+                  searchable
+                  nothingFoundMessage={t('serial.flash.noPackages')}
+                  onChange={(packageId) =>
+                    setRows((rs) =>
+                      rs.map((r) => (r.key === row.key ? { ...r, packageId, file: packageId ? null : r.file } : r)),
+                    )
+                  }
+                />
+                <ActionIcon
+                  variant="subtle"
+                  color="gray"
+                  aria-label={t('serial.flash.removeImage')}
+                  onClick={() => setRows((rs) => rs.filter((r) => r.key !== row.key))}
+                >
+                  <IconTrash size={16} />
+                </ActionIcon>
+              </Group>
+              <Text size="xs" ff="monospace" pl={166} c={row.file ? 'orange.8' : 'dimmed'} truncate>
+                {row.file
+                  ? `${row.file.name} (${row.file.size.toLocaleString()} B) · ${t('serial.flash.unsignedTag')}`
+                  : row.packageId
+                    ? t('serial.flash.signedTag')
+                    : t('serial.flash.noFile')}
               </Text>
-              <TextInput
-                label={t('serial.flash.offset')}
-                w={140}
-                ff="monospace"
-                value={row.offset}
-                onChange={(e) => {
-                  const offset = e.currentTarget.value;
-                  setRows((rs) => rs.map((r) => (r.key === row.key ? { ...r, offset } : r)));
-                }}
-              />
-              <FileButton
-                accept=".bin,.hex,.ihex,application/octet-stream"
-                onChange={(file) => setRows((rs) => rs.map((r) => (r.key === row.key ? { ...r, file } : r)))}
-              >
-                {(props) => (
-                  <Button
-                    variant="default"
-                    {...props}
-                    aria-label={t('serial.flash.chooseFileFor', { part: t(`serial.flash.part.${row.label}`) })}
-                  >
-                    {t('serial.flash.chooseFile')}
-                  </Button>
-                )}
-              </FileButton>
-              <Text size="sm" ff="monospace" style={{ flex: 1 }} truncate>
-                {row.file ? `${row.file.name} (${row.file.size.toLocaleString()} B)` : t('serial.flash.noFile')}
-              </Text>
-              <ActionIcon
-                variant="subtle"
-                color="gray"
-                aria-label={t('serial.flash.removeImage')}
-                onClick={() => setRows((rs) => rs.filter((r) => r.key !== row.key))}
-              >
-                <IconTrash size={16} />
-              </ActionIcon>
-            </Group>
+            </Stack>
           ))}
           <Group>
             <Checkbox
@@ -278,12 +315,21 @@ export function FlashPanel() {
               onChange={(e) => setHardReset(e.currentTarget.checked)}
             />
           </Group>
+          {hasFiles && (
+            <Alert color="yellow" p="xs" data-testid="flash-unsigned">
+              <Checkbox
+                label={t('serial.flash.allowUnsigned')}
+                checked={allowUnsigned}
+                onChange={(e) => setAllowUnsigned(e.currentTarget.checked)}
+              />
+            </Alert>
+          )}
           {formError && <Alert color="yellow">{formError}</Alert>}
           {start.error && <Alert color="red">{describeApiError(start.error).message}</Alert>}
           <Group>
             <Button
               leftSection={<IconBolt size={16} />}
-              disabled={port.trim() === ''}
+              disabled={port.trim() === '' || (hasFiles && !allowUnsigned)}
               loading={running}
               onClick={() => void flash()}
             >
@@ -426,6 +472,7 @@ function OperationsTable({ operations }: { operations: FlashOperation[] }) {
           <Table.Th>{t('serial.flash.port')}</Table.Th>
           <Table.Th>{t('serial.flash.chip')}</Table.Th>
           <Table.Th>{t('serial.flash.imagesColumn')}</Table.Th>
+          <Table.Th>{t('serial.flash.signatureColumn')}</Table.Th>
           <Table.Th>{t('serial.flash.result')}</Table.Th>
         </Table.Tr>
       </Table.Thead>
@@ -436,6 +483,15 @@ function OperationsTable({ operations }: { operations: FlashOperation[] }) {
             <Table.Td ff="monospace">{op.port.split('/').pop()}</Table.Td>
             <Table.Td>{op.chipDescription ?? op.chip}</Table.Td>
             <Table.Td ff="monospace">{op.images.map((i) => `0x${i.offset.toString(16)}`).join(' ')}</Table.Td>
+            <Table.Td>
+              {op.images.map((i) => (
+                <Text key={i.offset} size="xs" c={i.signedBy ? undefined : 'dimmed'}>
+                  {i.signedBy
+                    ? t('serial.flash.signedBy', { version: i.packageVersion, key: i.signedBy.slice(0, 16) })
+                    : t('serial.flash.unsignedTag')}
+                </Text>
+              ))}
+            </Table.Td>
             <Table.Td>
               <Badge color={op.status === 'ok' ? 'green' : op.status === 'failed' ? 'red' : 'blue'} variant="light">
                 {t(`serial.flash.status.${op.status}`)}
