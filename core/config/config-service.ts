@@ -50,7 +50,7 @@ export class ConfigService {
       if (row.status === 'SENDING') {
         for (const c of this.commandIds(row)) this.openByCommand.set(c, row.id);
         this.settle(row.id);
-      } else this.arm(row);
+      } else void this.arm(row);
     }
     this.unsubscribe = [this.deps.link.onPresence((event) => this.presence(event))];
   }
@@ -92,7 +92,13 @@ export class ConfigService {
       );
     } else {
       const id = randomUUID();
-      this.deps.store.insert({ id, device_id: deviceId, config: JSON.stringify(input.values), ...schedule, created_at: now });
+      this.deps.store.insert({
+        id,
+        device_id: deviceId,
+        config: JSON.stringify(input.values),
+        ...schedule,
+        created_at: now,
+      });
       row = this.require(id);
     }
     this.deps.changed(deviceId);
@@ -101,7 +107,8 @@ export class ConfigService {
   }
 
   list(deviceId: string): { items: ConfigUpdate[]; pending?: ConfigUpdate; lastSuccessful?: ConfigUpdate } {
-    if (!this.deps.devices.get(deviceId)) throw new DomainError('DEVICE_NOT_FOUND', `no device ${deviceId}`, 'params.id');
+    if (!this.deps.devices.get(deviceId))
+      throw new DomainError('DEVICE_NOT_FOUND', `no device ${deviceId}`, 'params.id');
     const items = this.deps.store.byDevice(deviceId).map(configView);
     const pending = items.find((c) => c.status === 'WAITING' || c.status === 'SENDING');
     const last = this.deps.store.lastSuccessful(deviceId);
@@ -110,8 +117,7 @@ export class ConfigService {
 
   lastSuccessful(deviceId: string): ConfigUpdate {
     const last = this.deps.store.lastSuccessful(deviceId);
-    if (!last)
-      throw new DomainError('CONFIG_NOT_FOUND', `${deviceId} has no successful config yet`, 'params.id');
+    if (!last) throw new DomainError('CONFIG_NOT_FOUND', `${deviceId} has no successful config yet`, 'params.id');
     return configView(last);
   }
 
@@ -198,16 +204,25 @@ export class ConfigService {
     try {
       const values = JSON.parse(row.config) as ConfigValues;
       const latest = this.deps.devices.latest(row.device_id);
-      result = await sendProperties(this.deps.link, this.deps.commands(), { deviceId: row.device_id, model }, values, (s) => ({
-        ...(latest.find((l) => l.serviceId === s)?.data ?? {}),
-        ...(values[s] ?? {}),
-      }));
+      result = await sendProperties(
+        this.deps.link,
+        this.deps.commands(),
+        { deviceId: row.device_id, model },
+        values,
+        (s) => ({
+          ...(latest.find((l) => l.serviceId === s)?.data ?? {}),
+          ...(values[s] ?? {}),
+        }),
+      );
     } finally {
       this.attempting.delete(id);
     }
     const current = this.require(id);
     if (!result.sent) {
-      this.retryOrFail(this.deps.store.update(id, { attempts: current.attempts + 1 }, this.deps.clock.now()), result.reason);
+      this.retryOrFail(
+        this.deps.store.update(id, { attempts: current.attempts + 1 }, this.deps.clock.now()),
+        result.reason,
+      );
       return;
     }
     const sending = this.deps.store.update(

@@ -112,7 +112,12 @@ export class ConfigStore {
     );
   }
 
-  insert(row: Pick<ConfigRow, 'id' | 'device_id' | 'config' | 'schedule' | 'run_at' | 'retry_count' | 'retry_interval_s' | 'created_at'>): void {
+  insert(
+    row: Pick<
+      ConfigRow,
+      'id' | 'device_id' | 'config' | 'schedule' | 'run_at' | 'retry_count' | 'retry_interval_s' | 'created_at'
+    >,
+  ): void {
     this.insertRow.run(row);
   }
 

@@ -12,12 +12,7 @@ import { DomainError } from '../domain-error.js';
 import { formatNorthboundTime } from '../northbound/index.js';
 import { checkField } from '../products/index.js';
 import { shadowGetResponse, type WireShadowService } from '../protocols/mqtt/shadow-payloads.js';
-import {
-  deliveryOutcome,
-  failureReason,
-  sendProperties,
-  type CommandPort,
-} from './property-delivery.js';
+import { deliveryOutcome, failureReason, sendProperties, type CommandPort } from './property-delivery.js';
 import type { DesiredRow, ShadowStore } from './shadow-store.js';
 
 export interface ShadowDevices {
@@ -72,7 +67,8 @@ export class ShadowService {
       this.withDesired.add(deviceId);
       if (store.desired(deviceId).some((r) => this.toSend(r))) this.pending.add(deviceId);
     }
-    for (const row of store.openDeliveries()) this.track(row.id, row.device_id, row.service_id, JSON.parse(row.command_ids) as string[]);
+    for (const row of store.openDeliveries())
+      this.track(row.id, row.device_id, row.service_id, JSON.parse(row.command_ids) as string[]);
     for (const row of store.openDeliveries()) this.settle(row.id);
     this.unsubscribe = [
       link.onPresence((event) => this.presence(event, clock)),
@@ -201,7 +197,11 @@ export class ShadowService {
    * A stored report (called inside the transaction that stores it): a reported value equal to the desired one clears
    * the mismatch, a different one opens it again.
    */
-  reported(report: { deviceId: string; receivedAt: number; services: { serviceId: string; properties: Record<string, unknown> }[] }): void {
+  reported(report: {
+    deviceId: string;
+    receivedAt: number;
+    services: { serviceId: string; properties: Record<string, unknown> }[];
+  }): void {
     if (!this.withDesired.has(report.deviceId)) return;
     const rows = this.deps.store.desired(report.deviceId);
     let changed = false;
@@ -288,11 +288,18 @@ export class ShadowService {
             .map((r) => [r.property, parseValue(r.value)]),
         ),
       };
-      const result = await sendProperties(link, this.deps.commands(), { deviceId, model }, { [serviceId]: values }, () => current);
+      const result = await sendProperties(
+        link,
+        this.deps.commands(),
+        { deviceId, model },
+        { [serviceId]: values },
+        () => current,
+      );
       if (!result.sent) {
         if (!result.reachable) return;
         store.transaction(() => {
-          for (const r of sent) store.setDelivery(deviceId, serviceId, r.property, r.value, 'failed', null, result.reason);
+          for (const r of sent)
+            store.setDelivery(deviceId, serviceId, r.property, r.value, 'failed', null, result.reason);
         });
         this.deps.log(`desired values of ${deviceId}.${serviceId} cannot be sent: ${result.reason}`);
         this.deps.deliveryResult({ deviceId, serviceId, properties: values, status: 'FAILED', reason: result.reason });
@@ -328,8 +335,7 @@ export class ShadowService {
         return [];
       }
     });
-    const outcome =
-      commands.length < commandIds.length ? 'failed' : deliveryOutcome(commands.map((c) => c.status));
+    const outcome = commands.length < commandIds.length ? 'failed' : deliveryOutcome(commands.map((c) => c.status));
     if (outcome === 'open') return;
     const reason = outcome === 'failed' ? failureReason(commands) : null;
     // A command that expired waiting in the queue never reached the device: its values wait for the next chance.
@@ -377,7 +383,10 @@ export class ShadowService {
         version: s.version,
       }));
     const encoded = shadowGetResponse(request.deviceId, request.requestId, services);
-    const sent = await this.deps.link.mqtt.publish(request.deviceId, { topic: encoded.topic, payload: encoded.payload });
+    const sent = await this.deps.link.mqtt.publish(request.deviceId, {
+      topic: encoded.topic,
+      payload: encoded.payload,
+    });
     if (!sent.sent) this.deps.log(`the shadow of ${request.deviceId} could not be sent: ${sent.reason}`);
   }
 
@@ -389,7 +398,12 @@ export class ShadowService {
 }
 
 /** Desired values (and config values) name writable properties of the model's services, with values it allows. */
-export function checkDesired(model: ProductModel, body: SetDesiredBody, path = 'body.services', code = 'BAD_DESIRED'): void {
+export function checkDesired(
+  model: ProductModel,
+  body: SetDesiredBody,
+  path = 'body.services',
+  code = 'BAD_DESIRED',
+): void {
   const refuse = (message: string, where: string) => new DomainError(code, message, where);
   body.services.forEach((entry, i) => {
     const service = model.services.find((s) => s.serviceId === entry.serviceId);

@@ -109,7 +109,8 @@ export function parseDeviceEvents(bytes: Uint8Array): UplinkParse<DeviceEvent[]>
 export function timeSyncSendTime(event: DeviceEvent): number | undefined {
   if (event.serviceId !== '$time_sync' || event.eventType !== 'time_sync_request') return undefined;
   const value = event.paras['device_send_time'];
-  const ms = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  const ms =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   return Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined;
 }
 

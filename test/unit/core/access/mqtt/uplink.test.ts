@@ -155,7 +155,12 @@ describe('uplink routing', () => {
       object_device_id: 'gw',
       services: [
         { service_id: '$sdk_info', event_type: 'sdk_info_report', event_time: null, paras: { sw_version: null } },
-        { service_id: '$time_sync', event_type: 'time_sync_request', event_time: null, paras: { device_send_time: '1234' } },
+        {
+          service_id: '$time_sync',
+          event_type: 'time_sync_request',
+          event_time: null,
+          paras: { device_send_time: '1234' },
+        },
       ],
     });
     expect(t.published).toHaveLength(1);
