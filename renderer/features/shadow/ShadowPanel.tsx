@@ -242,7 +242,7 @@ export function ShadowPanel({ device }: { device: Device }) {
                         {h.serviceId}.{h.property}
                       </Text>
                       <Badge size="xs" variant="light" color={h.delivery === 'failed' ? 'red' : 'gray'}>
-                        {t(`shadow.state.${h.delivery}`)}
+                        {t(`shadow.history.delivery.${h.delivery}`)}
                       </Badge>
                     </Group>
                     <Text size="xs" ff="monospace">
