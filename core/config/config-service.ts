@@ -7,14 +7,7 @@ import { MQTT_ONLINE_GRACE_MS } from '../commands/index.js';
 import type { ConfigUpdate, ConfigValues, CreateConfigInput } from '../contract/device-config.js';
 import type { DeviceLink, PresenceEvent } from '../device-link/index.js';
 import { DomainError } from '../domain-error.js';
-import {
-  checkDesired,
-  deliveryOutcome,
-  failureReason,
-  sendProperties,
-  type CommandPort,
-  type ShadowDevices,
-} from '../shadow/index.js';
+import { checkDesired, deliveryState, sendProperties, type CommandPort, type ShadowDevices } from '../shadow/index.js';
 import { configView, type ConfigRow, type ConfigStore } from './config-store.js';
 
 export interface ConfigServiceDeps {
@@ -261,22 +254,15 @@ export class ConfigService {
     const row = this.deps.store.get(id);
     if (!row || row.status !== 'SENDING') return;
     const ids = this.commandIds(row);
-    const commands = ids.flatMap((c) => {
-      try {
-        return [this.deps.commands().view(c)];
-      } catch {
-        return [];
-      }
-    });
-    const outcome = commands.length < ids.length ? 'failed' : deliveryOutcome(commands.map((c) => c.status));
-    if (outcome === 'open') return;
+    const state = deliveryState(this.deps.commands(), ids);
+    if (state.outcome === 'open') return;
     for (const c of ids) this.openByCommand.delete(c);
     const now = this.deps.clock.now();
-    if (outcome === 'delivered') {
+    if (state.outcome === 'delivered') {
       this.deps.store.update(id, { status: 'SUCCESS', finished_at: now, reason: null }, now);
       this.deps.changed(row.device_id);
       return;
     }
-    this.retryOrFail(row, failureReason(commands));
+    this.retryOrFail(row, state.reason ?? 'the delivery failed');
   }
 }

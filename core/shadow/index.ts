@@ -10,6 +10,7 @@ export {
 export {
   DELIVERY_EXPIRE_S,
   deliveryOutcome,
+  deliveryState,
   failureReason,
   planPropertyDelivery,
   sendProperties,

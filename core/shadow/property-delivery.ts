@@ -90,6 +90,25 @@ export function failureReason(commands: readonly DeviceCommand[]): string {
   return `${failed.method || failed.kind} ${failed.status}${failed.result?.reason ? `: ${failed.result.reason}` : ''}`;
 }
 
+/** Where a delivery's commands stand; a command that is gone (its device was deleted) counts as failed. */
+export function deliveryState(
+  commands: CommandPort,
+  commandIds: readonly string[],
+): { outcome: 'open' | 'delivered' | 'failed'; commands: DeviceCommand[]; reason?: string } {
+  const found = commandIds.flatMap((id) => {
+    try {
+      return [commands.view(id)];
+    } catch {
+      return [];
+    }
+  });
+  if (found.length < commandIds.length) return { outcome: 'failed', commands: found, reason: 'a command is gone' };
+  const outcome = deliveryOutcome(found.map((c) => c.status));
+  return outcome === 'failed'
+    ? { outcome, commands: found, reason: failureReason(found) }
+    : { outcome, commands: found };
+}
+
 export type SendResult = { sent: true; commandIds: string[] } | { sent: false; reachable: boolean; reason: string };
 
 /** Sends property values of several services to a reachable device as cached commands (one delivery). */

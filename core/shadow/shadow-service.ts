@@ -12,7 +12,7 @@ import { DomainError } from '../domain-error.js';
 import { formatNorthboundTime } from '../northbound/index.js';
 import { checkField } from '../products/index.js';
 import { shadowGetResponse, type WireShadowService } from '../protocols/mqtt/shadow-payloads.js';
-import { deliveryOutcome, failureReason, sendProperties, type CommandPort } from './property-delivery.js';
+import { deliveryState, sendProperties, type CommandPort } from './property-delivery.js';
 import type { DesiredRow, ShadowStore } from './shadow-store.js';
 
 export interface ShadowDevices {
@@ -328,24 +328,18 @@ export class ShadowService {
     const row = store.delivery(deliveryId);
     if (!row || row.status !== 'SENDING') return;
     const commandIds = JSON.parse(row.command_ids) as string[];
-    const commands = commandIds.flatMap((id) => {
-      try {
-        return [this.deps.commands().view(id)];
-      } catch {
-        return [];
-      }
-    });
-    const outcome = commands.length < commandIds.length ? 'failed' : deliveryOutcome(commands.map((c) => c.status));
+    const state = deliveryState(this.deps.commands(), commandIds);
+    const { outcome, commands } = state;
     if (outcome === 'open') return;
-    const reason = outcome === 'failed' ? failureReason(commands) : null;
+    const reason = state.reason ?? null;
     // A command that expired waiting in the queue never reached the device: its values wait for the next chance.
     const retryLater = outcome === 'failed' && commands.some((c) => c.status === 'EXPIRED');
     const properties = JSON.parse(row.properties) as Record<string, unknown>;
     store.transaction(() => {
       store.finish(deliveryId, outcome === 'delivered' ? 'DELIVERED' : 'FAILED', reason, this.deps.clock.now());
-      const state: DesiredDeliveryState = outcome === 'delivered' ? 'delivered' : retryLater ? 'pending' : 'failed';
+      const next: DesiredDeliveryState = outcome === 'delivered' ? 'delivered' : retryLater ? 'pending' : 'failed';
       for (const [property, value] of Object.entries(properties))
-        store.setDelivery(row.device_id, row.service_id, property, JSON.stringify(value), state, deliveryId, reason);
+        store.setDelivery(row.device_id, row.service_id, property, JSON.stringify(value), next, deliveryId, reason);
     });
     for (const c of commandIds) this.openByCommand.delete(c);
     this.openServices.delete(`${row.device_id}\u0000${row.service_id}`);
