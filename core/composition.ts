@@ -6,6 +6,7 @@ import { createAppsCapability } from './apps/index.js';
 import type { Capability } from './capability.js';
 import { createCodecsCapability } from './codecs/index.js';
 import { createCommandsCapability } from './commands/index.js';
+import { createConfigCapability } from './config/index.js';
 import { parseLayoutSource } from './codecs/index.js';
 import { createDataCapability } from './data/index.js';
 import { createDeviceLinkHub } from './device-link/index.js';
@@ -19,6 +20,7 @@ import { createPackagesCapability } from './ota/packages/index.js';
 import { createProductsCapability } from './products/index.js';
 import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
+import { createShadowCapability, type ShadowDevices } from './shadow/index.js';
 import { createFlashingCapability } from './flashing/index.js';
 import { createSigningCapability } from './signing/signing-capability.js';
 import { createLwm2mSimulatorCapability } from './simulator/lwm2m/index.js';
@@ -163,6 +165,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     data: () => data.store,
     products: () => products.service,
     link: () => deviceLink.link,
+    shadow: () => shadow,
   });
   const northbound = createNorthboundCapability({
     apps: () => apps.registry,
@@ -177,7 +180,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
     commands: () => commands.service,
     commandBatches: () => commands.batches,
-    sections: [(context) => push.northboundSection(context)],
+    sections: [(context) => push.northboundSection(context), (context) => shadow.northboundSection(context)],
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({
@@ -215,6 +218,25 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
   });
 
+  // Desired values and configs reach devices as commands (core/commands: its queue, states and codec encoding).
+  const shadowDevices = (): ShadowDevices & { onDeleted(listener: (deviceId: string) => void): () => void } => ({
+    get: (deviceId) => devices.registry.get(deviceId),
+    model,
+    latest: (deviceId) => data.store.latest(deviceId),
+    onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
+  });
+  const shadow = createShadowCapability({
+    link: () => deviceLink.link,
+    commands: () => commands.service,
+    devices: shadowDevices,
+    reports: () => data.store,
+  });
+  const config = createConfigCapability({
+    link: () => deviceLink.link,
+    commands: () => commands.service,
+    devices: shadowDevices,
+  });
+
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });
@@ -242,6 +264,9 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       push,
       // After push: a restart may end commands (TIMEOUT) and send their status callbacks while starting.
       commands,
+      // After commands: a restart settles open deliveries by the states their commands reached.
+      shadow,
+      config,
       lwm2mSimulator,
       northbound,
       mqttSimulator,

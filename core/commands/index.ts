@@ -7,6 +7,7 @@ export {
 export {
   ACK_TIMEOUT_MS,
   CommandService,
+  MQTT_ONLINE_GRACE_MS,
   statusCallbackBody,
   type CommandCallbacks,
   type CommandDevices,

@@ -80,6 +80,12 @@ export const busEventSchemas = {
   }),
   /** Board flashing: progress (bytes/s), phase and log lines of one flash operation. */
   flash: flashEventSchema,
+  /** A device's shadow or config changed: desired set, a delivery ended, a mismatch cleared, a config moved on. */
+  shadow: z.object({
+    ...base,
+    deviceId: z.string(),
+    kind: z.enum(['desired', 'delivery', 'reported', 'config']),
+  }),
   task: z.object({
     ...base,
     taskId: z.string(),

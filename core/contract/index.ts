@@ -19,6 +19,8 @@ export * from './commands.js';
 export * from './groups.js';
 export * from './push.js';
 export * from './flashing.js';
+export * from './shadow.js';
+export * from './device-config.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -36,6 +38,8 @@ import { commandRoutes } from './commands.js';
 import { groupRoutes, tagRoutes } from './groups.js';
 import { pushRoutes } from './push.js';
 import { flashRoutes } from './flashing.js';
+import { shadowRoutes } from './shadow.js';
+import { deviceConfigRoutes } from './device-config.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -57,4 +61,6 @@ export const apiRoutes = {
   ...tagRoutes,
   ...pushRoutes,
   ...flashRoutes,
+  ...shadowRoutes,
+  ...deviceConfigRoutes,
 } as const;

@@ -39,6 +39,18 @@ export interface DeviceMessage {
   payload: Buffer;
 }
 
+/** A device asking the platform for something it answers (IoTDA `sys/shadow/get`): answered with a downlink. */
+export interface DeviceRequest {
+  at: number;
+  deviceId: string;
+  protocol: DeviceProtocol;
+  kind: 'shadowGet';
+  /** The request id of the topic; the answer goes back with it. */
+  requestId: string;
+  /** Only this service; every service when absent. */
+  serviceId?: string;
+}
+
 export interface MqttPublish {
   payload: Buffer | string;
   /** Without a topic: the dialect's command topic (`kind: 'command'`) or message topic (`kind: 'message'`). */
@@ -72,6 +84,8 @@ export interface DeviceLink {
   onResponse(listener: (response: DeviceResponse) => void): () => void;
   /** Custom device messages: where a push capability (rules, northbound forwarding) subscribes. */
   onMessage(listener: (message: DeviceMessage) => void): () => void;
+  /** Device requests the platform answers (the shadow answers `shadowGet`). */
+  onRequest(listener: (request: DeviceRequest) => void): () => void;
 }
 
 /** What the adapters call: they say when a device comes and goes and hand on every response and message it sends. */
@@ -79,6 +93,7 @@ export interface DeviceLinkReports {
   presence(event: PresenceEvent): void;
   response(response: DeviceResponse): void;
   message(message: DeviceMessage): void;
+  request(request: DeviceRequest): void;
 }
 
 /**
@@ -95,6 +110,7 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
   const presenceListeners = new Set<(event: PresenceEvent) => void>();
   const responseListeners = new Set<(response: DeviceResponse) => void>();
   const messageListeners = new Set<(message: DeviceMessage) => void>();
+  const requestListeners = new Set<(request: DeviceRequest) => void>();
   let halves: { mqtt: MqttDownlink; lwm2m: Lwm2mServer } | undefined;
   const attached = () => {
     if (!halves) throw new Error('the device link has no adapters attached');
@@ -114,6 +130,7 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       presence: (event) => deliver(presenceListeners, event),
       response: (response) => deliver(responseListeners, response),
       message: (message) => deliver(messageListeners, message),
+      request: (request) => deliver(requestListeners, request),
     },
     link: {
       get mqtt() {
@@ -138,6 +155,10 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       onMessage(listener) {
         messageListeners.add(listener);
         return () => void messageListeners.delete(listener);
+      },
+      onRequest(listener) {
+        requestListeners.add(listener);
+        return () => void requestListeners.delete(listener);
       },
     },
     attach(adapterHalves) {

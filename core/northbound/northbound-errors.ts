@@ -60,6 +60,12 @@ const badToken: PlatformError = {
  */
 export const northboundErrors: Readonly<Record<string, PlatformError>> = {
   BAD_CREDENTIALS: { status: 401, errorCode: '100208', describe: () => 'AppId or secret is not right.' },
+  // The platform's own code for a refused desired value is not in our fact sheet: its "invalid input".
+  BAD_DESIRED: {
+    status: 400,
+    errorCode: '100022',
+    describe: (message) => `The input is invalid: ${message}`,
+  },
   // Command codes remembered from the platform's v1.4.0 error table, not in the fact sheet (confidence L).
   COMMAND_NOT_FOUND: {
     status: 404,

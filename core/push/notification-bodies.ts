@@ -147,3 +147,17 @@ export const deviceModelBody = (
   model: p.model,
   protocolType: p.protocolType,
 });
+
+/** The result of sending a device's desired shadow values (§1.11). */
+export const desiredStatusChangedBody = (input: {
+  deviceId: string;
+  serviceId: string;
+  properties: Record<string, unknown>;
+  status: 'DELIVERED' | 'FAILED';
+}) => ({
+  notifyType: 'deviceDesiredPropertiesModifyStatusChanged' as const,
+  deviceId: input.deviceId,
+  serviceId: input.serviceId,
+  properties: input.properties,
+  status: input.status,
+});

@@ -34,6 +34,17 @@ export interface PushCapabilityOptions {
     onResponse(listener: (response: DeviceResponse) => void): () => void;
     onMessage(listener: (message: DeviceMessage) => void): () => void;
   };
+  /** Delivery results of desired shadow values. */
+  shadow?: () => {
+    onDeliveryResult(
+      listener: (result: {
+        deviceId: string;
+        serviceId: string;
+        properties: Record<string, unknown>;
+        status: 'DELIVERED' | 'FAILED';
+      }) => void,
+    ): () => void;
+  };
 }
 
 export interface PushCapability extends Capability {
@@ -135,6 +146,13 @@ export function createPushCapability(options: PushCapabilityOptions): PushCapabi
           }),
         ),
         options.link().onMessage(guarded('a device message', (message) => notifier.deviceMessage(message))),
+        ...(options.shadow
+          ? [
+              options
+                .shadow()
+                .onDeliveryResult(guarded('a desired delivery', (result) => notifier.desiredStatusChanged(result))),
+            ]
+          : []),
       ];
       await receiver.start();
       running = { store, delivery, subscriptions, receiver, unsubscribe };

@@ -13,6 +13,7 @@ import {
   deviceInfoChangedBody,
   deviceMessageBody,
   deviceModelBody,
+  desiredStatusChangedBody,
   newRequestId,
   type ProductIdentityView,
   type PushDeviceView,
@@ -197,6 +198,18 @@ export class PushNotifier {
   deviceMessage(message: { deviceId: string; topic: string; payload: Buffer; at: number }): void {
     this.forDevice(message.deviceId, 'deviceEvent', () =>
       deviceMessageBody({ ...message, at: formatNorthboundTime(message.at) }),
+    );
+  }
+
+  /** Desired shadow values reached the device (DELIVERED) or could not (FAILED). */
+  desiredStatusChanged(result: {
+    deviceId: string;
+    serviceId: string;
+    properties: Record<string, unknown>;
+    status: 'DELIVERED' | 'FAILED';
+  }): void {
+    this.forDevice(result.deviceId, 'deviceDesiredPropertiesModifyStatusChanged', () =>
+      desiredStatusChangedBody(result),
     );
   }
 

@@ -58,7 +58,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
         refuse: ctx.refuse,
       });
       installLogin(broker, ctx, dynamic);
-      installAcl(broker, ctx, dynamic, createUplinkRouter(ctx));
+      installAcl(broker, ctx, dynamic, createUplinkRouter(ctx, downlink));
       const unfollow = followSessions(broker, ctx);
       serveDeviceSockets(broker, ctx, downlink, { ports, config, dataDir });
       running = { broker, dynamic, unfollow };

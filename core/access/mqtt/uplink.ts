@@ -1,7 +1,15 @@
 // Routes an accepted device publish by its topic: reports to the uplink pipeline (codec, model checks, storage),
 // command and property responses and custom messages to the device link; bad bodies become uplink errors.
 import type { ServiceReport } from '../../contract/codecs.js';
+import type { MqttDownlink } from '../../device-link/index.js';
+import { formatNorthboundTime } from '../../northbound/index.js';
 import { isCustomTopic } from '../../protocols/mqtt/device-topics.js';
+import {
+  parseDeviceEvents,
+  parseShadowGetRequest,
+  timeSyncResponse,
+  timeSyncSendTime,
+} from '../../protocols/mqtt/shadow-payloads.js';
 import {
   parseCommandResponse,
   parseGatewayReport,
@@ -23,7 +31,7 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
+export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlink): UplinkHandler {
   const { deps } = ctx;
   // Whoever sent the command (core/commands) waits on the device link for its answer.
   const answered = (answer: Answer) => deps.link.response({ at: ctx.clock.now(), protocol: 'mqtt', ...answer });
@@ -79,6 +87,25 @@ export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
     });
   };
 
+  // `$time_sync` requests (the IoTDA SDKs send them) are answered here: they need only the platform's clock.
+  const deviceEvents = async (session: Session, topic: string, payload: Buffer) => {
+    const r = parseDeviceEvents(payload);
+    if (!r.ok) return pipeline.refuse(session.deviceId, topic, r.error, payload);
+    const receivedAt = ctx.clock.now();
+    for (const event of r.value) {
+      const deviceSendTime = timeSyncSendTime(event);
+      if (deviceSendTime === undefined) continue;
+      const sendAt = ctx.clock.now();
+      const answer = timeSyncResponse(
+        session.deviceId,
+        { deviceSendTime, serverRecvTime: receivedAt, serverSendTime: sendAt },
+        formatNorthboundTime(sendAt),
+      );
+      const sent = await downlink.publish(session.deviceId, { topic: answer.topic, payload: answer.payload, qos: 0 });
+      if (!sent.sent) ctx.log.info(`time sync answer to ${session.deviceId} not sent: ${sent.reason}`);
+    }
+  };
+
   return async (session, kind, topic, payload) => {
     const id = session.deviceId;
     ctx.presence(id, 'reported');
@@ -107,6 +134,20 @@ export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
         if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
         return answered({ deviceId: id, commandId: kind.requestId, ...r.value });
       }
+      case 'shadowGet': {
+        const r = parseShadowGetRequest(payload);
+        if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
+        return ctx.deps.link.request({
+          at: ctx.clock.now(),
+          deviceId: id,
+          protocol: 'mqtt',
+          kind: 'shadowGet',
+          requestId: kind.requestId,
+          ...r.value,
+        });
+      }
+      case 'events':
+        return deviceEvents(session, topic, payload);
       case 'message':
         return ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
       case 'passThrough':

@@ -8,6 +8,8 @@ export type UplinkKind =
   | { kind: 'message' }
   | { kind: 'commandResponse'; requestId: string }
   | { kind: 'propertiesResponse'; operation: 'set' | 'get'; requestId: string }
+  | { kind: 'shadowGet'; requestId: string }
+  | { kind: 'events' }
   | { kind: 'passThrough' };
 
 const IOTDA_UP = [
@@ -72,6 +74,9 @@ export function classifyPublish(topic: string, scope: DeviceTopicScope): UplinkK
         operation: properties[1] === 'set' ? 'set' : 'get',
         requestId: properties[2],
       };
+    const shadowGet = /^sys\/shadow\/get\/request_id=([^/]+)$/.exec(rest);
+    if (shadowGet?.[1]) return { kind: 'shadowGet', requestId: shadowGet[1] };
+    if (rest === 'sys/events/up') return { kind: 'events' };
     if (IOTDA_UP.some((r) => r.test(rest))) return { kind: 'passThrough' };
     if (rest.startsWith('user/')) {
       const custom = scope.customTopics.find((t) => t.suffix.replace(/^\/+/, '') === rest.slice(5));

@@ -1,5 +1,6 @@
 // One virtual MQTT device: logs in with real credentials (mqtt.js), reports generated values on its dialect's
-// topic at a fixed rate, and answers commands the way the device SDKs do.
+// topic at a fixed rate, and answers commands the way the device SDKs do. Properties the platform sets are kept and
+// reported back at once (a device shows its new state), so the shadow sees them taken.
 import mqtt, { type MqttClient } from 'mqtt';
 import { mqttPassword, timestampOf } from '../../protocols/mqtt/device-credentials.js';
 import type { Clock, TimerHandle } from '../../clock.js';
@@ -38,6 +39,8 @@ export class VirtualMqttDevice {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private readonly random: Random;
+  /** Values the platform set (sys/properties/set), per service: they replace generated values in every report. */
+  private readonly applied = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly options: VirtualMqttDeviceOptions) {
     this.random = options.random ?? Math.random;
@@ -107,11 +110,13 @@ export class VirtualMqttDevice {
     }, offset);
   }
 
-  report(): void {
+  report(only?: ReadonlySet<string>): void {
     const client = this.client;
     if (!client?.connected || this.stopped) return;
     const now = this.options.clock.now();
-    const services = generateReport(this.options.model, this.random, now);
+    const services = generateReport(this.options.model, this.random, now)
+      .filter((s) => only === undefined || only.has(s.serviceId))
+      .map((s) => ({ ...s, properties: { ...s.properties, ...(this.applied.get(s.serviceId) ?? {}) } }));
     if (services.length === 0) return;
     const { deviceId } = this.options;
     const [topic, payload] =
@@ -179,9 +184,10 @@ export class VirtualMqttDevice {
             paras: { result: 'success' },
           },
         ];
-      else if (rid && topic.startsWith(`${prefix}properties/set/`))
+      else if (rid && topic.startsWith(`${prefix}properties/set/`)) {
         response = [`${prefix}properties/set/response/request_id=${rid}`, { result_code: 0, result_desc: 'success' }];
-      else if (rid && topic.startsWith(`${prefix}properties/get/`)) {
+        this.apply(body);
+      } else if (rid && topic.startsWith(`${prefix}properties/get/`)) {
         const now = this.options.clock.now();
         const services = generateReport(this.options.model, this.random, now).filter(
           (s) => typeof request.service_id !== 'string' || s.serviceId === request.service_id,
@@ -199,9 +205,34 @@ export class VirtualMqttDevice {
       }
     }
     if (!response) return;
-    client.publish(response[0], JSON.stringify(response[1]), { qos: 1 }, (e) =>
-      this.emit(e ? { kind: 'error', message: `answer refused: ${e.message}` } : { kind: 'answered' }),
-    );
+    const applied = this.pendingReport;
+    this.pendingReport = undefined;
+    client.publish(response[0], JSON.stringify(response[1]), { qos: 1 }, (e) => {
+      this.emit(e ? { kind: 'error', message: `answer refused: ${e.message}` } : { kind: 'answered' });
+      if (!e && applied) this.report(applied);
+    });
+  }
+
+  /** Services of a property set, reported once its answer is out. */
+  private pendingReport: Set<string> | undefined;
+
+  /** Keeps the values of a property set `{services:[{service_id, properties}]}` the model knows. */
+  private apply(body: unknown): void {
+    const services = (body as { services?: unknown }).services;
+    if (!Array.isArray(services)) return;
+    const changed = new Set<string>();
+    for (const entry of services as { service_id?: unknown; properties?: unknown }[]) {
+      const service = this.options.model.services.find((s) => s.serviceId === entry.service_id);
+      if (!service || typeof entry.properties !== 'object' || entry.properties === null) continue;
+      const known = Object.entries(entry.properties).filter(([k]) => service.properties.some((p) => p.name === k));
+      if (known.length === 0) continue;
+      this.applied.set(service.serviceId, {
+        ...(this.applied.get(service.serviceId) ?? {}),
+        ...Object.fromEntries(known),
+      });
+      changed.add(service.serviceId);
+    }
+    if (changed.size > 0) this.pendingReport = changed;
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,8 @@ import type { Device } from '../../../core/contract/index.js';
 import { SimulatorPanel } from './SimulatorPanel.js';
 import { isLwm2mDevice, Lwm2mDevicePanel } from '../lwm2m/Lwm2mDevicePanel.js';
 import { CommandsPanel } from '../commands/CommandsPanel.js';
+import { ConfigPanel } from '../config/ConfigPanel.js';
+import { ShadowPanel } from '../shadow/ShadowPanel.js';
 
 export interface DeviceTab {
   /** URL value of `?tab=`; unique among the tabs. */
@@ -18,6 +20,8 @@ export interface DeviceTab {
 
 export const extraDeviceTabs: readonly DeviceTab[] = [
   { value: 'commands', labelKey: 'commands.tab', Panel: CommandsPanel },
+  { value: 'shadow', labelKey: 'shadow.tab', Panel: ShadowPanel },
+  { value: 'config', labelKey: 'config.tab', Panel: ConfigPanel },
   { value: 'lwm2m', labelKey: 'lwm2m.tab', appliesTo: isLwm2mDevice, Panel: Lwm2mDevicePanel },
   {
     value: 'simulator',

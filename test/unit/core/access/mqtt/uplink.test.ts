@@ -6,7 +6,7 @@ import { createUplinkRouter } from '../../../../../core/access/mqtt/uplink.js';
 import { createEventBus } from '../../../../../core/bus/event-bus.js';
 import { createManualClock } from '../../../../../core/clock.js';
 import type { Device } from '../../../../../core/contract/devices.js';
-import type { DeviceMessage } from '../../../../../core/device-link/index.js';
+import type { DeviceMessage, DeviceRequest, MqttDownlink, MqttPublish } from '../../../../../core/device-link/index.js';
 import { classifyPublish } from '../../../../../core/protocols/mqtt/device-topics.js';
 
 const device = (deviceId: string, productId: string, gatewayId?: string) =>
@@ -23,6 +23,16 @@ function setup() {
   const messages: DeviceMessage[] = [];
   const presence: string[] = [];
   const answered: unknown[] = [];
+  const requests: DeviceRequest[] = [];
+  const published: MqttPublish[] = [];
+  const downlink: MqttDownlink = {
+    isConnected: () => true,
+    dialectOf: () => 'iotda',
+    publish: (_deviceId, message) => {
+      published.push(message);
+      return Promise.resolve({ sent: true, topic: message.topic ?? '', delivered: Promise.resolve(true) });
+    },
+  };
   const ctx = {
     deps: {
       devices: () => ({ get: (id: string) => registry.get(id) }),
@@ -35,7 +45,11 @@ function setup() {
         decode: () => Promise.resolve(undefined),
         refuse: (_id: string, _topic: string, error: { code: string }) => void refused.push(error.code),
       },
-      link: { message: (m: DeviceMessage) => void messages.push(m), response: (r: unknown) => void answered.push(r) },
+      link: {
+        message: (m: DeviceMessage) => void messages.push(m),
+        response: (r: unknown) => void answered.push(r),
+        request: (r: DeviceRequest) => void requests.push(r),
+      },
     },
     clock: createManualClock(5),
     log: pino({ level: 'silent' }),
@@ -44,7 +58,7 @@ function setup() {
     refuse: () => undefined,
     presence: (deviceId: string, kind: string) => void presence.push(`${deviceId} ${kind}`),
   } as unknown as MqttAccessContext;
-  const route = createUplinkRouter(ctx);
+  const route = createUplinkRouter(ctx, downlink);
   const session: Session = {
     deviceId: 'gw',
     productId: 'pg',
@@ -59,7 +73,7 @@ function setup() {
     if (!kind) throw new Error(`${topic} is not an uplink topic`);
     return route(session, kind, topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
   };
-  return { send, session, stored, refused, messages, presence, answered };
+  return { send, session, stored, refused, messages, presence, answered, requests, published };
 }
 
 describe('uplink routing', () => {
@@ -121,5 +135,46 @@ describe('uplink routing', () => {
       },
     ]);
     expect(t.refused).toEqual(['BAD_PAYLOAD']);
+  });
+
+  it('hands a shadow get request to the device link with its request id and service', async () => {
+    const t = setup();
+    await t.send('$oc/devices/gw/sys/shadow/get/request_id=abc', { service_id: 'Light' });
+    await t.send('$oc/devices/gw/sys/shadow/get/request_id=all', {});
+    await t.send('$oc/devices/gw/sys/shadow/get/request_id=bad', { service_id: 7 });
+    expect(t.requests).toEqual([
+      { at: 5, deviceId: 'gw', protocol: 'mqtt', kind: 'shadowGet', requestId: 'abc', serviceId: 'Light' },
+      { at: 5, deviceId: 'gw', protocol: 'mqtt', kind: 'shadowGet', requestId: 'all' },
+    ]);
+    expect(t.refused).toEqual(['BAD_PAYLOAD']);
+  });
+
+  it('answers a $time_sync request on sys/events/down with the platform clock, other events untouched', async () => {
+    const t = setup();
+    await t.send('$oc/devices/gw/sys/events/up', {
+      object_device_id: 'gw',
+      services: [
+        { service_id: '$sdk_info', event_type: 'sdk_info_report', event_time: null, paras: { sw_version: null } },
+        {
+          service_id: '$time_sync',
+          event_type: 'time_sync_request',
+          event_time: null,
+          paras: { device_send_time: '1234' },
+        },
+      ],
+    });
+    expect(t.published).toHaveLength(1);
+    expect(t.published[0]?.topic).toBe('$oc/devices/gw/sys/events/down');
+    expect(JSON.parse(String(t.published[0]?.payload))).toMatchObject({
+      object_device_id: 'gw',
+      services: [
+        {
+          service_id: '$time_sync',
+          event_type: 'time_sync_response',
+          paras: { device_send_time: 1234, server_recv_time: 5, server_send_time: 5 },
+        },
+      ],
+    });
+    expect(t.messages).toEqual([]);
   });
 });
