@@ -16,6 +16,7 @@ import { DomainError } from './domain-error.js';
 import type { Logger } from './log/logger.js';
 import { createNorthboundCapability, northboundDevice } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
+import { createOtaCapability } from './ota/index.js';
 import { createProductsCapability } from './products/index.js';
 import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
@@ -215,6 +216,26 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
   });
 
+  const ota = createOtaCapability({
+    link: () => deviceLink.link,
+    devices: () => ({
+      productOf: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        const deviceModel = device && model(device.productId);
+        return device && deviceModel ? { productId: device.productId, model: deviceModel } : undefined;
+      },
+      onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
+    }),
+    packages: () => ({
+      require: (id) => packages.library.require(id),
+      payload: (id) => packages.library.payload(id),
+      setInUseCheck: (check) => packages.setPackageInUseCheck(check),
+    }),
+    commandsPending: (deviceId) =>
+      commands.service.list({ deviceId, status: 'PENDING', offset: 0, limit: 1 }).total > 0,
+    coapResources: () => coap,
+  });
+
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });
@@ -239,6 +260,8 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       push,
       // After push: a restart may end commands (TIMEOUT) and send their status callbacks while starting.
       commands,
+      // After commands (pending commands hold an upgrade back) and the device access it upgrades through.
+      ota,
       lwm2mSimulator,
       northbound,
       mqttSimulator,

@@ -39,6 +39,21 @@ export interface DeviceMessage {
   payload: Buffer;
 }
 
+/** A valid PCP frame a device sent on /19/0/0 (R-15.5): for the upgrade work, never for the business codec. */
+export interface DevicePcpFrame {
+  at: number;
+  deviceId: string;
+  bytes: Uint8Array;
+}
+
+/** An IoTDA system event a device sent (`$oc/devices/{id}/sys/events/up`: `$ota`, `$time_sync` …), body as sent. */
+export interface DeviceSystemEvent {
+  at: number;
+  deviceId: string;
+  topic: string;
+  payload: Buffer;
+}
+
 export interface MqttPublish {
   payload: Buffer | string;
   /** Without a topic: the dialect's command topic (`kind: 'command'`) or message topic (`kind: 'message'`). */
@@ -72,6 +87,8 @@ export interface DeviceLink {
   onResponse(listener: (response: DeviceResponse) => void): () => void;
   /** Custom device messages: where a push capability (rules, northbound forwarding) subscribes. */
   onMessage(listener: (message: DeviceMessage) => void): () => void;
+  onPcp(listener: (frame: DevicePcpFrame) => void): () => void;
+  onSystemEvent(listener: (event: DeviceSystemEvent) => void): () => void;
 }
 
 /** What the adapters call: they say when a device comes and goes and hand on every response and message it sends. */
@@ -79,6 +96,9 @@ export interface DeviceLinkReports {
   presence(event: PresenceEvent): void;
   response(response: DeviceResponse): void;
   message(message: DeviceMessage): void;
+  /** Optional so that adapters' test harnesses need not implement what they never report. */
+  pcp?(frame: DevicePcpFrame): void;
+  systemEvent?(event: DeviceSystemEvent): void;
 }
 
 /**
@@ -95,6 +115,8 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
   const presenceListeners = new Set<(event: PresenceEvent) => void>();
   const responseListeners = new Set<(response: DeviceResponse) => void>();
   const messageListeners = new Set<(message: DeviceMessage) => void>();
+  const pcpListeners = new Set<(frame: DevicePcpFrame) => void>();
+  const systemEventListeners = new Set<(event: DeviceSystemEvent) => void>();
   let halves: { mqtt: MqttDownlink; lwm2m: Lwm2mServer } | undefined;
   const attached = () => {
     if (!halves) throw new Error('the device link has no adapters attached');
@@ -114,6 +136,8 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       presence: (event) => deliver(presenceListeners, event),
       response: (response) => deliver(responseListeners, response),
       message: (message) => deliver(messageListeners, message),
+      pcp: (frame) => deliver(pcpListeners, frame),
+      systemEvent: (event) => deliver(systemEventListeners, event),
     },
     link: {
       get mqtt() {
@@ -138,6 +162,14 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       onMessage(listener) {
         messageListeners.add(listener);
         return () => void messageListeners.delete(listener);
+      },
+      onPcp(listener) {
+        pcpListeners.add(listener);
+        return () => void pcpListeners.delete(listener);
+      },
+      onSystemEvent(listener) {
+        systemEventListeners.add(listener);
+        return () => void systemEventListeners.delete(listener);
       },
     },
     attach(adapterHalves) {

@@ -114,6 +114,8 @@ export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
         // handled yet and are only acknowledged.
         if (isCustomTopic(topic))
           ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
+        else if (topic.endsWith('/sys/events/up'))
+          ctx.deps.link.systemEvent?.({ at: ctx.clock.now(), deviceId: id, topic, payload });
         return;
     }
   };

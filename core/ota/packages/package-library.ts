@@ -230,6 +230,26 @@ export class PackageLibrary {
     return join(this.folder, `${id}.zip`);
   }
 
+  /**
+   * The bytes a device is sent: the firmware .bin, or the software package's <platform>/<fileName>. Read whole:
+   * an NB-IoT package is kilobytes, and the upgrade serves it block by block from memory.
+   */
+  async payload(id: string, maxBytes = 64 * 1024 * 1024): Promise<Uint8Array> {
+    const stored = this.require(id);
+    const opened = await openPackageZip(join(this.folder, `${id}.zip`));
+    try {
+      const entry = opened.entries.find((e) =>
+        stored.kind === 'firmware'
+          ? e.fileName === stored.fileName
+          : !e.fileName.startsWith('DM/') && e.fileName.endsWith(`/${stored.fileName}`),
+      );
+      if (!entry) throw refuse('INVALID_PACKAGE', `package ${id} has no ${stored.fileName}`);
+      return new Uint8Array(await readSmallEntry(opened, entry, maxBytes));
+    } finally {
+      opened.close();
+    }
+  }
+
   async remove(id: string): Promise<void> {
     this.require(id);
     const reason = this.inUse(id);
