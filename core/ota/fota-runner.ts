@@ -56,8 +56,10 @@ export class FotaRunner implements OtaRunner {
   constructor(
     private readonly link: DeviceLink,
     private readonly uriOf: (subTaskId: string, version: string) => string,
-  ) {
-    link.lwm2m.onNotification((event) => {
+  ) {}
+
+  listen(): void {
+    this.link.lwm2m.onNotification((event) => {
       if (event.path === STATE) this.state(event);
     });
   }

@@ -74,8 +74,10 @@ export class MqttOtaRunner implements OtaRunner {
     private readonly now: () => number,
     /** The URL a device downloads this sub-task's package from (the download endpoint + /ota/<id>/<file>). */
     private readonly urlOf: (subTaskId: string, fileName: string) => string | undefined,
-  ) {
-    link.onSystemEvent((event) => this.event(event));
+  ) {}
+
+  listen(): void {
+    this.link.onSystemEvent((event) => this.event(event));
   }
 
   grant(subTaskId: string): DownloadGrant | undefined {

@@ -109,7 +109,7 @@ export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
       http.serve((socket) => server.emit('connection', socket));
       httpBase = `http://${reachableHost(bindHost)}:${http.port}`;
       logger.info(`OTA downloads at ${httpBase}/ota/…, firmware over CoAP at /fw/… on the LwM2M port`);
-      s.start();
+      await s.start();
 
       routes.add(otaRoutes.createOtaTask, ({ body }) => s.create(body));
       routes.add(otaRoutes.listOtaTasks, () => ({ tasks: s.list() }));

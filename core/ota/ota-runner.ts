@@ -29,6 +29,8 @@ export interface RunContext {
 }
 
 export interface OtaRunner {
+  /** Starts listening to the device link; called once the open sub-tasks are back (a frame before would find none). */
+  listen(): void;
   /** Starts the flow from its first step. */
   run(ctx: RunContext): void;
   /** After a restart: picks the flow up at the stored step. */

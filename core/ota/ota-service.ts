@@ -89,6 +89,7 @@ interface Live {
 export class OtaService {
   private readonly slots = new CellSlots();
   private readonly payloads = new Map<string, Promise<Uint8Array>>();
+  private readonly loaded = new Map<string, Uint8Array>();
   private readonly live = new Map<string, Live>();
   /** Open (waiting or running) sub-task per device, so a presence event costs a map lookup. */
   private readonly openByDevice = new Map<string, string>();
@@ -110,11 +111,21 @@ export class OtaService {
     return this.deps.clock.now();
   }
 
-  start(): void {
+  /** Picks up open tasks after a restart: their packages are read first, so a resumed device is answered at once. */
+  async start(): Promise<void> {
     this.stopped = false;
+    const open = this.store.openTasks();
+    for (const task of open) {
+      const bytes = await this.deps.packages.payload(task.package_id).catch(() => undefined);
+      if (bytes) {
+        this.payloads.set(task.package_id, Promise.resolve(bytes));
+        this.loaded.set(task.package_id, bytes);
+      }
+    }
     this.stopPresence = this.deps.link.onPresence((e) => this.presence(e));
     for (const sub of this.store.openSubs()) this.openByDevice.set(sub.device_id, sub.id);
-    for (const task of this.store.openTasks()) this.armTask(task, true);
+    for (const task of open) this.armTask(task, true);
+    for (const runner of new Set(Object.values(this.deps.runners))) runner.listen();
   }
 
   stop(): void {
@@ -400,6 +411,12 @@ export class OtaService {
   private withPayload(subId: string, then: (ctx: RunContext) => void): void {
     const sub = this.store.sub(subId)!;
     const task = this.store.task(sub.task_id)!;
+    const loaded = this.loaded.get(task.package_id);
+    if (loaded) {
+      const ctx = this.contextFor(subId, loaded);
+      if (ctx) then(ctx);
+      return;
+    }
     let payload = this.payloads.get(task.package_id);
     if (!payload) {
       payload = this.deps.packages.payload(task.package_id);
@@ -416,8 +433,6 @@ export class OtaService {
       },
     );
   }
-
-  private readonly loaded = new Map<string, Uint8Array>();
 
   /** The context a runner works with; undefined once the sub-task is not live. */
   private contextFor(subId: string, payload?: Uint8Array): RunContext | undefined {

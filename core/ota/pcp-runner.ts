@@ -53,8 +53,10 @@ export class PcpRunner implements OtaRunner {
   private readonly sessions = new Map<string, Session>();
   private readonly bySub = new Map<string, string>();
 
-  constructor(private readonly link: DeviceLink) {
-    link.onPcp((frame) => this.frame(frame));
+  constructor(private readonly link: DeviceLink) {}
+
+  listen(): void {
+    this.link.onPcp((frame) => this.frame(frame));
   }
 
   private send(deviceId: string, message: PcpMessage): void {
