@@ -234,6 +234,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     commandsPending: (deviceId) =>
       commands.service.list({ deviceId, status: 'PENDING', offset: 0, limit: 1 }).total > 0,
     coapResources: () => coap,
+    notify: (notice) => push.upgrade(notice),
   });
 
   const serial = createSerialCapability({

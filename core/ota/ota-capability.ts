@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import type { Capability } from '../capability.js';
 import { otaRoutes, type OtaSubTask, type OtaTask } from '../contract/ota.js';
 import type { DeviceLink } from '../device-link/index.js';
+import type { UpgradeNotice } from '../push/index.js';
 import { createDownloadServer } from './download-server.js';
 import { FotaRunner, type FirmwareRequest } from './fota-runner.js';
 import { MqttOtaRunner } from './mqtt-ota-runner.js';
@@ -24,7 +25,35 @@ export interface OtaCapabilityDeps {
   /** Serves `/fw/…` CoAP requests on the LwM2M port (the adapter's resource hook). */
   coapResources: () => { serveResource(segment: string, handler: (req: FirmwareRequest) => void): () => void };
   /** Upgrade state and result pushes (§1.11) through the push delivery. */
-  notify?: (sub: OtaSubTask, task: OtaTask) => void;
+  notify?: (notice: UpgradeNotice) => void;
+}
+
+const NOTIFIED_STEPS = { downloading: 'downloading', downloaded: 'downloaded', updating: 'updating' } as const;
+const compactUtc = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+/, '');
+
+/** The §1.11 notice a sub-task change is worth, once per step; undefined when it is not one. */
+function noticeOf(sub: OtaSubTask, task: OtaTask, last: Map<string, string>): UpgradeNotice | undefined {
+  const ended = sub.status === 'success' || sub.status === 'fail';
+  const key = ended ? sub.status : sub.step;
+  const state = ended ? ('idle' as const) : NOTIFIED_STEPS[sub.step as keyof typeof NOTIFIED_STEPS];
+  if (!state || last.get(sub.subTaskId) === key) return undefined;
+  if (ended) last.delete(sub.subTaskId);
+  else last.set(sub.subTaskId, key);
+  const ids = { kind: task.kind, deviceId: sub.deviceId, operationId: task.taskId, subOperationId: sub.subTaskId };
+  if (!ended) return { ...ids, state };
+  return {
+    ...ids,
+    state,
+    result: {
+      success: sub.status === 'success',
+      curVersion: sub.currentVersion ?? sub.sourceVersion ?? '',
+      targetVersion: task.targetVersion,
+      sourceVersion: sub.sourceVersion ?? '',
+      upgradeTime: compactUtc(sub.finishedAt ?? new Date(0).toISOString()),
+      errorCode: sub.reason ?? '',
+      description: sub.detail ?? sub.reason ?? '',
+    },
+  };
 }
 
 /** A wildcard bind address is no address a device can use: the first LAN IPv4, else loopback. */
@@ -66,6 +95,7 @@ export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
         (subTaskId, fileName) => httpBase && `${httpBase}/ota/${subTaskId}/${encodeURIComponent(fileName)}`,
       );
       const store = new OtaStore(db);
+      const notified = new Map<string, string>();
       const devices = deps.devices();
       const packages = deps.packages();
       const publishTask = (task: OtaTask) =>
@@ -96,7 +126,8 @@ export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
             progress: sub.progress / 100,
             message: `${sub.deviceId} ${sub.step}${sub.reason ? ` ${sub.reason}` : ''}`,
           });
-          deps.notify?.(sub, task);
+          const notice = deps.notify && noticeOf(sub, task, notified);
+          if (notice) deps.notify?.(notice);
         },
       });
       service = s;

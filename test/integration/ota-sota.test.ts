@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/clock.js';
 import { apiRoutes, type OtaSubTask, type SimDevice, type StoredPackage } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
+import { startReceiver, type TestReceiverServer } from '../support/push-receiver.js';
 import { ApiCallError, contractCaller, eventually } from '../support/device-api.js';
 import { packageBytes, softwarePackage, trustReleaseKey, type PackageIdentity } from '../support/ota-packages.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -17,11 +18,20 @@ const call = contractCaller(() => core);
 let identity: PackageIdentity;
 let productId: string;
 let pkg: StoredPackage;
+let receiver: TestReceiverServer;
+const APP_ID = 'ota_app';
 
 const PAYLOAD = packageBytes(2_000);
 
 beforeAll(async () => {
-  core = await startCore({ dataDir: tempDir(), clock });
+  core = await startCore({ dataDir: tempDir(), clock, appId: APP_ID, appSecret: 'Ota-App-Secret-1' });
+  receiver = await startReceiver();
+  for (const notifyType of ['swUpgradeStateChangeNotify', 'swUpgradeResultNotify'] as const) {
+    await call(apiRoutes.createSubscription, {
+      params: { appId: APP_ID },
+      body: { notifyType, callbackUrl: receiver.url('/upgrades') },
+    });
+  }
   const product = await createWaterMeterProduct(call);
   productId = product.id;
   const m = product.model;
@@ -40,7 +50,10 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(() => core?.stop());
+afterAll(async () => {
+  await core?.stop();
+  await receiver?.close();
+});
 
 async function fleet(count: number, firstNodeId: string, otaFaults: { count: number; faults: object }[] = []) {
   const f = await call(apiRoutes.startLwm2mFleet, {
@@ -141,6 +154,36 @@ describe('a SOTA task to simulated meters', () => {
     for (const d of devices) {
       expect((await call(apiRoutes.deviceUplinkErrors, { params: { id: d.deviceId } })).items).toEqual([]);
     }
+  });
+
+  it('pushes the state changes and the result of each device (§1.11)', async () => {
+    const healthy = items.find((s) => s.deviceId === devices[5]!.deviceId)!;
+    const pushes = await eventually(() => {
+      const mine = receiver.received.map((r) => r.json).filter((b) => b.subOperationId === healthy.subTaskId);
+      return mine.some((b) => b.notifyType === 'swUpgradeResultNotify') ? mine : undefined;
+    });
+    expect(pushes.filter((b) => b.notifyType === 'swUpgradeStateChangeNotify').map((b) => b.swUpgradeState)).toEqual([
+      'downloading',
+      'downloaded',
+      'updating',
+      'idle',
+    ]);
+    expect(pushes.find((b) => b.notifyType === 'swUpgradeResultNotify')).toMatchObject({
+      deviceId: healthy.deviceId,
+      appId: APP_ID,
+      operationId: taskId,
+      curVersion: 'SW1.1.0',
+      targetVersion: 'SW1.1.0',
+      sourceVersion: 'SW1.0.0',
+      swUpgradeResult: 'SUCCESS',
+    });
+    const lost = items.find((s) => s.deviceId === devices[2]!.deviceId)!;
+    const failed = await eventually(() =>
+      receiver.received
+        .map((r) => r.json)
+        .find((b) => b.subOperationId === lost.subTaskId && b.notifyType === 'swUpgradeResultNotify'),
+    );
+    expect(failed).toMatchObject({ swUpgradeResult: 'FAIL', errorCode: 'DownloadTimeout' });
   });
 
   it("lists the device's upgrade history", async () => {
