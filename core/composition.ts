@@ -178,7 +178,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
     commands: () => commands.service,
     commandBatches: () => commands.batches,
-    sections: [(context) => push.northboundSection(context)],
+    sections: [(context) => push.northboundSection(context), (context) => ota.northboundSection(context)],
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({
@@ -229,6 +229,8 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     packages: () => ({
       require: (id) => packages.library.require(id),
       payload: (id) => packages.library.payload(id),
+      list: () => packages.library.list(),
+      remove: (id) => packages.library.remove(id),
       setInUseCheck: (check) => packages.setPackageInUseCheck(check),
     }),
     commandsPending: (deviceId) =>

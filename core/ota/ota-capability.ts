@@ -10,16 +10,21 @@ import { FotaRunner, type FirmwareRequest } from './fota-runner.js';
 import { MqttOtaRunner } from './mqtt-ota-runner.js';
 import { OtaService, type OtaDevices, type OtaPackages } from './ota-service.js';
 import { OtaStore, otaMigrations } from './ota-store.js';
+import { registerOtaNorthboundRoutes, type OtaNorthboundPackages } from './ota-northbound-routes.js';
+import type { NorthboundContext } from '../northbound/index.js';
 import { PcpRunner } from './pcp-runner.js';
 
 export interface OtaCapability extends Capability {
   readonly service: OtaService;
+  /** The §1.15 northbound section: give it to the northbound capability's `sections`. */
+  northboundSection(context: NorthboundContext): void;
 }
 
 export interface OtaCapabilityDeps {
   link: () => DeviceLink;
   devices: () => OtaDevices & { onDeleted(listener: (deviceId: string) => void): void };
-  packages: () => OtaPackages & { setInUseCheck(check: (packageId: string) => string | undefined): void };
+  packages: () => OtaPackages &
+    OtaNorthboundPackages & { setInUseCheck(check: (packageId: string) => string | undefined): void };
   /** core/commands: whether the device has commands waiting (R-14.5). */
   commandsPending: (deviceId: string) => boolean;
   /** Serves `/fw/…` CoAP requests on the LwM2M port (the adapter's resource hook). */
@@ -69,12 +74,18 @@ function reachableHost(bound: string): string {
 export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
   let service: OtaService | undefined;
   const cleanups: (() => void)[] = [];
+  const started = () => {
+    if (!service) throw new Error('the ota capability has not started');
+    return service;
+  };
   return {
     name: 'ota',
     migrations: otaMigrations,
     get service() {
-      if (!service) throw new Error('the ota capability has not started');
-      return service;
+      return started();
+    },
+    northboundSection(context) {
+      registerOtaNorthboundRoutes(started, () => deps.packages(), context);
     },
     async start({ db, clock, bus, routes, ports, logger }) {
       const link = deps.link();
