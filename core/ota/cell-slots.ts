@@ -24,7 +24,7 @@ export class CellSlots {
 
   private cell(taskId: string, cellId: string): Cell {
     let byCell = this.cells.get(taskId);
-    if (!byCell) this.cells.set(taskId, (byCell = new Map()));
+    if (!byCell) this.cells.set(taskId, (byCell = new Map<string, Cell>()));
     let cell = byCell.get(cellId);
     if (!cell) byCell.set(cellId, (cell = { holders: new Map(), waiters: [], peak: 0 }));
     return cell;
@@ -72,7 +72,7 @@ export class CellSlots {
   }
 
   view(taskId: string): OtaCell[] {
-    return [...(this.cells.get(taskId) ?? new Map<string, Cell>())].map(([cellId, cell]) => {
+    return [...(this.cells.get(taskId)?.entries() ?? [])].map(([cellId, cell]) => {
       const level = this.levelOf(cell);
       return {
         cellId,

@@ -93,7 +93,8 @@ export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
       const coapHost = coap ? reachableHost(coap.socket.address().address) : undefined;
       const mqttAddress = ports.tcp('mqtt')?.server.address();
       const bindHost = typeof mqttAddress === 'object' && mqttAddress ? mqttAddress.address : '127.0.0.1';
-      let httpBase: string | undefined;
+      const http = await ports.bindTcp('ota-http', 0, bindHost);
+      const httpBase = `http://${reachableHost(bindHost)}:${http.port}`;
 
       const fota = new FotaRunner(
         link,
@@ -103,7 +104,7 @@ export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
       const mqtt = new MqttOtaRunner(
         link,
         () => clock.now(),
-        (subTaskId, fileName) => httpBase && `${httpBase}/ota/${subTaskId}/${encodeURIComponent(fileName)}`,
+        (subTaskId, fileName) => `${httpBase}/ota/${subTaskId}/${encodeURIComponent(fileName)}`,
       );
       const store = new OtaStore(db);
       const notified = new Map<string, string>();
@@ -146,10 +147,8 @@ export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
       devices.onDeleted((deviceId) => s.forgetDevice(deviceId));
       if (coap) cleanups.push(deps.coapResources().serveResource('fw', (req) => fota.serve(req)));
 
-      const http = await ports.bindTcp('ota-http', 0, bindHost);
       const server = createDownloadServer((subTaskId) => mqtt.grant(subTaskId));
       http.serve((socket) => server.emit('connection', socket));
-      httpBase = `http://${reachableHost(bindHost)}:${http.port}`;
       logger.info(`OTA downloads at ${httpBase}/ota/…, firmware over CoAP at /fw/… on the LwM2M port`);
       await s.start();
 

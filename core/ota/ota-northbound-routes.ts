@@ -49,7 +49,7 @@ const taskBody = z.object({
 });
 
 /** Task and sub-task states in the platform's words (its enums were not captured: these are our reading). */
-const statusWords: Record<OtaTask['status'] | OtaSubTask['status'], string> = {
+const statusWords: Record<OtaSubTask['status'] | 'stopped', string> = {
   waiting: 'wait',
   running: 'processing',
   success: 'success',

@@ -62,22 +62,25 @@ export interface OtaServiceDeps {
 }
 
 /** How a device of this product takes this package, or why it cannot. */
-export function methodFor(pkg: StoredPackage, model: ProductModel): OtaMethod | string {
+export function methodFor(pkg: StoredPackage, model: ProductModel): { method: OtaMethod } | { refusal: string } {
   if (
     pkg.deviceType !== model.deviceType ||
     pkg.manufacturerName !== model.manufacturerName ||
     pkg.model !== model.model
   ) {
-    return `the package is for ${pkg.manufacturerName} ${pkg.deviceType} ${pkg.model}, the device's product is ${model.manufacturerName} ${model.deviceType} ${model.model}`;
+    return {
+      refusal: `the package is for ${pkg.manufacturerName} ${pkg.deviceType} ${pkg.model}, the device's product is ${model.manufacturerName} ${model.deviceType} ${model.model}`,
+    };
   }
-  if (model.protocolType === 'MQTT') return 'mqtt-ota';
+  if (model.protocolType === 'MQTT') return { method: 'mqtt-ota' };
   if (pkg.kind === 'software') {
-    const om = model.omCapability.upgrade;
-    return om?.supported === true ? 'pcp-sota' : 'the product does not declare software upgrade over PCP';
+    return model.omCapability.upgrade?.supported === true
+      ? { method: 'pcp-sota' }
+      : { refusal: 'the product does not declare software upgrade over PCP' };
   }
   return model.omCapability.firmwareUpgrade?.supported === true
-    ? 'lwm2m-fota'
-    : 'the product does not declare firmware upgrade over LwM2M';
+    ? { method: 'lwm2m-fota' }
+    : { refusal: 'the product does not declare firmware upgrade over LwM2M' };
 }
 
 const otaError = (code: string, message: string, path?: string) => new DomainError(code, message, path);
@@ -198,11 +201,11 @@ export class OtaService {
     for (const [i, deviceId] of deviceIds.entries()) {
       const product = this.deps.devices.productOf(deviceId);
       if (!product) throw otaError('DEVICE_NOT_FOUND', `no device ${deviceId}`, `body.deviceIds.${i}`);
-      const method = methodFor(pkg, product.model);
-      if (method !== 'mqtt-ota' && method !== 'pcp-sota' && method !== 'lwm2m-fota') {
-        throw otaError('OTA_PACKAGE_MISMATCH', `device ${deviceId}: ${method}`, `body.deviceIds.${i}`);
+      const verdict = methodFor(pkg, product.model);
+      if ('refusal' in verdict) {
+        throw otaError('OTA_PACKAGE_MISMATCH', `device ${deviceId}: ${verdict.refusal}`, `body.deviceIds.${i}`);
       }
-      methods.set(deviceId, method);
+      methods.set(deviceId, verdict.method);
     }
     const now = this.now();
     const taskId = randomUUID();
