@@ -17,6 +17,7 @@ import { DomainError } from './domain-error.js';
 import type { Logger } from './log/logger.js';
 import { createNorthboundCapability, northboundDevice } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
+import { createOtaCapability } from './ota/index.js';
 import { createProductsCapability } from './products/index.js';
 import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
@@ -180,7 +181,11 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
     commands: () => commands.service,
     commandBatches: () => commands.batches,
-    sections: [(context) => push.northboundSection(context), (context) => shadow.northboundSection(context)],
+    sections: [
+      (context) => push.northboundSection(context),
+      (context) => shadow.northboundSection(context),
+      (context) => ota.northboundSection(context),
+    ],
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({
@@ -236,6 +241,28 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     commands: () => commands.service,
     devices: shadowDevices,
   });
+  const ota = createOtaCapability({
+    link: () => deviceLink.link,
+    devices: () => ({
+      productOf: (deviceId) => {
+        const device = devices.registry.get(deviceId);
+        const deviceModel = device && model(device.productId);
+        return device && deviceModel ? { productId: device.productId, model: deviceModel } : undefined;
+      },
+      onDeleted: (listener) => devices.registry.onChange((c) => c.kind === 'deleted' && listener(c.deviceId)),
+    }),
+    packages: () => ({
+      require: (id) => packages.library.require(id),
+      payload: (id) => packages.library.payload(id),
+      list: () => packages.library.list(),
+      remove: (id) => packages.library.remove(id),
+      setInUseCheck: (check) => packages.setPackageInUseCheck(check),
+    }),
+    commandsPending: (deviceId) =>
+      commands.service.list({ deviceId, status: 'PENDING', offset: 0, limit: 1 }).total > 0,
+    coapResources: () => coap,
+    notify: (notice) => push.upgrade(notice),
+  });
 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
@@ -267,6 +294,8 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       // After commands: a restart settles open deliveries by the states their commands reached.
       shadow,
       config,
+      // After commands (pending commands hold an upgrade back) and the device access it upgrades through.
+      ota,
       lwm2mSimulator,
       northbound,
       mqttSimulator,

@@ -21,6 +21,7 @@ export * from './push.js';
 export * from './flashing.js';
 export * from './shadow.js';
 export * from './device-config.js';
+export * from './ota.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -40,6 +41,7 @@ import { pushRoutes } from './push.js';
 import { flashRoutes } from './flashing.js';
 import { shadowRoutes } from './shadow.js';
 import { deviceConfigRoutes } from './device-config.js';
+import { otaRoutes } from './ota.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -63,4 +65,5 @@ export const apiRoutes = {
   ...flashRoutes,
   ...shadowRoutes,
   ...deviceConfigRoutes,
+  ...otaRoutes,
 } as const;

@@ -7,6 +7,29 @@ const hexSchema = z
   .max(2048)
   .regex(/^([0-9a-fA-F]{2})*$/, 'hex must be an even number of hex digits');
 
+/** Upgrade faults and radio of a simulated device (OTA tests): what it answers and where it stops. */
+export const simOtaFaultsSchema = z.object({
+  /** PCP 20 answered 3 (already the latest version). */
+  alreadyLatest: z.boolean().optional(),
+  /** PCP 20 answered 1. */
+  busy: z.boolean().optional(),
+  /** PCP 20 answered 4. */
+  lowBattery: z.boolean().optional(),
+  /** The downloaded package fails its check (PCP 22 result 7, /5/0/5 = 5). */
+  checkFailed: z.boolean().optional(),
+  /** The install fails (PCP 24 result 0x0A, /5/0/5 = 8). */
+  installFailed: z.boolean().optional(),
+  /** The answer to this shard (PCP) or block (FOTA) never arrives: asked three times, then download timeout. */
+  dropShard: z.number().int().min(0).max(65535).optional(),
+  /** Coverage is lost when the device reaches this shard or block (regain it to resume). */
+  offlineAtShard: z.number().int().min(0).max(65535).optional(),
+  /** Radio as read from /4/0; `cellId: null` makes the cell unknown, `rsrpDbm: null` fails the coverage query. */
+  rsrpDbm: z.number().min(-160).max(0).nullable().optional(),
+  sinrDb: z.number().min(-30).max(40).optional(),
+  cellId: z.number().int().min(0).max(268435455).nullable().optional(),
+});
+export type SimOtaFaults = z.infer<typeof simOtaFaultsSchema>;
+
 export const startFleetBodySchema = z.object({
   productId: z.string().min(1).max(64),
   count: z.number().int().min(1).max(2000).default(1),
@@ -28,6 +51,17 @@ export const startFleetBodySchema = z.object({
   lifetimeS: z.number().int().min(30).max(2592000).default(86400),
   firmwareVersion: z.string().min(1).max(32).default('V1.0.0'),
   softwareVersion: z.string().min(1).max(32).default('SW1.0.0'),
+  /** Upgrade faults for consecutive devices of the fleet, group after group (`count` devices or a `share`). */
+  otaFaults: z
+    .array(
+      z.object({
+        count: z.number().int().min(0).max(2000).optional(),
+        share: z.number().min(0).max(1).optional(),
+        faults: simOtaFaultsSchema,
+      }),
+    )
+    .max(32)
+    .default([]),
 });
 export type StartFleetBody = z.output<typeof startFleetBodySchema>;
 export type StartFleetRequest = z.input<typeof startFleetBodySchema>;
@@ -46,6 +80,10 @@ export const simDeviceSchema = z.object({
   registrations: z.number().int(),
   registeredAt: z.string().optional(),
   error: z.string().optional(),
+  firmwareVersion: z.string().optional(),
+  softwareVersion: z.string().optional(),
+  /** Shards (PCP) or blocks (FOTA) of the current download the device holds. */
+  shardsHeld: z.number().int().optional(),
 });
 export type SimDevice = z.infer<typeof simDeviceSchema>;
 
@@ -111,6 +149,15 @@ export const simulatorLwm2mRoutes = {
     summary: 'Lose or regain radio coverage: nothing goes in or out while lost; regaining sends a registration update',
     params: deviceParams,
     body: z.object({ on: z.boolean() }),
+    response: simDeviceSchema,
+  }),
+  setLwm2mSimOtaFaults: defineRoute({
+    method: 'POST',
+    path: '/api/simulator/lwm2m/devices/:deviceId/ota-faults',
+    tag: 'simulator',
+    summary: 'Set the upgrade faults and radio of one simulated device (replaces the previous ones)',
+    params: deviceParams,
+    body: simOtaFaultsSchema,
     response: simDeviceSchema,
   }),
 } as const;

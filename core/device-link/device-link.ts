@@ -51,6 +51,21 @@ export interface DeviceRequest {
   serviceId?: string;
 }
 
+/** A valid PCP frame a device sent on /19/0/0 (R-15.5): for the upgrade work, never for the business codec. */
+export interface DevicePcpFrame {
+  at: number;
+  deviceId: string;
+  bytes: Uint8Array;
+}
+
+/** An IoTDA system event a device sent (`$oc/devices/{id}/sys/events/up`: `$ota`, `$time_sync` …), body as sent. */
+export interface DeviceSystemEvent {
+  at: number;
+  deviceId: string;
+  topic: string;
+  payload: Buffer;
+}
+
 export interface MqttPublish {
   payload: Buffer | string;
   /** Without a topic: the dialect's command topic (`kind: 'command'`) or message topic (`kind: 'message'`). */
@@ -86,6 +101,8 @@ export interface DeviceLink {
   onMessage(listener: (message: DeviceMessage) => void): () => void;
   /** Device requests the platform answers (the shadow answers `shadowGet`). */
   onRequest(listener: (request: DeviceRequest) => void): () => void;
+  onPcp(listener: (frame: DevicePcpFrame) => void): () => void;
+  onSystemEvent(listener: (event: DeviceSystemEvent) => void): () => void;
 }
 
 /** What the adapters call: they say when a device comes and goes and hand on every response and message it sends. */
@@ -94,6 +111,9 @@ export interface DeviceLinkReports {
   response(response: DeviceResponse): void;
   message(message: DeviceMessage): void;
   request(request: DeviceRequest): void;
+  /** Optional so that adapters' test harnesses need not implement what they never report. */
+  pcp?(frame: DevicePcpFrame): void;
+  systemEvent?(event: DeviceSystemEvent): void;
 }
 
 /**
@@ -111,6 +131,8 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
   const responseListeners = new Set<(response: DeviceResponse) => void>();
   const messageListeners = new Set<(message: DeviceMessage) => void>();
   const requestListeners = new Set<(request: DeviceRequest) => void>();
+  const pcpListeners = new Set<(frame: DevicePcpFrame) => void>();
+  const systemEventListeners = new Set<(event: DeviceSystemEvent) => void>();
   let halves: { mqtt: MqttDownlink; lwm2m: Lwm2mServer } | undefined;
   const attached = () => {
     if (!halves) throw new Error('the device link has no adapters attached');
@@ -131,6 +153,8 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       response: (response) => deliver(responseListeners, response),
       message: (message) => deliver(messageListeners, message),
       request: (request) => deliver(requestListeners, request),
+      pcp: (frame) => deliver(pcpListeners, frame),
+      systemEvent: (event) => deliver(systemEventListeners, event),
     },
     link: {
       get mqtt() {
@@ -159,6 +183,14 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       onRequest(listener) {
         requestListeners.add(listener);
         return () => void requestListeners.delete(listener);
+      },
+      onPcp(listener) {
+        pcpListeners.add(listener);
+        return () => void pcpListeners.delete(listener);
+      },
+      onSystemEvent(listener) {
+        systemEventListeners.add(listener);
+        return () => void systemEventListeners.delete(listener);
       },
     },
     attach(adapterHalves) {

@@ -21,4 +21,4 @@ export {
 } from './push-capability.js';
 export type { EnqueueResult, PushMessage } from './push-delivery.js';
 export type { PushSources } from './push-notifier.js';
-export type { PushDeviceView } from './notification-bodies.js';
+export type { PushDeviceView, UpgradeNotice } from './notification-bodies.js';

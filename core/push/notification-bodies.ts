@@ -161,3 +161,58 @@ export const desiredStatusChangedBody = (input: {
   properties: input.properties,
   status: input.status,
 });
+/** An upgrade step or result of one device in an upgrade task (core/ota), for the §1.11 upgrade bodies. */
+export interface UpgradeNotice {
+  kind: 'software' | 'firmware';
+  deviceId: string;
+  operationId: string;
+  subOperationId: string;
+  /** A state change: the device is downloading, has downloaded, is installing, or is idle again. */
+  state?: 'downloading' | 'downloaded' | 'updating' | 'idle';
+  result?: {
+    success: boolean;
+    curVersion: string;
+    targetVersion: string;
+    sourceVersion: string;
+    /** yyyyMMdd'T'HHmmss'Z' */
+    upgradeTime: string;
+    /** The sub-task reason, e.g. `DownloadTimeout`. */
+    errorCode: string;
+    description: string;
+  };
+}
+
+const FW_STEPS = { idle: 0, downloading: 1, downloaded: 2, updating: 3 } as const;
+
+export function upgradeStateBody(n: UpgradeNotice & { state: NonNullable<UpgradeNotice['state']> }, appId: string) {
+  const ids = { deviceId: n.deviceId, appId, operationId: n.operationId, subOperationId: n.subOperationId };
+  return n.kind === 'software'
+    ? { notifyType: 'swUpgradeStateChangeNotify' as const, ...ids, swUpgradeState: n.state }
+    : { notifyType: 'fwUpgradeStateChangeNotify' as const, ...ids, step: String(FW_STEPS[n.state]), stepDesc: n.state };
+}
+
+export function upgradeResultBody(n: UpgradeNotice & { result: NonNullable<UpgradeNotice['result']> }, appId: string) {
+  const r = n.result;
+  const ids = { deviceId: n.deviceId, appId, operationId: n.operationId, subOperationId: n.subOperationId };
+  const versions = { curVersion: r.curVersion, targetVersion: r.targetVersion, sourceVersion: r.sourceVersion };
+  const outcome = r.success ? 'SUCCESS' : 'FAIL';
+  return n.kind === 'software'
+    ? {
+        notifyType: 'swUpgradeResultNotify' as const,
+        ...ids,
+        ...versions,
+        swUpgradeResult: outcome,
+        upgradeTime: r.upgradeTime,
+        resultDesc: r.description,
+        errorCode: r.success ? '' : r.errorCode,
+        description: r.description,
+      }
+    : {
+        notifyType: 'fwUpgradeResultNotify' as const,
+        ...ids,
+        ...versions,
+        status: outcome,
+        statusDesc: r.success ? r.description : `${r.errorCode}: ${r.description}`,
+        upgradeTime: r.upgradeTime,
+      };
+}

@@ -12,6 +12,7 @@ import { CallbackCas } from './callback-cas.js';
 import { PushDelivery, type EnqueueResult, type PushMessage } from './push-delivery.js';
 import { PushPoster } from './push-http.js';
 import { registerPushNorthboundRoutes } from './push-northbound-routes.js';
+import type { UpgradeNotice } from './notification-bodies.js';
 import { PushNotifier, type PushSources } from './push-notifier.js';
 import { PushStore, pushMigrations } from './push-store.js';
 import { PushSubscriptions } from './push-subscriptions.js';
@@ -52,6 +53,8 @@ export interface PushCapability extends Capability {
   readonly subscriptions: PushSubscriptions;
   /** The northbound section (§1.10): give it to the northbound capability's `sections`. */
   northboundSection(context: NorthboundContext): void;
+  /** Upgrade state and result notifications (core/ota) for the device's application. */
+  upgrade(notice: UpgradeNotice): void;
 }
 
 interface Running {
@@ -59,6 +62,7 @@ interface Running {
   delivery: PushDelivery;
   subscriptions: PushSubscriptions;
   receiver: PushTestReceiver;
+  notifier: PushNotifier;
   unsubscribe: Array<() => void>;
 }
 
@@ -81,6 +85,7 @@ export function createPushCapability(options: PushCapabilityOptions): PushCapabi
     northboundSection(context) {
       registerPushNorthboundRoutes(require().subscriptions, context);
     },
+    upgrade: (notice) => require().notifier.upgrade(notice),
 
     async start({ db, clock, bus, routes, logger }) {
       const log = logger.child({ source: 'push' });
@@ -155,7 +160,7 @@ export function createPushCapability(options: PushCapabilityOptions): PushCapabi
           : []),
       ];
       await receiver.start();
-      running = { store, delivery, subscriptions, receiver, unsubscribe };
+      running = { store, delivery, subscriptions, receiver, notifier, unsubscribe };
       delivery.start();
 
       const urlStates = (urls: string[]) => urls.map((url) => delivery.state(url));

@@ -4,6 +4,9 @@ import type { NotifyType } from '../contract/push.js';
 import { formatNorthboundTime } from '../northbound/index.js';
 import {
   bindDeviceBody,
+  upgradeResultBody,
+  upgradeStateBody,
+  type UpgradeNotice,
   commandRspBody,
   messageConfirmBody,
   deviceAddedBody,
@@ -216,5 +219,19 @@ export class PushNotifier {
   productChanged(kind: 'added' | 'deleted', product: ProductIdentityView): void {
     const notifyType = kind === 'added' ? 'deviceModelAdded' : 'deviceModelDeleted';
     this.forEveryApp(notifyType, (appId) => deviceModelBody(notifyType, appId, product));
+  }
+
+  /** An upgrade task's device changed step or ended (§1.11 sw/fw upgrade bodies, management notifications). */
+  upgrade(notice: UpgradeNotice): void {
+    const appId = this.sources.ownerOf(notice.deviceId);
+    const { state, result } = notice;
+    if (state) {
+      const notifyType = notice.kind === 'software' ? 'swUpgradeStateChangeNotify' : 'fwUpgradeStateChangeNotify';
+      this.forDevice(notice.deviceId, notifyType, () => upgradeStateBody({ ...notice, state }, appId));
+    }
+    if (result) {
+      const notifyType = notice.kind === 'software' ? 'swUpgradeResultNotify' : 'fwUpgradeResultNotify';
+      this.forDevice(notice.deviceId, notifyType, () => upgradeResultBody({ ...notice, result }, appId));
+    }
   }
 }

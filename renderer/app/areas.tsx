@@ -11,6 +11,7 @@ import {
   IconSettings,
   IconSignature,
   IconSitemap,
+  IconCloudUpload,
   type Icon,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
@@ -25,6 +26,7 @@ import { SerialPage } from '../features/serial/SerialPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
 import { SigningArea } from '../features/signing/SigningArea.js';
 import { TrafficPage } from '../features/traffic/TrafficPage.js';
+import { UpgradesPage } from '../features/upgrades/UpgradesPage.js';
 
 export interface WorkbenchArea {
   /** Route path under the app root; '/' is the start page. */
@@ -46,6 +48,7 @@ export const workbenchAreas: readonly WorkbenchArea[] = [
   { path: '/traffic', labelKey: 'traffic.nav', icon: IconActivity, Page: TrafficPage },
   { path: '/signing', labelKey: 'signing.nav', icon: IconSignature, Page: SigningArea },
   { path: '/packages', labelKey: 'packages.nav', icon: IconPackages, Page: PackagesArea },
+  { path: '/upgrades', labelKey: 'upgrades.nav', icon: IconCloudUpload, Page: UpgradesPage },
   { path: '/serial', labelKey: 'serial.nav', icon: IconPlugConnected, Page: SerialPage },
   { path: '/settings', labelKey: 'nav.settings', icon: IconSettings, Page: SettingsPage },
   { path: '/products/:productId/codec', labelKey: 'codecs.nav', icon: IconCode, Page: CodecPage, hidden: true },

@@ -6,6 +6,8 @@ import type { Capability } from '../../capability.js';
 import type { Lwm2mServer } from '../../device-link/lwm2m-link.js';
 import { CoapAccessState, type CoapAccessDeps } from './coap-access-state.js';
 import { createCoapEndpoint, peerKey } from './coap-endpoint.js';
+import type { IncomingRequest } from './coap-messages.js';
+import { optionsOf } from '../../protocols/coap/coap-options.js';
 import { createLwm2mObservations } from './lwm2m-observations.js';
 import { createLwm2mOperations } from './lwm2m-operations.js';
 import { addLwm2mRoutes } from './lwm2m-routes.js';
@@ -21,6 +23,11 @@ export interface CoapAccessCapability extends Capability {
   server: Lwm2mServer;
   /** R-15.5's product check for a device (undefined: its product is not known), e.g. for the traffic inspector. */
   pcpSupport(deviceId: string): boolean | undefined;
+  /**
+   * Serves CoAP requests whose first Uri-Path segment is `segment` (e.g. `fw` for firmware downloads) on the LwM2M
+   * port, so a device fetches from the address it already talks to. Returns the function that stops serving.
+   */
+  serveResource(segment: string, handler: (req: IncomingRequest) => void): () => void;
 }
 
 /** A fleet registering at once (power cut over, bench) overflows the default 208 KiB receive buffer. */
@@ -45,6 +52,7 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
     });
   });
   let unsubscribeRegistry: (() => void) | undefined;
+  const resources = new Map<string, (req: IncomingRequest) => void>();
 
   const server: Lwm2mServer = {
     registration: (deviceId) => state.runtime?.registrations.get(deviceId)?.view,
@@ -72,6 +80,10 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
     migrations: [refusalsMigration, registrationsMigration],
     server,
     pcpSupport: (deviceId) => object19.pcpSupport(deviceId),
+    serveResource(segment, handler) {
+      resources.set(segment, handler);
+      return () => void (resources.get(segment) === handler && resources.delete(segment));
+    },
 
     start(ctx) {
       const log = ctx.logger;
@@ -114,6 +126,8 @@ export function createCoapAccessCapability(deps: CoapAccessDeps): CoapAccessCapa
         ...(deps.ackTimeoutMs !== undefined ? { ackTimeoutMs: deps.ackTimeoutMs } : {}),
         onRequest: (req) => {
           try {
+            const resource = resources.get(optionsOf(req.packet, 'Uri-Path')[0]?.toString('utf8') ?? '');
+            if (resource) return resource(req);
             registrationInterface.handle(req, refusals);
           } catch (error) {
             log.error({ err: error }, `handling a CoAP request from ${peerKey(req.peer)} failed`);

@@ -45,8 +45,9 @@ export function createObject19Uplink(state: CoapAccessState): Object19Uplink {
     // Only bytes that start like PCP pay for the product lookup and the frame check.
     const pcp = looksLikePcp(bytes) ? pcpFrameOf(state.deps.productModel(productId), bytes) : undefined;
     if (pcp) {
-      // No upgrade task speaks PCP on the live path yet: the frame is shown by the traffic inspector, not stored.
+      // PCP goes to the upgrade work (core/ota) through the device link; the traffic inspector shows the frame.
       state.runtime?.log.debug(`PCP ${pcp.kind} ${pcp.code} (${pcp.codeName}) from ${deviceId}`);
+      state.deps.link.pcp?.({ at: state.started.clock.now(), deviceId, bytes });
       return;
     }
     try {

@@ -155,6 +155,8 @@ export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlin
         // handled yet and are only acknowledged.
         if (isCustomTopic(topic))
           ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
+        else if (topic.endsWith('/sys/events/up'))
+          ctx.deps.link.systemEvent?.({ at: ctx.clock.now(), deviceId: id, topic, payload });
         return;
     }
   };

@@ -263,7 +263,19 @@ export class PackageLibrary {
       );
     }
     const verification = await this.verifyAgainstManufacturer(path, pkg.manufacturerName);
-    const opened = await openPackageZip(path);
+    return { package: pkg, binary: await this.readBinary(pkg, maxBytes), verification };
+  }
+
+  /**
+   * The bytes a device is sent: the firmware .bin, or the software package's <platform>/<fileName>. Read whole:
+   * an NB-IoT package is kilobytes, and the upgrade serves it block by block from memory.
+   */
+  async payload(id: string, maxBytes = 64 * 1024 * 1024): Promise<Uint8Array> {
+    return new Uint8Array(await this.readBinary(this.require(id), maxBytes));
+  }
+
+  private async readBinary(pkg: StoredPackage, maxBytes: number): Promise<Buffer> {
+    const opened = await openPackageZip(join(this.folder, `${pkg.id}.zip`));
     try {
       const platform = opened.entries
         .map((e) => /^DM\/([^/]+)\/UpgradeDesc\.json$/.exec(e.fileName)?.[1])
@@ -274,10 +286,10 @@ export class PackageLibrary {
       if (entry.uncompressedSize > maxBytes) {
         throw refuse(
           'PACKAGE_TOO_LARGE',
-          `${binaryName} is ${entry.uncompressedSize} bytes; at most ${maxBytes} can be written`,
+          `${binaryName} is ${entry.uncompressedSize} bytes; at most ${maxBytes} can be read`,
         );
       }
-      return { package: pkg, binary: await readSmallEntry(opened, entry, maxBytes), verification };
+      return await readSmallEntry(opened, entry, maxBytes);
     } finally {
       opened.close();
     }

@@ -165,6 +165,24 @@ export class Lwm2mDeviceClient {
     });
   }
 
+  /**
+   * GET one Block2 block of a resource on the server (a firmware package the platform serves on its LwM2M port);
+   * rejects when there is no coverage or no answer.
+   */
+  async getBlock(path: string[], num: number, size: number): Promise<{ code: string; payload: Buffer; more: boolean }> {
+    if (!this.socket || !this.covered) throw new Error('the device has no radio coverage');
+    const szx = Math.log2(size) - 4;
+    const response = await this.request({
+      code: 'GET',
+      options: [
+        ...path.map((p) => ({ name: 'Uri-Path' as const, value: Buffer.from(p) })),
+        { name: 'Block2', value: uintOption((num << 4) | szx) },
+      ],
+    });
+    const block = uintOf(option(response, 'Block2'));
+    return { code: response.code, payload: response.payload, more: block !== undefined && (block & 0x08) !== 0 };
+  }
+
   private async openSocket(): Promise<void> {
     if (this.socket) return;
     const s = createSocket(isIPv6(this.options.server.host) ? 'udp6' : 'udp4');

@@ -5,7 +5,7 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import { DomainError } from '../../domain-error.js';
 import type { CodecLayout } from '../../contract/codecs.js';
 import type { ProductModel } from '../../contract/product-model.js';
-import type { SimDevice, SimFleet, StartFleetBody } from '../../contract/simulator-lwm2m.js';
+import type { SimDevice, SimFleet, SimOtaFaults, StartFleetBody } from '../../contract/simulator-lwm2m.js';
 import type { ServerAddress } from './lwm2m-device-client.js';
 import { generatedFrame } from './uplink-frames.js';
 import { VirtualNbDevice } from './virtual-nb-device.js';
@@ -30,6 +30,18 @@ export interface FleetDeps {
   onChange?(fleetId: string, deviceId?: string): void;
   rebootMs?: number;
   ackTimeoutMs?: number;
+  shardWaitMs?: number;
+}
+
+/** Each device's upgrade faults: the groups take consecutive devices, `count` of them or a `share` of the fleet. */
+function faultGroups(groups: StartFleetBody['otaFaults'], total: number): (SimOtaFaults | undefined)[] {
+  const out: (SimOtaFaults | undefined)[] = new Array<SimOtaFaults | undefined>(total).fill(undefined);
+  let next = 0;
+  for (const g of groups) {
+    const n = g.count ?? Math.round((g.share ?? 0) * total);
+    for (let i = 0; i < n && next < total; i++) out[next++] = g.faults;
+  }
+  return out;
 }
 
 interface FleetDevice {
@@ -98,6 +110,7 @@ export class Lwm2mFleets {
       devices: [],
     };
     const nodeIds = body.nodeIds ?? nodeIdsFor(body.count, body.firstNodeId);
+    const faultsOf = faultGroups(body.otaFaults, nodeIds.length);
     for (const [index, nodeId] of nodeIds.entries()) {
       const deviceId = await this.deps.ensureDevice(body.productId, nodeId);
       const device = new VirtualNbDevice({
@@ -118,6 +131,8 @@ export class Lwm2mFleets {
         onEvent: (event) => {
           if (event.kind !== 'notified') this.deps.onChange?.(fleet.id, deviceId);
         },
+        ...(faultsOf[index] ? { otaFaults: faultsOf[index] } : {}),
+        ...(this.deps.shardWaitMs !== undefined ? { shardWaitMs: this.deps.shardWaitMs } : {}),
       });
       fleet.devices.push({ deviceId, index, device, seq: 0 });
     }
@@ -186,6 +201,12 @@ export class Lwm2mFleets {
     return this.deviceView(d);
   }
 
+  setOtaFaults(deviceId: string, faults: SimOtaFaults): SimDevice {
+    const { d } = this.find(deviceId);
+    d.device.setOtaFaults(faults);
+    return this.deviceView(d);
+  }
+
   device(deviceId: string): SimDevice {
     return this.deviceView(this.find(deviceId).d);
   }
@@ -235,6 +256,9 @@ export class Lwm2mFleets {
       registrations: device.counters.registrations,
       ...(registeredAt !== undefined ? { registeredAt: new Date(registeredAt).toISOString() } : {}),
       ...(error ? { error } : {}),
+      firmwareVersion: String(device.objects.get(3, 0, 3) ?? ''),
+      softwareVersion: String(device.objects.get(3, 0, 19) ?? ''),
+      shardsHeld: device.shardsHeld(),
     };
   }
 

@@ -110,6 +110,11 @@ export interface SimDeviceHooks {
 }
 
 const LOG_RUNNING = 1;
+
+function measured(value: number, what: string): number {
+  if (!Number.isFinite(value)) throw new Error(`no ${what}`);
+  return Math.round(value);
+}
 const LOG_STOPPED = 0;
 
 /** Objects with the values a BC28-class water meter reports; numbers chosen to look like a real one. */
@@ -150,11 +155,12 @@ export function createDeviceObjects(info: SimDeviceInfo, hooks: SimDeviceHooks):
   store.define(4, 0, {
     0: { type: 'integer', value: 7 },
     1: { type: 'integer', value: [7] },
-    2: { type: 'integer', read: () => Math.round(info.radio.rsrpDbm) },
+    // A NaN RSRP or a negative cell id (OTA fault injection) makes the read fail, as a module with no fix does.
+    2: { type: 'integer', read: () => measured(info.radio.rsrpDbm, 'RSRP') },
     3: { type: 'integer', read: () => Math.round(info.radio.sinrDb) },
     4: { type: 'string', value: ['100.64.12.7'] },
     7: { type: 'string', value: ['ctnb'] },
-    8: { type: 'integer', read: () => info.radio.cellId },
+    8: { type: 'integer', read: () => measured(info.radio.cellId < 0 ? Number.NaN : info.radio.cellId, 'cell id') },
     9: { type: 'integer', value: 11 },
     10: { type: 'integer', value: 460 },
   });

@@ -65,6 +65,9 @@ export function createLwm2mSimulatorCapability(deps: () => Lwm2mSimulatorDeps): 
       routes.add(simulatorLwm2mRoutes.getLwm2mSimDevice, ({ params }) => f.device(params.deviceId));
       routes.add(simulatorLwm2mRoutes.notifyLwm2mSimDevice, ({ params, body }) => f.notify(params.deviceId, body.hex));
       routes.add(simulatorLwm2mRoutes.setLwm2mSimCoverage, ({ params, body }) => f.coverage(params.deviceId, body.on));
+      routes.add(simulatorLwm2mRoutes.setLwm2mSimOtaFaults, ({ params, body }) =>
+        f.setOtaFaults(params.deviceId, body),
+      );
     },
     async stop() {
       await fleets?.stopAll();

@@ -1,0 +1,194 @@
+// The "new upgrade task" form: a package from the library, its targets (every device of the package's product, or
+// listed device ids), the policy (start now / at a time / when each device is next online, retries) and app confirm.
+import {
+  Alert,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiRoutes, type OtaTask, type StoredPackage } from '../../../core/contract/index.js';
+import { useApi } from '../../api/ApiProvider.js';
+import { describeApiError } from '../../api/errorNotifications.js';
+import { usePackageList } from '../packages/packageQueries.js';
+import { useUpgradeActions } from './upgradeQueries.js';
+
+type TargetMode = 'product' | 'list';
+type ExecuteType = 'now' | 'custom' | 'device_online';
+
+/** Every device of the package's product, read page by page (a task holds at most 10,000). */
+async function devicesOfProduct(callApi: ReturnType<typeof useApi>['callApi'], pkg: StoredPackage) {
+  const products = await callApi(apiRoutes.listProducts, { query: { limit: 200 } });
+  const product = products.items.find(
+    (p) => p.model === pkg.model && p.manufacturerName === pkg.manufacturerName && p.deviceType === pkg.deviceType,
+  );
+  if (!product) return [];
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await callApi(apiRoutes.listDevices, {
+      query: { productId: product.id, limit: 500, ...(cursor ? { cursor } : {}) },
+    });
+    ids.push(...page.items.map((d) => d.deviceId));
+    cursor = page.nextCursor;
+  } while (cursor && ids.length < 10_000);
+  return ids;
+}
+
+export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const packages = usePackageList();
+  const { create } = useUpgradeActions();
+  const [packageId, setPackageId] = useState<string | null>(null);
+  const [mode, setMode] = useState<TargetMode>('product');
+  const [deviceList, setDeviceList] = useState('');
+  const [executeType, setExecuteType] = useState<ExecuteType>('now');
+  const [startTime, setStartTime] = useState('');
+  const [retryTimes, setRetryTimes] = useState<number>(0);
+  const [retryIntervalS, setRetryIntervalS] = useState<number>(120);
+  const [appConfirm, setAppConfirm] = useState(false);
+  const [problem, setProblem] = useState<string | undefined>();
+  const pkg = packages.data?.packages.find((p) => p.id === packageId);
+
+  const submit = async () => {
+    setProblem(undefined);
+    if (!pkg) return setProblem(t('upgrades.create.pickPackageFirst'));
+    const deviceIds =
+      mode === 'product'
+        ? await devicesOfProduct(api.callApi, pkg)
+        : deviceList
+            .split(/[\s,;]+/)
+            .map((s) => s.trim())
+            .filter(Boolean);
+    if (deviceIds.length === 0) return setProblem(t('upgrades.create.noDevices'));
+    try {
+      const task = await create.mutateAsync({
+        packageId: pkg.id,
+        deviceIds,
+        appConfirm: pkg.kind === 'software' && appConfirm,
+        policy: {
+          executeType,
+          ...(executeType === 'custom' && startTime ? { startTime: new Date(startTime).toISOString() } : {}),
+          retryTimes,
+          retryIntervalS,
+        },
+      });
+      onCreated(task);
+    } catch (error) {
+      const d = describeApiError(error);
+      setProblem(`${d.title}${d.message ? `: ${d.message}` : ''}`);
+    }
+  };
+
+  return (
+    <Card withBorder data-testid="upgrade-create">
+      <Stack gap="sm">
+        <Title order={4}>{t('upgrades.create.title')}</Title>
+        <Select
+          label={t('upgrades.create.package')}
+          placeholder={t('upgrades.create.pickPackage')}
+          data={(packages.data?.packages ?? []).map((p) => ({
+            value: p.id,
+            label: `${p.name} · ${p.version} · ${t(`upgrades.kind.${p.kind}`)}`,
+          }))}
+          value={packageId}
+          onChange={setPackageId}
+          nothingFoundMessage={t('upgrades.create.noPackages')}
+          data-testid="upgrade-package"
+        />
+        {pkg && (
+          <Text size="xs" c="dimmed">
+            {t('upgrades.create.packageFor', {
+              model: pkg.model,
+              manufacturer: pkg.manufacturerName,
+              type: pkg.deviceType,
+            })}
+          </Text>
+        )}
+        <SegmentedControl
+          value={mode}
+          onChange={(v) => setMode(v)}
+          data={[
+            { value: 'product', label: t('upgrades.create.allOfProduct') },
+            { value: 'list', label: t('upgrades.create.listed') },
+          ]}
+        />
+        {mode === 'list' && (
+          <Textarea
+            label={t('upgrades.create.deviceIds')}
+            description={t('upgrades.create.deviceIdsHint')}
+            autosize
+            minRows={3}
+            maxRows={8}
+            value={deviceList}
+            onChange={(e) => setDeviceList(e.currentTarget.value)}
+            data-testid="upgrade-device-ids"
+          />
+        )}
+        <Group grow align="flex-start">
+          <Select
+            label={t('upgrades.create.when')}
+            data={(['now', 'custom', 'device_online'] as const).map((v) => ({
+              value: v,
+              label: t(`upgrades.policy.${v}`),
+            }))}
+            value={executeType}
+            onChange={(v) => setExecuteType(v ?? 'now')}
+            allowDeselect={false}
+          />
+          {executeType === 'custom' && (
+            <TextInput
+              type="datetime-local"
+              label={t('upgrades.create.startTime')}
+              value={startTime}
+              onChange={(e) => setStartTime(e.currentTarget.value)}
+            />
+          )}
+          <NumberInput
+            label={t('upgrades.create.retryTimes')}
+            min={0}
+            max={10}
+            value={retryTimes}
+            onChange={(v) => setRetryTimes(typeof v === 'number' ? v : 0)}
+          />
+          <NumberInput
+            label={t('upgrades.create.retryInterval')}
+            min={1}
+            max={86_400}
+            value={retryIntervalS}
+            onChange={(v) => setRetryIntervalS(typeof v === 'number' ? v : 120)}
+          />
+        </Group>
+        {pkg?.kind === 'software' && (
+          <Switch
+            label={t('upgrades.create.appConfirm')}
+            description={t('upgrades.create.appConfirmHint')}
+            checked={appConfirm}
+            onChange={(e) => setAppConfirm(e.currentTarget.checked)}
+          />
+        )}
+        {problem && (
+          <Alert color="red" variant="light" role="alert" data-testid="upgrade-create-problem">
+            {problem}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button onClick={() => void submit()} loading={create.isPending} data-testid="upgrade-create-submit">
+            {t('upgrades.create.submit')}
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}

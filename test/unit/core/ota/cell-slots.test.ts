@@ -1,0 +1,41 @@
+// Slots per cell: never more holders than the weakest level allows; a freed slot admits the next in order.
+import { describe, expect, it } from 'vitest';
+import { CellSlots } from '../../../../core/ota/cell-slots.js';
+
+describe('CellSlots', () => {
+  it('admits up to the limit, queues the rest and admits them as slots free', () => {
+    const slots = new CellSlots();
+    const admitted: string[] = [];
+    for (let i = 0; i < 12; i++) slots.acquire('t', 'c1', `d${i}`, '1', () => admitted.push(`d${i}`));
+    expect(admitted).toHaveLength(10);
+    expect(slots.view('t')).toEqual([{ cellId: 'c1', level: '1', running: 10, waiting: 2, limit: 10, peak: 10 }]);
+    slots.release('t', 'd0');
+    expect(admitted).toEqual([...Array.from({ length: 10 }, (_, i) => `d${i}`), 'd10']);
+  });
+
+  it('drops a cell to one at a time when a level-2 device joins, and keeps cells apart', () => {
+    const slots = new CellSlots();
+    const admitted: string[] = [];
+    slots.acquire('t', 'a', 'x0', '0', () => admitted.push('x0'));
+    slots.acquire('t', 'a', 'x1', '2', () => admitted.push('x1'));
+    slots.acquire('t', 'a', 'x2', '0', () => admitted.push('x2'));
+    slots.acquire('t', 'b', 'y0', '0', () => admitted.push('y0'));
+    expect(admitted).toEqual(['x0', 'y0']);
+    slots.release('t', 'x0');
+    expect(admitted).toEqual(['x0', 'y0', 'x1']);
+    slots.release('t', 'x1');
+    expect(admitted).toEqual(['x0', 'y0', 'x1', 'x2']);
+    expect(slots.view('t').find((c) => c.cellId === 'a')).toMatchObject({ level: '0', running: 1, limit: 50, peak: 1 });
+  });
+
+  it('forgets a waiting device that is released before its turn', () => {
+    const slots = new CellSlots();
+    const admitted: string[] = [];
+    slots.acquire('t', 'a', 'p', '2', () => admitted.push('p'));
+    slots.acquire('t', 'a', 'q', '2', () => admitted.push('q'));
+    slots.acquire('t', 'a', 'r', '2', () => admitted.push('r'));
+    slots.release('t', 'q');
+    slots.release('t', 'p');
+    expect(admitted).toEqual(['p', 'r']);
+  });
+});
