@@ -39,6 +39,22 @@ export interface DeviceMessage {
   payload: Buffer;
 }
 
+/**
+ * An IoTDA device event (`sys/events/up`, §3.2/§3.3). `deviceId` is the device it is about: a sub-device when a
+ * gateway names one in `object_device_id`, else the sender; `gatewayId` is set when a gateway sent it.
+ */
+export interface DeviceEvent {
+  at: number;
+  deviceId: string;
+  gatewayId?: string;
+  protocol: DeviceProtocol;
+  serviceId: string;
+  eventType: string;
+  eventTime?: string;
+  eventId?: string;
+  paras: Record<string, unknown>;
+}
+
 export interface MqttPublish {
   payload: Buffer | string;
   /** Without a topic: the dialect's command topic (`kind: 'command'`) or message topic (`kind: 'message'`). */
@@ -72,6 +88,8 @@ export interface DeviceLink {
   onResponse(listener: (response: DeviceResponse) => void): () => void;
   /** Custom device messages: where a push capability (rules, northbound forwarding) subscribes. */
   onMessage(listener: (message: DeviceMessage) => void): () => void;
+  /** Device events (`$ota`, `$sub_device_manager`, …), each capability filtering its service. */
+  onEvent(listener: (event: DeviceEvent) => void): () => void;
 }
 
 /** What the adapters call: they say when a device comes and goes and hand on every response and message it sends. */
@@ -79,6 +97,7 @@ export interface DeviceLinkReports {
   presence(event: PresenceEvent): void;
   response(response: DeviceResponse): void;
   message(message: DeviceMessage): void;
+  event(event: DeviceEvent): void;
 }
 
 /**
@@ -95,6 +114,7 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
   const presenceListeners = new Set<(event: PresenceEvent) => void>();
   const responseListeners = new Set<(response: DeviceResponse) => void>();
   const messageListeners = new Set<(message: DeviceMessage) => void>();
+  const eventListeners = new Set<(event: DeviceEvent) => void>();
   let halves: { mqtt: MqttDownlink; lwm2m: Lwm2mServer } | undefined;
   const attached = () => {
     if (!halves) throw new Error('the device link has no adapters attached');
@@ -114,6 +134,7 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       presence: (event) => deliver(presenceListeners, event),
       response: (response) => deliver(responseListeners, response),
       message: (message) => deliver(messageListeners, message),
+      event: (event) => deliver(eventListeners, event),
     },
     link: {
       get mqtt() {
@@ -138,6 +159,10 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       onMessage(listener) {
         messageListeners.add(listener);
         return () => void messageListeners.delete(listener);
+      },
+      onEvent(listener) {
+        eventListeners.add(listener);
+        return () => void eventListeners.delete(listener);
       },
     },
     attach(adapterHalves) {

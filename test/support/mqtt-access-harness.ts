@@ -11,7 +11,7 @@ import { platformConfigSchema } from '../../core/config.js';
 import type { ServiceReport } from '../../core/contract/codecs.js';
 import type { Device } from '../../core/contract/devices.js';
 import type { UplinkPipeline } from '../../core/data/uplink-pipeline.js';
-import type { DeviceMessage, DeviceResponse, PresenceEvent } from '../../core/device-link/index.js';
+import type { DeviceEvent, DeviceMessage, DeviceResponse, PresenceEvent } from '../../core/device-link/index.js';
 import type { RegistryChange } from '../../core/devices/device-registry.js';
 import { runMigrations } from '../../core/store/migrations.js';
 
@@ -26,6 +26,7 @@ export interface MqttAccessHarness {
   presence: PresenceEvent[];
   responses: DeviceResponse[];
   messages: DeviceMessage[];
+  events: DeviceEvent[];
   reports: { deviceId: string; services: ServiceReport[] }[];
   status: { deviceId: string; change: 'connected' | 'disconnected' | 'reported' }[];
   /** Registers a device of product `p1` with this nodeId; returns its id and secret. */
@@ -40,6 +41,7 @@ export async function startMqttAccess(): Promise<MqttAccessHarness> {
   const presence: PresenceEvent[] = [];
   const responses: DeviceResponse[] = [];
   const messages: DeviceMessage[] = [];
+  const events: DeviceEvent[] = [];
   const reports: MqttAccessHarness['reports'] = [];
   const status: MqttAccessHarness['status'] = [];
   const uplink: UplinkPipeline = {
@@ -76,6 +78,7 @@ export async function startMqttAccess(): Promise<MqttAccessHarness> {
       presence: (e) => void presence.push(e),
       response: (r) => void responses.push(r),
       message: (m) => void messages.push(m),
+      event: (e) => void events.push(e),
     },
     productModel: () => undefined,
   });
@@ -102,6 +105,7 @@ export async function startMqttAccess(): Promise<MqttAccessHarness> {
     presence,
     responses,
     messages,
+    events,
     reports,
     status,
     register(nodeId) {

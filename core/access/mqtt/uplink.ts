@@ -1,6 +1,7 @@
 // Routes an accepted device publish by its topic: reports to the uplink pipeline (codec, model checks, storage),
 // command and property responses and custom messages to the device link; bad bodies become uplink errors.
 import type { ServiceReport } from '../../contract/codecs.js';
+import { parseDeviceEvents } from '../../protocols/mqtt/device-events.js';
 import { isCustomTopic } from '../../protocols/mqtt/device-topics.js';
 import {
   parseCommandResponse,
@@ -13,6 +14,7 @@ import {
 import type { MqttAccessContext } from './access-context.js';
 import type { UplinkHandler } from './acl.js';
 import type { Session } from './session-table.js';
+import type { SubDeviceRouting } from './sub-device-routing.js';
 
 interface Answer {
   deviceId: string;
@@ -23,7 +25,7 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
+export function createUplinkRouter(ctx: MqttAccessContext, routing: SubDeviceRouting): UplinkHandler {
   const { deps } = ctx;
   // Whoever sent the command (core/commands) waits on the device link for its answer.
   const answered = (answer: Answer) => deps.link.response({ at: ctx.clock.now(), protocol: 'mqtt', ...answer });
@@ -51,6 +53,24 @@ export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
       if (child.deviceId !== id) ctx.presence(child.deviceId, 'reported');
       await store({ ...session, deviceId: child.deviceId, productId: child.productId }, topic, sub.services, payload);
     }
+  };
+
+  // Events about a sub-device (it is named in object_device_id) are reported for it, with the gateway that sent them.
+  const events = (session: Session, topic: string, payload: Buffer) => {
+    const id = session.deviceId;
+    const r = parseDeviceEvents(payload);
+    if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
+    const about = r.value.objectDeviceId;
+    let target: { deviceId: string; gatewayId?: string } = { deviceId: id };
+    if (about !== undefined && about !== id && !session.scope.ids.includes(about)) {
+      if (deps.devices().get(about)?.gatewayId !== id) {
+        const message = `${about} is not a sub-device of ${id}; a gateway sends events only for its own sub-devices`;
+        return pipeline.refuse(id, topic, { code: 'NOT_A_SUB_DEVICE', message }, payload);
+      }
+      target = { deviceId: about, gatewayId: id };
+    }
+    for (const service of r.value.services)
+      ctx.deps.link.event({ at: ctx.clock.now(), protocol: 'mqtt', ...target, ...service });
   };
 
   const legacyData = async (session: Session, format: 'json' | 'binary', topic: string, payload: Buffer) => {
@@ -95,7 +115,7 @@ export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
         const r = parseCommandResponse(payload);
         if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
         return answered({
-          deviceId: id,
+          deviceId: routing.take(id, kind.requestId) ?? id,
           commandId: kind.requestId,
           resultCode: r.value.resultCode,
           body: r.value.paras,
@@ -105,8 +125,10 @@ export function createUplinkRouter(ctx: MqttAccessContext): UplinkHandler {
       case 'propertiesResponse': {
         const r = kind.operation === 'set' ? parsePropertiesSetResponse(payload) : parsePropertiesGetResponse(payload);
         if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
-        return answered({ deviceId: id, commandId: kind.requestId, ...r.value });
+        return answered({ deviceId: routing.take(id, kind.requestId) ?? id, commandId: kind.requestId, ...r.value });
       }
+      case 'event':
+        return events(session, topic, payload);
       case 'message':
         return ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
       case 'passThrough':

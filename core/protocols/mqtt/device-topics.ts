@@ -6,6 +6,7 @@ export type UplinkKind =
   | { kind: 'properties' }
   | { kind: 'gatewayProperties' }
   | { kind: 'message' }
+  | { kind: 'event' }
   | { kind: 'commandResponse'; requestId: string }
   | { kind: 'propertiesResponse'; operation: 'set' | 'get'; requestId: string }
   | { kind: 'passThrough' };
@@ -63,6 +64,7 @@ export function classifyPublish(topic: string, scope: DeviceTopicScope): UplinkK
     if (rest === 'sys/properties/report') return { kind: 'properties' };
     if (rest === 'sys/gateway/sub_devices/properties/report') return { kind: 'gatewayProperties' };
     if (/^sys\/messages\/up(\?encoding=gzip)?$/.test(rest)) return { kind: 'message' };
+    if (rest === 'sys/events/up') return { kind: 'event' };
     const response = /^sys\/commands\/response\/request_id=([^/]+)$/.exec(rest);
     if (response?.[1]) return { kind: 'commandResponse', requestId: response[1] };
     const properties = /^sys\/properties\/(set|get)\/response\/request_id=([^/]+)$/.exec(rest);
