@@ -70,6 +70,8 @@ export const deviceListQuerySchema = z.object({
   tagId: z.string().min(1).max(64).optional(),
   /** Sub-devices of this gateway. */
   gatewayId: z.string().min(1).max(160).optional(),
+  /** Only gateways (devices that have had sub-devices) or only the others. */
+  nodeType: z.enum(['GATEWAY', 'ENDPOINT']).optional(),
   /** Keyset cursor from the previous page's `nextCursor`. */
   cursor: z.string().max(32).optional(),
   /** Rows to skip instead of a cursor: lets a virtual list jump to any row (ignored with `cursor`). */

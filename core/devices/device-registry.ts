@@ -91,6 +91,7 @@ export interface DeviceListFilter {
   tagId?: string;
   /** Sub-devices of this gateway. */
   gatewayId?: string;
+  nodeType?: 'GATEWAY' | 'ENDPOINT';
   cursor?: string;
   offset?: number;
   limit: number;
@@ -330,6 +331,10 @@ export class DeviceRegistry {
     if (query.gatewayId) {
       where.push('gateway_id = ?');
       args.push(query.gatewayId);
+    }
+    if (query.nodeType) {
+      where.push('is_gateway = ?');
+      args.push(query.nodeType === 'GATEWAY' ? 1 : 0);
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${filter}`).get(...args) as { n: number }).n;

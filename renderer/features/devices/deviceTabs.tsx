@@ -5,6 +5,7 @@ import type { Device } from '../../../core/contract/index.js';
 import { SimulatorPanel } from './SimulatorPanel.js';
 import { isLwm2mDevice, Lwm2mDevicePanel } from '../lwm2m/Lwm2mDevicePanel.js';
 import { CommandsPanel } from '../commands/CommandsPanel.js';
+import { GatewayPanel, isPossibleGateway } from '../gateways/GatewayPanel.js';
 
 export interface DeviceTab {
   /** URL value of `?tab=`; unique among the tabs. */
@@ -25,4 +26,5 @@ export const extraDeviceTabs: readonly DeviceTab[] = [
     appliesTo: (d) => d.protocolType === 'MQTT',
     Panel: SimulatorPanel,
   },
+  { value: 'gateway', labelKey: 'gateways.tab', appliesTo: isPossibleGateway, Panel: GatewayPanel },
 ];
