@@ -108,7 +108,7 @@ describe('a gateway and its sub-devices', { timeout: 90_000 }, () => {
     await gateway.getByRole('link', { name: 'Yard gateway' }).click();
     await page
       .getByTestId('gateway-state')
-      .getByText(/Gateway offline since/)
+      .getByText(/Gateway disconnected since/)
       .waitFor({ timeout: 10_000 });
   });
 
@@ -130,7 +130,7 @@ describe('a gateway and its sub-devices', { timeout: 90_000 }, () => {
     await page.getByText('添加子设备').waitFor({ timeout: 20_000 });
     await page
       .getByTestId('gateway-state')
-      .getByText(/网关自 .* 起离线/)
+      .getByText(/网关自 .* 起断开连接/)
       .waitFor();
     await browser!.screenshot('7-zh-CN');
   });

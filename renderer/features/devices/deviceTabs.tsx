@@ -23,7 +23,8 @@ export const extraDeviceTabs: readonly DeviceTab[] = [
   {
     value: 'simulator',
     labelKey: 'devices.tabs.simulator',
-    appliesTo: (d) => d.protocolType === 'MQTT',
+    // A sub-device is simulated by its gateway, not on its own.
+    appliesTo: (d) => d.protocolType === 'MQTT' && d.gatewayId === undefined,
     Panel: SimulatorPanel,
   },
   { value: 'gateway', labelKey: 'gateways.tab', appliesTo: isPossibleGateway, Panel: GatewayPanel },
