@@ -12,6 +12,7 @@ import { createDataCapability } from './data/index.js';
 import { createDeviceLinkHub } from './device-link/index.js';
 import { createDevicesCapability, deviceIdOf } from './devices/index.js';
 import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
+import { createGatewaysCapability } from './gateways/index.js';
 import { createGroupsCapability } from './groups/index.js';
 import { DomainError } from './domain-error.js';
 import type { Logger } from './log/logger.js';
@@ -263,6 +264,18 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     coapResources: () => coap,
     notify: (notice) => push.upgrade(notice),
   });
+  const gateways = createGatewaysCapability(() => ({
+    registry: devices.registry,
+    status: devices.status,
+    link: deviceLink.link,
+    reports: deviceLink.reports,
+    commands: commands.service,
+    productModel: model,
+    adopt: (subDeviceId, gatewayId) => {
+      const owner = apps.registry.ownerOfDevice(gatewayId);
+      if (owner !== apps.registry.defaultApp().appId) apps.registry.claimDevice(subDeviceId, owner);
+    },
+  }));
 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
@@ -296,6 +309,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       config,
       // After commands (pending commands hold an upgrade back) and the device access it upgrades through.
       ota,
+      gateways,
       lwm2mSimulator,
       northbound,
       mqttSimulator,

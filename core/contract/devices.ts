@@ -30,6 +30,8 @@ export const deviceSchema = z.object({
   lastSeenAt: z.string().optional(),
   /** A gateway sub-device: the deviceId of the gateway that reports for it. */
   gatewayId: z.string().optional(),
+  /** §1.5: GATEWAY once a sub-device was registered behind it, else ENDPOINT. */
+  nodeType: z.enum(['GATEWAY', 'ENDPOINT']).optional(),
   /** The one group the device belongs to, if any. */
   groupId: z.string().optional(),
   /** Ids of the tags attached to the device (lists and details only). */
@@ -66,6 +68,10 @@ export const deviceListQuerySchema = z.object({
     .transform((v) => v !== 'false'),
   /** Devices that carry this tag. */
   tagId: z.string().min(1).max(64).optional(),
+  /** Sub-devices of this gateway. */
+  gatewayId: z.string().min(1).max(160).optional(),
+  /** Only gateways (devices that have had sub-devices) or only the others. */
+  nodeType: z.enum(['GATEWAY', 'ENDPOINT']).optional(),
   /** Keyset cursor from the previous page's `nextCursor`. */
   cursor: z.string().max(32).optional(),
   /** Rows to skip instead of a cursor: lets a virtual list jump to any row (ignored with `cursor`). */

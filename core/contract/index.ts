@@ -22,6 +22,7 @@ export * from './flashing.js';
 export * from './shadow.js';
 export * from './device-config.js';
 export * from './ota.js';
+export * from './gateways.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -42,6 +43,7 @@ import { flashRoutes } from './flashing.js';
 import { shadowRoutes } from './shadow.js';
 import { deviceConfigRoutes } from './device-config.js';
 import { otaRoutes } from './ota.js';
+import { gatewayRoutes } from './gateways.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -66,4 +68,5 @@ export const apiRoutes = {
   ...shadowRoutes,
   ...deviceConfigRoutes,
   ...otaRoutes,
+  ...gatewayRoutes,
 } as const;

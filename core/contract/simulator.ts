@@ -19,6 +19,10 @@ export const startMqttSimulationSchema = z.object({
     .max(48)
     .regex(/^[A-Za-z0-9_.:-]+$/, 'nodeIdPrefix may only hold letters, digits and _ . : -')
     .default('sim-'),
+  /** Makes each device a gateway (IoTDA) that adds this many sub-devices itself and reports for them in batches. */
+  subDevices: z.number().int().min(0).max(10_000).default(0),
+  /** The sub-devices' product (any protocol; its model gives the reported values). */
+  subDeviceProductId: z.string().min(1).max(64).optional(),
 });
 export type StartMqttSimulation = z.input<typeof startMqttSimulationSchema>;
 
@@ -32,6 +36,8 @@ export const mqttSimulationSchema = z.object({
   connected: z.number().int(),
   reportsSent: z.number().int(),
   commandsAnswered: z.number().int(),
+  /** Gateways: sub-devices the platform confirmed, over all gateways of the simulation. */
+  subDevices: z.number().int().optional(),
   errors: z.number().int(),
   lastError: z.string().optional(),
   startedAt: z.string(),
@@ -63,6 +69,15 @@ export const simulatorRoutes = {
     tag: 'simulator',
     summary: 'One MQTT simulation',
     params: simulationParams,
+    response: mqttSimulationSchema,
+  }),
+  setSimulatedSubDevicesOnline: defineRoute({
+    method: 'POST',
+    path: '/api/simulator/mqtt/:id/sub-devices/status',
+    tag: 'simulator',
+    summary: "The simulation's gateways report all their sub-devices ONLINE or OFFLINE (sub_device_update_status)",
+    params: simulationParams,
+    body: z.object({ online: z.boolean() }),
     response: mqttSimulationSchema,
   }),
   stopMqttSimulation: defineRoute({

@@ -58,12 +58,20 @@ export interface DevicePcpFrame {
   bytes: Uint8Array;
 }
 
-/** An IoTDA system event a device sent (`$oc/devices/{id}/sys/events/up`: `$ota`, `$time_sync` …), body as sent. */
-export interface DeviceSystemEvent {
+/**
+ * An IoTDA device event (`sys/events/up`, §3.2/§3.3). `deviceId` is the device it is about: a sub-device when a
+ * gateway names one in `object_device_id`, else the sender; `gatewayId` is set when a gateway sent it.
+ */
+export interface DeviceEvent {
   at: number;
   deviceId: string;
-  topic: string;
-  payload: Buffer;
+  gatewayId?: string;
+  protocol: DeviceProtocol;
+  serviceId: string;
+  eventType: string;
+  eventTime?: string;
+  eventId?: string;
+  paras: Record<string, unknown>;
 }
 
 export interface MqttPublish {
@@ -102,7 +110,8 @@ export interface DeviceLink {
   /** Device requests the platform answers (the shadow answers `shadowGet`). */
   onRequest(listener: (request: DeviceRequest) => void): () => void;
   onPcp(listener: (frame: DevicePcpFrame) => void): () => void;
-  onSystemEvent(listener: (event: DeviceSystemEvent) => void): () => void;
+  /** Device events (`$ota`, `$sub_device_manager`, …), each capability filtering its service. */
+  onEvent(listener: (event: DeviceEvent) => void): () => void;
 }
 
 /** What the adapters call: they say when a device comes and goes and hand on every response and message it sends. */
@@ -113,7 +122,7 @@ export interface DeviceLinkReports {
   request(request: DeviceRequest): void;
   /** Optional so that adapters' test harnesses need not implement what they never report. */
   pcp?(frame: DevicePcpFrame): void;
-  systemEvent?(event: DeviceSystemEvent): void;
+  event(event: DeviceEvent): void;
 }
 
 /**
@@ -132,7 +141,7 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
   const messageListeners = new Set<(message: DeviceMessage) => void>();
   const requestListeners = new Set<(request: DeviceRequest) => void>();
   const pcpListeners = new Set<(frame: DevicePcpFrame) => void>();
-  const systemEventListeners = new Set<(event: DeviceSystemEvent) => void>();
+  const eventListeners = new Set<(event: DeviceEvent) => void>();
   let halves: { mqtt: MqttDownlink; lwm2m: Lwm2mServer } | undefined;
   const attached = () => {
     if (!halves) throw new Error('the device link has no adapters attached');
@@ -154,7 +163,7 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
       message: (message) => deliver(messageListeners, message),
       request: (request) => deliver(requestListeners, request),
       pcp: (frame) => deliver(pcpListeners, frame),
-      systemEvent: (event) => deliver(systemEventListeners, event),
+      event: (event) => deliver(eventListeners, event),
     },
     link: {
       get mqtt() {
@@ -188,9 +197,9 @@ export function createDeviceLinkHub(onListenerError: (error: unknown) => void): 
         pcpListeners.add(listener);
         return () => void pcpListeners.delete(listener);
       },
-      onSystemEvent(listener) {
-        systemEventListeners.add(listener);
-        return () => void systemEventListeners.delete(listener);
+      onEvent(listener) {
+        eventListeners.add(listener);
+        return () => void eventListeners.delete(listener);
       },
     },
     attach(adapterHalves) {

@@ -53,6 +53,15 @@ export const gatewayMigration: Migration = {
     CREATE INDEX devices_gateway ON devices (gateway_id) WHERE gateway_id IS NOT NULL;`,
 };
 
+/** Gateways: a device that ever had a sub-device is a GATEWAY (§1.5 nodeType), also once its sub-devices are gone. */
+export const nodeTypeMigration: Migration = {
+  version: 5,
+  name: 'device node type',
+  sql: `ALTER TABLE devices ADD COLUMN is_gateway INTEGER NOT NULL DEFAULT 0;
+    UPDATE devices SET is_gateway = 1 WHERE id IN (SELECT gateway_id FROM devices WHERE gateway_id IS NOT NULL);
+    CREATE INDEX devices_is_gateway ON devices (is_gateway, seq) WHERE is_gateway = 1;`,
+};
+
 interface DeviceRow {
   seq: number;
   id: string;
@@ -70,6 +79,7 @@ interface DeviceRow {
   last_seen_at: number | null;
   gateway_id: string | null;
   group_id: string | null;
+  is_gateway: number;
 }
 
 /** A device list's filters; `groupIds` are a group and (when asked) its descendants, expanded by the caller. */
@@ -79,6 +89,9 @@ export interface DeviceListFilter {
   search?: string;
   groupIds?: readonly string[];
   tagId?: string;
+  /** Sub-devices of this gateway. */
+  gatewayId?: string;
+  nodeType?: 'GATEWAY' | 'ENDPOINT';
   cursor?: string;
   offset?: number;
   limit: number;
@@ -173,6 +186,7 @@ export class DeviceRegistry {
       updatedAt: iso(row.updated_at) ?? '',
       ...(row.last_seen_at === null ? {} : { lastSeenAt: iso(row.last_seen_at) }),
       ...(row.gateway_id === null ? {} : { gatewayId: row.gateway_id }),
+      nodeType: row.is_gateway === 1 ? 'GATEWAY' : 'ENDPOINT',
       ...(row.group_id === null ? {} : { groupId: row.group_id }),
     };
   }
@@ -207,6 +221,13 @@ export class DeviceRegistry {
         `${path}.gatewayId`,
       );
     }
+    if (input.gatewayId !== undefined && this.byId.get(input.gatewayId)?.gateway_id) {
+      throw new DomainError(
+        'GATEWAY_IS_SUB_DEVICE',
+        `${input.gatewayId} is itself a sub-device; a sub-device reports through a directly connected gateway`,
+        `${path}.gatewayId`,
+      );
+    }
     const now = this.clock.now();
     const verifyMode = input.verifyCode !== undefined || input.timeout !== undefined;
     const timeoutS = input.timeout ?? DEFAULT_VERIFY_TIMEOUT_S;
@@ -222,6 +243,8 @@ export class DeviceRegistry {
       now,
       gatewayId: input.gatewayId ?? null,
     });
+    if (input.gatewayId !== undefined)
+      this.db.prepare('UPDATE devices SET is_gateway = 1 WHERE id = ? AND is_gateway = 0').run(input.gatewayId);
     this.emit({ kind: 'registered', deviceId });
     return { device: this.require(deviceId), secret };
   }
@@ -305,6 +328,14 @@ export class DeviceRegistry {
       where.push('id IN (SELECT device_id FROM device_tag_links WHERE tag_id = ?)');
       args.push(query.tagId);
     }
+    if (query.gatewayId) {
+      where.push('gateway_id = ?');
+      args.push(query.gatewayId);
+    }
+    if (query.nodeType) {
+      where.push('is_gateway = ?');
+      args.push(query.nodeType === 'GATEWAY' ? 1 : 0);
+    }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM devices ${filter}`).get(...args) as { n: number }).n;
     const cursor = query.cursor === undefined ? undefined : Number.parseInt(query.cursor, 10);
@@ -334,6 +365,9 @@ export class DeviceRegistry {
     productIds?: readonly string[];
     name?: string;
     deviceId?: string;
+    /** §1.5 `gatewayId`: the gateway itself and its sub-devices (a direct device is its own gateway). */
+    gatewayId?: string;
+    nodeType?: 'GATEWAY' | 'ENDPOINT';
     /** The calling application's devices: only these ids, or every device but these (one JSON parameter each). */
     onlyIds?: readonly string[];
     exceptIds?: readonly string[];
@@ -354,6 +388,8 @@ export class DeviceRegistry {
       add(`product_id IN (${query.productIds.map(() => '?').join(',') || 'NULL'})`, ...query.productIds);
     if (query.name !== undefined) add('name = ?', query.name);
     if (query.deviceId !== undefined) add('id = ?', query.deviceId);
+    if (query.gatewayId !== undefined) add('(id = ? OR gateway_id = ?)', query.gatewayId, query.gatewayId);
+    if (query.nodeType !== undefined) add('is_gateway = ?', query.nodeType === 'GATEWAY' ? 1 : 0);
     if (query.onlyIds) add('id IN (SELECT value FROM json_each(?))', JSON.stringify(query.onlyIds));
     if (query.exceptIds?.length) add('id NOT IN (SELECT value FROM json_each(?))', JSON.stringify(query.exceptIds));
     if (query.createdFrom !== undefined) add('created_at >= ?', query.createdFrom);
@@ -366,6 +402,14 @@ export class DeviceRegistry {
       )
       .all(...args, query.limit, query.offset);
     return { items: rows.map((r) => this.view(r)), total };
+  }
+
+  /** The sub-devices of a gateway, by registration order. */
+  subDevices(gatewayId: string): Device[] {
+    return this.db
+      .prepare<[string], DeviceRow>('SELECT * FROM devices WHERE gateway_id = ? ORDER BY seq')
+      .all(gatewayId)
+      .map((r) => this.view(r));
   }
 
   /** Puts devices in a group (null: ungrouped); returns how many were in another group before. */

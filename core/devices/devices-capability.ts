@@ -4,7 +4,13 @@ import { deviceRoutes } from '../contract/devices.js';
 import { tagRoutes } from '../contract/groups.js';
 import { BatchRegistrations } from './batch-registration.js';
 import { csvLine } from './csv.js';
-import { DeviceRegistry, deviceMigrations, gatewayMigration, type ProductDirectory } from './device-registry.js';
+import {
+  DeviceRegistry,
+  deviceMigrations,
+  gatewayMigration,
+  nodeTypeMigration,
+  type ProductDirectory,
+} from './device-registry.js';
 import { DeviceStatusEngine } from './device-status.js';
 import { DeviceTags, groupsAndTagsMigration } from './device-tags.js';
 import { createSecretBox, describeSecretKeyLocation, openSecretKey, type SecretBox } from './secret-box.js';
@@ -39,7 +45,13 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
 
   return {
     name: 'devices',
-    migrations: [...deviceMigrations, statusHistoryMigration, gatewayMigration, groupsAndTagsMigration],
+    migrations: [
+      ...deviceMigrations,
+      statusHistoryMigration,
+      gatewayMigration,
+      groupsAndTagsMigration,
+      nodeTypeMigration,
+    ],
     get registry() {
       return running(registry);
     },

@@ -33,7 +33,7 @@ export function northboundDevice(
     deviceId: device.deviceId,
     // A directly connected device is its own gateway (§1.5); a sub-device names the gateway it reports through.
     gatewayId: device.gatewayId ?? device.deviceId,
-    nodeType: 'ENDPOINT',
+    nodeType: device.nodeType ?? 'ENDPOINT',
     createTime: formatNorthboundTime(Date.parse(device.createdAt)),
     lastModifiedTime: formatNorthboundTime(Date.parse(device.updatedAt)),
     deviceInfo: {

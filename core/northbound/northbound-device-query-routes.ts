@@ -36,14 +36,14 @@ export function registerDeviceQueryRoutes({
       status: 200,
       body: { totalCount: 0, pageNo: query.pageNo, pageSize: query.pageSize, devices: [] },
     };
-    // Every device is directly connected: none is a gateway, none is a sub-device of another.
-    if (query.nodeType === 'GATEWAY') return empty;
+    if (query.nodeType === 'UNKNOW') return empty;
     const productIds = query.deviceType === undefined ? undefined : deps.products.idsOfDeviceType(query.deviceType);
     const page = deps.devices().page({
       ...(query.status ? { status: deviceStatusFrom(query.status) } : {}),
       ...(productIds ? { productIds } : {}),
       ...(query.name !== undefined ? { name: query.name } : {}),
-      ...(query.gatewayId !== undefined ? { deviceId: query.gatewayId } : {}),
+      ...(query.gatewayId !== undefined ? { gatewayId: query.gatewayId } : {}),
+      ...(query.nodeType !== undefined ? { nodeType: query.nodeType } : {}),
       ...deps.apps().deviceScope(app.appId),
       createdFrom: timeBound(query.startTime, 'startTime'),
       createdTo: timeBound(query.endTime, 'endTime'),
@@ -68,8 +68,12 @@ export function registerDeviceQueryRoutes({
       const query = parse(historyQuerySchema, request.query, 'query');
       const app = actingFor(authed(caller), query.appId, 'query');
       const device = ownedDevice(query.deviceId, app);
-      if (query.gatewayId !== undefined && query.gatewayId !== device.deviceId)
-        throw invalidInput(`query.gatewayId: ${query.gatewayId} is not the gateway of ${device.deviceId} (itself)`);
+      // A sub-device's history is asked for through its gateway; a direct device is its own gateway (§1.6).
+      const gatewayId = device.gatewayId ?? device.deviceId;
+      if (query.gatewayId !== undefined && query.gatewayId !== gatewayId)
+        throw invalidInput(
+          `query.gatewayId: ${query.gatewayId} is not the gateway of ${device.deviceId} (${gatewayId})`,
+        );
       const page = deps.data().reportHistory(device.deviceId, {
         ...(query.serviceId !== undefined ? { serviceId: query.serviceId } : {}),
         ...(query.property !== undefined ? { property: query.property } : {}),
@@ -83,7 +87,7 @@ export function registerDeviceQueryRoutes({
           pageSize: query.pageSize,
           deviceDataHistoryDTOs: page.items.map((r) => ({
             deviceId: device.deviceId,
-            gatewayId: device.deviceId,
+            gatewayId,
             appId: app.appId,
             serviceId: r.serviceId,
             data: r.data,

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { TimerHandle } from '../clock.js';
 import type { OtaReason, OtaStep } from '../contract/ota.js';
-import type { DeviceLink, DeviceSystemEvent } from '../device-link/index.js';
+import type { DeviceLink, DeviceEvent } from '../device-link/index.js';
 import type { OtaRunner, RunContext } from './ota-runner.js';
 
 export const TOKEN_VALID_S = 24 * 3600;
@@ -26,17 +26,6 @@ const reasonOfCode: Record<number, OtaReason> = {
 };
 
 const nullable = <T extends z.ZodType>(t: T) => t.nullish();
-const eventsSchema = z.object({
-  object_device_id: nullable(z.string()),
-  services: z.array(
-    z.object({
-      service_id: z.string(),
-      event_type: z.string(),
-      event_time: nullable(z.string()),
-      paras: z.record(z.string(), z.unknown()).default({}),
-    }),
-  ),
-});
 const versionReportSchema = z.object({ fw_version: nullable(z.string()), sw_version: nullable(z.string()) });
 const progressSchema = z.object({
   result_code: z.number().int(),
@@ -77,7 +66,7 @@ export class MqttOtaRunner implements OtaRunner {
   ) {}
 
   listen(): void {
-    this.link.onSystemEvent((event) => this.event(event));
+    this.link.onEvent((event) => this.event(event));
   }
 
   grant(subTaskId: string): DownloadGrant | undefined {
@@ -158,24 +147,12 @@ export class MqttOtaRunner implements OtaRunner {
     this.armDeadline(s, 'download or progress report', 'DownloadTimeout');
   }
 
-  private event(event: DeviceSystemEvent): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(event.payload.toString('utf8'));
-    } catch {
-      return;
-    }
-    const parsed = eventsSchema.safeParse(body);
-    if (!parsed.success) return;
-    const deviceId = parsed.data.object_device_id ?? event.deviceId;
-    const s = this.sessions.get(deviceId);
+  private event(event: DeviceEvent): void {
+    if (event.serviceId !== '$ota') return;
+    const s = this.sessions.get(event.deviceId);
     if (!s || !s.ctx.active()) return;
-    for (const service of parsed.data.services) {
-      if (service.service_id !== '$ota') continue;
-      if (service.event_type === 'version_report' && s.phase === 'checkingVersion')
-        this.versionReport(s, service.paras);
-      if (service.event_type === 'upgrade_progress_report') this.progressReport(s, service.paras);
-    }
+    if (event.eventType === 'version_report' && s.phase === 'checkingVersion') this.versionReport(s, event.paras);
+    if (event.eventType === 'upgrade_progress_report') this.progressReport(s, event.paras);
   }
 
   private versionReport(s: Session, paras: Record<string, unknown>): void {

@@ -21,6 +21,7 @@ const PROGRESS_EVERY_MS = 5000;
 
 const mqttUsage = `iotwb simulate [--protocol mqtt] --product ID [--count N] [--rate R] [--dialect iotda|legacy]
             [--prefix P] [--duration S] [--core URL --token T] [--mqtt HOST:PORT]
+            [--gateway --sub-product ID [--sub-devices N]]
   --product ID       an MQTT product of the core
   --count N          devices (default 1); nodeIds are <prefix>1 … <prefix>N, registered when missing
   --rate R           reports per second of each device (default 1; 0.1 = one every 10 s; 0 = connect only)
@@ -29,7 +30,11 @@ const mqttUsage = `iotwb simulate [--protocol mqtt] --product ID [--count N] [--
   --duration S       stop after S seconds (default: run until Ctrl+C)
   --core URL         the core's API (or env IOTWB_CORE_URL), e.g. http://127.0.0.1:41234
   --token T          its API token (or env IOTWB_TOKEN)
-  --mqtt HOST:PORT   the core's MQTT port (default: the --core host and the core's mqtt port)`;
+  --mqtt HOST:PORT   the core's MQTT port (default: the --core host and the core's mqtt port)
+  --gateway          each device is a gateway (IoTDA): it adds its sub-devices itself, reports them ONLINE and
+                     reports for all of them in batch reports at --rate, and answers their commands
+  --sub-product ID   the sub-devices' product (with --gateway)
+  --sub-devices N    sub-devices per gateway (default 10); their nodeIds are <gateway nodeId>-sub-1 … -N`;
 
 class CliProblem extends Error {}
 
@@ -89,6 +94,15 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
   if (!(simulatorDialects as readonly string[]).includes(dialect))
     throw new CliProblem(`--dialect must be ${simulatorDialects.join(' or ')}, got "${dialect}"`);
   const prefix = (values.prefix as string | undefined) ?? 'sim-';
+  const gateway = values.gateway === true;
+  if (!gateway && (values['sub-product'] !== undefined || values['sub-devices'] !== undefined))
+    throw new CliProblem('--sub-product and --sub-devices apply to --gateway only');
+  const subProductId = values['sub-product'];
+  if (gateway && (typeof subProductId !== 'string' || subProductId === ''))
+    throw new CliProblem('--gateway needs --sub-product ID, the product of its sub-devices');
+  const subDevices = gateway
+    ? numberOption(values['sub-devices'], 'sub-devices', 10, (n) => Number.isInteger(n) && n >= 1 && n <= 10_000)
+    : 0;
 
   const api = coreApi(coreUrl, token);
   const productResponse = await api(apiRoutes.getProduct, { params: { id: productId } });
@@ -119,10 +133,17 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
     return knownSecrets.get(deviceId);
   };
 
+  let subProduct: typeof product | undefined;
+  if (gateway && typeof subProductId === 'string') {
+    const subResponse = await api(apiRoutes.getProduct, { params: { id: subProductId } });
+    if (!subResponse.ok) throw await failure(subResponse, `product ${subProductId}`);
+    subProduct = productSchema.parse(await subResponse.json());
+  }
+
   const simulations = new MqttSimulations({
     clock: systemClock,
     brokerUrl: () => brokerUrl,
-    product: () => ({ model: product.model }),
+    product: (id) => ({ model: id === subProductId && subProduct ? subProduct.model : product.model }),
     ensureDevice: async (pid, nodeId) => {
       const deviceId = deviceIdOf(pid, nodeId);
       const existing = await api(apiRoutes.getDevice, { params: { id: deviceId } });
@@ -145,6 +166,7 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
     rate,
     dialect: dialect as SimulatorDialect,
     nodeIdPrefix: prefix,
+    ...(gateway && typeof subProductId === 'string' ? { subDevices, subDeviceProductId: subProductId } : {}),
   });
   io.out(
     `simulate: ${count} ${dialect} MQTT device(s) of ${product.model.deviceType} ${product.model.model} on ${brokerUrl}, ` +
@@ -152,7 +174,8 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
   );
   const progress = setInterval(() => {
     const s = simulations.get(simulation.id);
-    io.out(`simulate: ${s.connected}/${s.devices} connected, ${s.reportsSent} reports, ${s.errors} errors`);
+    const subs = s.subDevices === undefined ? '' : `, ${s.subDevices} sub-devices added`;
+    io.out(`simulate: ${s.connected}/${s.devices} connected${subs}, ${s.reportsSent} reports, ${s.errors} errors`);
   }, PROGRESS_EVERY_MS);
   await untilStopped(durationS);
   clearInterval(progress);
@@ -172,12 +195,15 @@ export const simulateCommand: CliCommand = {
     dialect: { type: 'string' },
     prefix: { type: 'string' },
     mqtt: { type: 'string' },
+    gateway: { type: 'boolean' },
+    'sub-product': { type: 'string' },
+    'sub-devices': { type: 'string' },
   },
   async run({ values }, io) {
     const protocol = (values.protocol as string | undefined) ?? 'mqtt';
     try {
       if (protocol === 'lwm2m') {
-        for (const mqttOnly of ['dialect', 'prefix', 'mqtt'])
+        for (const mqttOnly of ['dialect', 'prefix', 'mqtt', 'gateway', 'sub-product', 'sub-devices'])
           if (values[mqttOnly] !== undefined) throw new CliProblem(`--${mqttOnly} applies to --protocol mqtt only`);
         return await simulateLwm2m(values, io);
       }

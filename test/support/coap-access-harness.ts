@@ -82,6 +82,7 @@ export async function startCoapAccess(
       response: (r) => responses.push(r),
       message: () => undefined,
       request: () => undefined,
+      event: () => undefined,
     },
     productModel: (id) => products[id] as ProductModel | undefined,
   });

@@ -11,7 +11,13 @@ import { platformConfigSchema } from '../../core/config.js';
 import type { ServiceReport } from '../../core/contract/codecs.js';
 import type { Device } from '../../core/contract/devices.js';
 import type { UplinkPipeline } from '../../core/data/uplink-pipeline.js';
-import type { DeviceMessage, DeviceRequest, DeviceResponse, PresenceEvent } from '../../core/device-link/index.js';
+import type {
+  DeviceEvent,
+  DeviceMessage,
+  DeviceRequest,
+  DeviceResponse,
+  PresenceEvent,
+} from '../../core/device-link/index.js';
 import type { RegistryChange } from '../../core/devices/device-registry.js';
 import { runMigrations } from '../../core/store/migrations.js';
 
@@ -28,6 +34,7 @@ export interface MqttAccessHarness {
   messages: DeviceMessage[];
   /** Device requests the platform answers (shadow get). */
   requests: DeviceRequest[];
+  events: DeviceEvent[];
   reports: { deviceId: string; services: ServiceReport[] }[];
   status: { deviceId: string; change: 'connected' | 'disconnected' | 'reported' }[];
   /** Registers a device of product `p1` with this nodeId; returns its id and secret. */
@@ -43,6 +50,7 @@ export async function startMqttAccess(): Promise<MqttAccessHarness> {
   const responses: DeviceResponse[] = [];
   const messages: DeviceMessage[] = [];
   const requests: DeviceRequest[] = [];
+  const events: DeviceEvent[] = [];
   const reports: MqttAccessHarness['reports'] = [];
   const status: MqttAccessHarness['status'] = [];
   const uplink: UplinkPipeline = {
@@ -80,6 +88,7 @@ export async function startMqttAccess(): Promise<MqttAccessHarness> {
       response: (r) => void responses.push(r),
       message: (m) => void messages.push(m),
       request: (r) => void requests.push(r),
+      event: (e) => void events.push(e),
     },
     productModel: () => undefined,
   });
@@ -107,6 +116,7 @@ export async function startMqttAccess(): Promise<MqttAccessHarness> {
     responses,
     messages,
     requests,
+    events,
     reports,
     status,
     register(nodeId) {

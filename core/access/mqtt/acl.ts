@@ -51,13 +51,16 @@ export function installAcl(
       setImmediate(() => client.close());
       return done(new Error(`publishing to ${packet.topic} not allowed`));
     }
-    handleUplink(session, kind, packet.topic, packet.payload as Buffer).then(
-      () => done(null),
-      (error: unknown) => {
-        log.error({ err: error }, `storing an uplink of ${session.deviceId} failed`);
-        done(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    sessions
+      .whenReady(client)
+      .then(() => handleUplink(session, kind, packet.topic, packet.payload as Buffer))
+      .then(
+        () => done(null),
+        (error: unknown) => {
+          log.error({ err: error }, `storing an uplink of ${session.deviceId} failed`);
+          done(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
   };
 
   // Device uplinks are for the platform, not for other subscribers.

@@ -13,6 +13,7 @@ import { RefusalLog, mqttAccessMigrations } from './refusal-log.js';
 import { addMqttAccessRoutes } from './routes.js';
 import { followSessions } from './session-lifecycle.js';
 import { SessionTable } from './session-table.js';
+import { SubDeviceRouting } from './sub-device-routing.js';
 import { createUplinkRouter } from './uplink.js';
 
 export type { MqttAccessDeps } from './access-context.js';
@@ -24,7 +25,11 @@ export interface MqttAccessCapability extends Capability {
 
 export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapability {
   const sessions = new SessionTable();
-  const downlink = createMqttDownlink(sessions);
+  const routing = new SubDeviceRouting();
+  const downlink = createMqttDownlink(sessions, {
+    gatewayOf: (deviceId) => deps.devices().get(deviceId)?.gatewayId,
+    routing,
+  });
   let running: { broker: Aedes; dynamic: DynamicSecretLogins; unfollow: () => void } | undefined;
 
   return {
@@ -58,7 +63,7 @@ export function createMqttAccessCapability(deps: MqttAccessDeps): MqttAccessCapa
         refuse: ctx.refuse,
       });
       installLogin(broker, ctx, dynamic);
-      installAcl(broker, ctx, dynamic, createUplinkRouter(ctx, downlink));
+      installAcl(broker, ctx, dynamic, createUplinkRouter(ctx, downlink, routing));
       const unfollow = followSessions(broker, ctx);
       serveDeviceSockets(broker, ctx, downlink, { ports, config, dataDir });
       running = { broker, dynamic, unfollow };

@@ -28,6 +28,7 @@ export class SessionTable {
   private readonly live = new Map<string, Client>();
   private readonly connections = new Map<Duplex, TappedConnection>();
   private readonly deviceOnConnection = new Map<string, string>();
+  private readonly readyWaiters = new WeakMap<Client, (() => void)[]>();
 
   connectionOpened(conn: TappedConnection): void {
     this.connections.set(conn.stream, conn);
@@ -61,6 +62,26 @@ export class SessionTable {
   }
 
   /**
+   * Resolves once the client's session is ready (or has ended). aedes may hand on a PUBLISH the device sent right
+   * after its CONNECT before 'clientReady': an answer to it (a gateway's add request) needs the live session.
+   */
+  whenReady(client: Client): Promise<void> {
+    const session = this.sessions.get(client);
+    if (!session || session.ready) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiting = this.readyWaiters.get(client) ?? [];
+      waiting.push(resolve);
+      this.readyWaiters.set(client, waiting);
+    });
+  }
+
+  private wake(client: Client): void {
+    const waiting = this.readyWaiters.get(client);
+    this.readyWaiters.delete(client);
+    for (const w of waiting ?? []) w();
+  }
+
+  /**
    * The client's session is ready (CONNACK sent): it becomes its device's live session. Returns the older session it
    * replaces, if that one is still open, or was just closed by aedes for reusing the same clientId.
    */
@@ -70,6 +91,7 @@ export class SessionTable {
     session.ready = true;
     const previous = this.live.get(session.deviceId);
     this.live.set(session.deviceId, client);
+    this.wake(client);
     const older = previous && previous !== client ? this.sessions.get(previous) : undefined;
     if (!previous || !older || (previous.closed && previous.id !== client.id)) return { session };
     return { session, replaced: { client: previous, session: older } };
@@ -77,6 +99,7 @@ export class SessionTable {
 
   /** A ready session ended; `wasLive` is false when a newer session of the device had already replaced it. */
   closed(client: Client): { session: Session; wasLive: boolean } | undefined {
+    this.wake(client);
     const session = this.sessions.get(client);
     if (!session?.ready) return undefined;
     session.ready = false;

@@ -3,13 +3,9 @@
 import type { ServiceReport } from '../../contract/codecs.js';
 import type { MqttDownlink } from '../../device-link/index.js';
 import { formatNorthboundTime } from '../../northbound/index.js';
+import { parseDeviceEvents, type EventService } from '../../protocols/mqtt/device-events.js';
 import { isCustomTopic } from '../../protocols/mqtt/device-topics.js';
-import {
-  parseDeviceEvents,
-  parseShadowGetRequest,
-  timeSyncResponse,
-  timeSyncSendTime,
-} from '../../protocols/mqtt/shadow-payloads.js';
+import { parseShadowGetRequest, timeSyncResponse, timeSyncSendTime } from '../../protocols/mqtt/shadow-payloads.js';
 import {
   parseCommandResponse,
   parseGatewayReport,
@@ -21,6 +17,7 @@ import {
 import type { MqttAccessContext } from './access-context.js';
 import type { UplinkHandler } from './acl.js';
 import type { Session } from './session-table.js';
+import type { SubDeviceRouting } from './sub-device-routing.js';
 
 interface Answer {
   deviceId: string;
@@ -31,7 +28,11 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlink): UplinkHandler {
+export function createUplinkRouter(
+  ctx: MqttAccessContext,
+  downlink: MqttDownlink,
+  routing: SubDeviceRouting,
+): UplinkHandler {
   const { deps } = ctx;
   // Whoever sent the command (core/commands) waits on the device link for its answer.
   const answered = (answer: Answer) => deps.link.response({ at: ctx.clock.now(), protocol: 'mqtt', ...answer });
@@ -61,6 +62,41 @@ export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlin
     }
   };
 
+  // Events about a sub-device (it is named in object_device_id) are reported for it, with the gateway that sent them.
+  const events = async (session: Session, topic: string, payload: Buffer) => {
+    const receivedAt = ctx.clock.now();
+    const id = session.deviceId;
+    const r = parseDeviceEvents(payload);
+    if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
+    const about = r.value.objectDeviceId;
+    let target: { deviceId: string; gatewayId?: string } = { deviceId: id };
+    if (about !== undefined && about !== id && !session.scope.ids.includes(about)) {
+      if (deps.devices().get(about)?.gatewayId !== id) {
+        const message = `${about} is not a sub-device of ${id}; a gateway sends events only for its own sub-devices`;
+        return pipeline.refuse(id, topic, { code: 'NOT_A_SUB_DEVICE', message }, payload);
+      }
+      target = { deviceId: about, gatewayId: id };
+    }
+    for (const service of r.value.services) {
+      ctx.deps.link.event({ at: ctx.clock.now(), protocol: 'mqtt', ...target, ...service });
+      await answerTimeSync(target.deviceId, service, receivedAt);
+    }
+  };
+
+  // `$time_sync` requests (the IoTDA SDKs send them) are answered here: they need only the platform's clock.
+  const answerTimeSync = async (deviceId: string, event: EventService, receivedAt: number) => {
+    const deviceSendTime = timeSyncSendTime(event);
+    if (deviceSendTime === undefined) return;
+    const sendAt = ctx.clock.now();
+    const answer = timeSyncResponse(
+      deviceId,
+      { deviceSendTime, serverRecvTime: receivedAt, serverSendTime: sendAt },
+      formatNorthboundTime(sendAt),
+    );
+    const sent = await downlink.publish(deviceId, { topic: answer.topic, payload: answer.payload, qos: 0 });
+    if (!sent.sent) ctx.log.info(`time sync answer to ${deviceId} not sent: ${sent.reason}`);
+  };
+
   const legacyData = async (session: Session, format: 'json' | 'binary', topic: string, payload: Buffer) => {
     const id = session.deviceId;
     session.dialect = 'legacy';
@@ -87,25 +123,6 @@ export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlin
     });
   };
 
-  // `$time_sync` requests (the IoTDA SDKs send them) are answered here: they need only the platform's clock.
-  const deviceEvents = async (session: Session, topic: string, payload: Buffer) => {
-    const r = parseDeviceEvents(payload);
-    if (!r.ok) return pipeline.refuse(session.deviceId, topic, r.error, payload);
-    const receivedAt = ctx.clock.now();
-    for (const event of r.value) {
-      const deviceSendTime = timeSyncSendTime(event);
-      if (deviceSendTime === undefined) continue;
-      const sendAt = ctx.clock.now();
-      const answer = timeSyncResponse(
-        session.deviceId,
-        { deviceSendTime, serverRecvTime: receivedAt, serverSendTime: sendAt },
-        formatNorthboundTime(sendAt),
-      );
-      const sent = await downlink.publish(session.deviceId, { topic: answer.topic, payload: answer.payload, qos: 0 });
-      if (!sent.sent) ctx.log.info(`time sync answer to ${session.deviceId} not sent: ${sent.reason}`);
-    }
-  };
-
   return async (session, kind, topic, payload) => {
     const id = session.deviceId;
     ctx.presence(id, 'reported');
@@ -122,7 +139,7 @@ export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlin
         const r = parseCommandResponse(payload);
         if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
         return answered({
-          deviceId: id,
+          deviceId: routing.take(id, kind.requestId) ?? id,
           commandId: kind.requestId,
           resultCode: r.value.resultCode,
           body: r.value.paras,
@@ -132,7 +149,7 @@ export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlin
       case 'propertiesResponse': {
         const r = kind.operation === 'set' ? parsePropertiesSetResponse(payload) : parsePropertiesGetResponse(payload);
         if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
-        return answered({ deviceId: id, commandId: kind.requestId, ...r.value });
+        return answered({ deviceId: routing.take(id, kind.requestId) ?? id, commandId: kind.requestId, ...r.value });
       }
       case 'shadowGet': {
         const r = parseShadowGetRequest(payload);
@@ -146,8 +163,8 @@ export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlin
           ...r.value,
         });
       }
-      case 'events':
-        return deviceEvents(session, topic, payload);
+      case 'event':
+        return events(session, topic, payload);
       case 'message':
         return ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
       case 'passThrough':
@@ -155,8 +172,6 @@ export function createUplinkRouter(ctx: MqttAccessContext, downlink: MqttDownlin
         // handled yet and are only acknowledged.
         if (isCustomTopic(topic))
           ctx.deps.link.message({ at: ctx.clock.now(), deviceId: id, protocol: 'mqtt', topic, payload });
-        else if (topic.endsWith('/sys/events/up'))
-          ctx.deps.link.systemEvent?.({ at: ctx.clock.now(), deviceId: id, topic, payload });
         return;
     }
   };

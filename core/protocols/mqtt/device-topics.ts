@@ -6,10 +6,10 @@ export type UplinkKind =
   | { kind: 'properties' }
   | { kind: 'gatewayProperties' }
   | { kind: 'message' }
+  | { kind: 'event' }
   | { kind: 'commandResponse'; requestId: string }
   | { kind: 'propertiesResponse'; operation: 'set' | 'get'; requestId: string }
   | { kind: 'shadowGet'; requestId: string }
-  | { kind: 'events' }
   | { kind: 'passThrough' };
 
 const IOTDA_UP = [
@@ -65,6 +65,7 @@ export function classifyPublish(topic: string, scope: DeviceTopicScope): UplinkK
     if (rest === 'sys/properties/report') return { kind: 'properties' };
     if (rest === 'sys/gateway/sub_devices/properties/report') return { kind: 'gatewayProperties' };
     if (/^sys\/messages\/up(\?encoding=gzip)?$/.test(rest)) return { kind: 'message' };
+    if (rest === 'sys/events/up') return { kind: 'event' };
     const response = /^sys\/commands\/response\/request_id=([^/]+)$/.exec(rest);
     if (response?.[1]) return { kind: 'commandResponse', requestId: response[1] };
     const properties = /^sys\/properties\/(set|get)\/response\/request_id=([^/]+)$/.exec(rest);
@@ -76,7 +77,6 @@ export function classifyPublish(topic: string, scope: DeviceTopicScope): UplinkK
       };
     const shadowGet = /^sys\/shadow\/get\/request_id=([^/]+)$/.exec(rest);
     if (shadowGet?.[1]) return { kind: 'shadowGet', requestId: shadowGet[1] };
-    if (rest === 'sys/events/up') return { kind: 'events' };
     if (IOTDA_UP.some((r) => r.test(rest))) return { kind: 'passThrough' };
     if (rest.startsWith('user/')) {
       const custom = scope.customTopics.find((t) => t.suffix.replace(/^\/+/, '') === rest.slice(5));

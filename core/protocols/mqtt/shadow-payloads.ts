@@ -2,6 +2,7 @@
 // `sys/shadow/get/response/request_id=…`, and `$time_sync` events on `sys/events/up` answered on `sys/events/down`.
 // Pure: bytes in, values or error values out; bytes out for the answers.
 import { z } from 'zod';
+import type { EventService } from './device-events.js';
 import { optionalField } from '../../contract/define.js';
 import type { EncodedCommand } from './downlink-payloads.js';
 import type { UplinkParse } from './uplink-payloads.js';
@@ -69,44 +70,11 @@ export function shadowGetResponse(deviceId: string, requestId: string, services:
   };
 }
 
-const deviceEvents = z.object({
-  object_device_id: optional(z.string().max(160)),
-  services: z
-    .array(
-      z.object({
-        service_id: z.string().min(1).max(64),
-        event_type: z.string().min(1).max(128),
-        event_time: optional(z.string().max(64)),
-        event_id: optional(z.string().max(128)),
-        paras: optional(z.record(z.string(), z.unknown())),
-      }),
-    )
-    .min(1),
-});
-
-export interface DeviceEvent {
-  serviceId: string;
-  eventType: string;
-  paras: Record<string, unknown>;
-}
-
-/** `sys/events/up` (§3.2): `{object_device_id?, services:[{service_id, event_type, event_time, paras}]}`. */
-export function parseDeviceEvents(bytes: Uint8Array): UplinkParse<DeviceEvent[]> {
-  const json = parseJsonObject(bytes, 'device events');
-  if (!json.ok) return json;
-  const r = deviceEvents.safeParse(json.value);
-  if (!r.success) return { ok: false, error: schemaError(r.error, 'device events') };
-  return {
-    ok: true,
-    value: r.data.services.map((s) => ({ serviceId: s.service_id, eventType: s.event_type, paras: s.paras ?? {} })),
-  };
-}
-
 /**
  * The device's send time of a `$time_sync` `time_sync_request`, in ms. The Python SDK sends it as a string of digits,
  * the C SDK as a number; anything else is not a time sync request.
  */
-export function timeSyncSendTime(event: DeviceEvent): number | undefined {
+export function timeSyncSendTime(event: EventService): number | undefined {
   if (event.serviceId !== '$time_sync' || event.eventType !== 'time_sync_request') return undefined;
   const value = event.paras['device_send_time'];
   const ms =

@@ -44,7 +44,7 @@ const gatewayReport = z.object({
   devices: z.array(z.object({ device_id: z.string().min(1).max(160), services: z.array(iotdaService).min(1) })).min(1),
 });
 
-function parseJson(bytes: Uint8Array): UplinkParse<unknown> {
+export function parseJson(bytes: Uint8Array): UplinkParse<unknown> {
   try {
     return { ok: true, value: JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown };
   } catch (error) {
@@ -52,7 +52,7 @@ function parseJson(bytes: Uint8Array): UplinkParse<unknown> {
   }
 }
 
-function schemaError(error: z.ZodError, what: string): UplinkError {
+export function schemaError(error: z.ZodError, what: string): UplinkError {
   const issue = error.issues[0];
   const where = issue?.path.length ? issue.path.map(String).join('.') : '(root)';
   return { code: 'BAD_PAYLOAD', message: `${what}: ${where}: ${issue?.message ?? 'invalid'}` };

@@ -32,6 +32,13 @@ interface Simulation {
 
 const CONNECT_BATCH = 50;
 
+const readable = (model: ProductModel) => model.services.some((s) => s.properties.some((p) => p.method.includes('R')));
+
+function viewOf(s: Simulation): MqttSimulation {
+  if (s.view.subDevices === undefined) return { ...s.view };
+  return { ...s.view, subDevices: s.devices.reduce((n, d) => n + d.subDevices.length, 0) };
+}
+
 export class MqttSimulations {
   private readonly simulations = new Map<string, Simulation>();
 
@@ -46,7 +53,8 @@ export class MqttSimulations {
         'NOT_AN_MQTT_PRODUCT',
         `product ${body.productId} uses ${product.model.protocolType}; simulate it with --protocol lwm2m`,
       );
-    if (!product.model.services.some((s) => s.properties.some((p) => p.method.includes('R'))))
+    const subProduct = body.subDevices > 0 ? await this.subDeviceProduct(body) : undefined;
+    if (!subProduct && !readable(product.model))
       throw new SimulationError('NOTHING_TO_REPORT', `product ${body.productId} has no readable property to report`);
 
     const id = randomUUID();
@@ -61,6 +69,7 @@ export class MqttSimulations {
         connected: 0,
         reportsSent: 0,
         commandsAnswered: 0,
+        ...(subProduct ? { subDevices: 0 } : {}),
         errors: 0,
         startedAt: new Date(this.deps.clock.now()).toISOString(),
       },
@@ -85,10 +94,8 @@ export class MqttSimulations {
         const batch = Array.from({ length: Math.min(CONNECT_BATCH, body.count - i) }, (_, k) => i + k);
         const devices = await Promise.all(
           batch.map(async (index) => {
-            const { deviceId, secret } = await this.deps.ensureDevice(
-              body.productId,
-              `${body.nodeIdPrefix}${index + 1}`,
-            );
+            const nodeId = `${body.nodeIdPrefix}${index + 1}`;
+            const { deviceId, secret } = await this.deps.ensureDevice(body.productId, nodeId);
             const device = new VirtualMqttDevice({
               brokerUrl,
               deviceId,
@@ -98,6 +105,15 @@ export class MqttSimulations {
               rate: body.rate,
               clock: this.deps.clock,
               onEvent,
+              ...(subProduct && body.subDeviceProductId
+                ? {
+                    subDevices: {
+                      productId: body.subDeviceProductId,
+                      model: subProduct.model,
+                      nodeIds: Array.from({ length: body.subDevices }, (_, k) => `${nodeId}-sub-${k + 1}`),
+                    },
+                  }
+                : {}),
             });
             simulation.devices.push(device);
             await device.connect();
@@ -115,17 +131,42 @@ export class MqttSimulations {
     }
     if (simulation.view.status === 'starting') simulation.view.status = 'running';
     this.deps.onChange?.(simulation.view);
-    return { ...simulation.view };
+    return viewOf(simulation);
   }
 
   list(): MqttSimulation[] {
-    return [...this.simulations.values()].map((s) => ({ ...s.view }));
+    return [...this.simulations.values()].map((s) => viewOf(s));
   }
 
   get(id: string): MqttSimulation {
+    return viewOf(this.simulation(id));
+  }
+
+  /** The gateways of a simulation report all their sub-devices online or offline. */
+  setSubDevicesOnline(id: string, online: boolean): MqttSimulation {
+    const simulation = this.simulation(id);
+    if (simulation.view.subDevices === undefined)
+      throw new SimulationError('NOT_A_GATEWAY', `simulation ${id} has no gateways`);
+    for (const d of simulation.devices) d.setSubDevicesOnline(online);
+    return viewOf(simulation);
+  }
+
+  private simulation(id: string): Simulation {
     const simulation = this.simulations.get(id);
     if (!simulation) throw new SimulationError('SIMULATION_NOT_FOUND', `no simulation has the id ${id}`);
-    return { ...simulation.view };
+    return simulation;
+  }
+
+  private async subDeviceProduct(body: { dialect: string; subDeviceProductId?: string | undefined }) {
+    if (body.dialect !== 'iotda')
+      throw new SimulationError('BAD_REQUEST', 'gateways with sub-devices speak the IoTDA dialect only');
+    if (body.subDeviceProductId === undefined)
+      throw new SimulationError('BAD_REQUEST', 'subDevices needs subDeviceProductId, the product of the sub-devices');
+    const sub = await this.deps.product(body.subDeviceProductId);
+    if (!sub) throw new SimulationError('PRODUCT_NOT_FOUND', `no product has the id ${body.subDeviceProductId}`);
+    if (!readable(sub.model))
+      throw new SimulationError('NOTHING_TO_REPORT', `product ${body.subDeviceProductId} has no readable property`);
+    return sub;
   }
 
   async stop(id: string): Promise<MqttSimulation> {

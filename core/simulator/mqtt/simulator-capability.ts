@@ -65,6 +65,9 @@ export function createMqttSimulatorCapability(deps: MqttSimulatorDeps): MqttSimu
       routes.add(simulatorRoutes.startMqttSimulation, ({ body }) => sims.start(body));
       routes.add(simulatorRoutes.listMqttSimulations, () => ({ items: sims.list() }));
       routes.add(simulatorRoutes.getMqttSimulation, ({ params }) => sims.get(params.id));
+      routes.add(simulatorRoutes.setSimulatedSubDevicesOnline, ({ params, body }) =>
+        sims.setSubDevicesOnline(params.id, body.online),
+      );
       routes.add(simulatorRoutes.stopMqttSimulation, ({ params }) => sims.stop(params.id));
     },
     async stop() {

@@ -7,6 +7,20 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { SimulatorDialect } from '../../contract/simulator.js';
 import type { ProductModel } from '../../contract/product-model.js';
 import { generateReport, type Random } from './value-generator.js';
+import {
+  addSubDeviceRequests,
+  batchReports,
+  subDeviceChanges,
+  subDeviceStatusUpdates,
+  type GatewayFrame,
+} from './virtual-gateway-frames.js';
+
+/** A virtual gateway's sub-devices: it adds them itself on connect and reports for them in batches. */
+export interface VirtualSubDevices {
+  productId: string;
+  model: ProductModel;
+  nodeIds: string[];
+}
 
 export interface VirtualMqttDeviceOptions {
   brokerUrl: string;
@@ -19,6 +33,8 @@ export interface VirtualMqttDeviceOptions {
   clock: Clock;
   random?: Random;
   onEvent?: (event: VirtualDeviceEvent) => void;
+  /** Makes the device a gateway (IoTDA dialect) with these sub-devices. */
+  subDevices?: VirtualSubDevices;
 }
 
 export type VirtualDeviceEvent =
@@ -41,6 +57,9 @@ export class VirtualMqttDevice {
   private readonly random: Random;
   /** Values the platform set (sys/properties/set), per service: they replace generated values in every report. */
   private readonly applied = new Map<string, Record<string, unknown>>();
+  /** Sub-devices the platform confirmed (add response, add notify), by deviceId. */
+  private readonly subDeviceIds = new Set<string>();
+  private subDevicesOnline = true;
 
   constructor(private readonly options: VirtualMqttDeviceOptions) {
     this.random = options.random ?? Math.random;
@@ -52,6 +71,27 @@ export class VirtualMqttDevice {
 
   get connected(): boolean {
     return this.client?.connected === true;
+  }
+
+  /** The sub-devices the platform confirmed, for a gateway. */
+  get subDevices(): string[] {
+    return [...this.subDeviceIds];
+  }
+
+  /** A gateway tells the platform all its sub-devices went online or offline. */
+  setSubDevicesOnline(online: boolean): void {
+    this.subDevicesOnline = online;
+    const status = online ? 'ONLINE' : 'OFFLINE';
+    this.publishAll(subDeviceStatusUpdates(this.deviceId, [...this.subDeviceIds], status, this.options.clock.now()));
+  }
+
+  private publishAll(frames: GatewayFrame[], done: VirtualDeviceEvent = { kind: 'reported' }): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    for (const f of frames)
+      client.publish(f.topic, f.payload, { qos: 1 }, (e) =>
+        this.emit(e ? { kind: 'error', message: `publish refused: ${e.message}` } : done),
+      );
   }
 
   private emit(event: VirtualDeviceEvent): void {
@@ -76,6 +116,11 @@ export class VirtualMqttDevice {
     client.on('connect', () => {
       this.emit({ kind: 'connected' });
       // Legacy devices subscribe to their command topic; IoTDA devices are subscribed by the platform.
+      const subs = this.options.subDevices;
+      if (subs)
+        this.publishAll(addSubDeviceRequests(deviceId, subs.productId, subs.nodeIds, this.options.clock.now()), {
+          kind: 'answered',
+        });
       if (this.options.dialect === 'legacy')
         client.subscribe(`/huawei/v1/devices/${deviceId}/command/json`, { qos: 1 }, (e) => {
           if (e) this.emit({ kind: 'error', message: `subscribing failed: ${e.message}` });
@@ -114,6 +159,12 @@ export class VirtualMqttDevice {
     const client = this.client;
     if (!client?.connected || this.stopped) return;
     const now = this.options.clock.now();
+    const subs = this.options.subDevices;
+    if (subs) {
+      if (this.subDevicesOnline && this.subDeviceIds.size > 0)
+        this.publishAll(batchReports(this.deviceId, [...this.subDeviceIds], subs.model, this.random, now));
+      return;
+    }
     const services = generateReport(this.options.model, this.random, now)
       .filter((s) => only === undefined || only.has(s.serviceId))
       .map((s) => ({ ...s, properties: { ...s.properties, ...(this.applied.get(s.serviceId) ?? {}) } }));
@@ -153,6 +204,17 @@ export class VirtualMqttDevice {
     const client = this.client;
     if (!client) return;
     const { deviceId } = this.options;
+    if (this.options.subDevices && topic === `$oc/devices/${deviceId}/sys/events/down`) {
+      const { added, deleted } = subDeviceChanges(payload);
+      const fresh = added.filter((id) => !this.subDeviceIds.has(id));
+      for (const id of fresh) this.subDeviceIds.add(id);
+      for (const id of deleted) this.subDeviceIds.delete(id);
+      if (fresh.length > 0 && this.subDevicesOnline)
+        this.publishAll(subDeviceStatusUpdates(deviceId, fresh, 'ONLINE', this.options.clock.now()), {
+          kind: 'answered',
+        });
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));

@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import type { Device } from '../../../core/contract/index.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
 import { useProduct } from '../products/productQueries.js';
+import { SubDeviceGateway } from '../gateways/SubDeviceGateway.js';
 import { useUpdateDevice } from './deviceQueries.js';
 import { formatDateTime } from '../../app/i18n.js';
 
@@ -78,6 +79,14 @@ export function DeviceDetailsCard({ device: d }: { device: Device }) {
       </Anchor>,
     ],
     [t('devices.fields.protocol'), d.protocolType],
+    ...(d.gatewayId !== undefined
+      ? [
+          [t('gateways.sub.gateway'), <SubDeviceGateway key="gateway" device={{ ...d, gatewayId: d.gatewayId }} />] as [
+            string,
+            ReactNode,
+          ],
+        ]
+      : []),
     [t('devices.fields.created'), formatDateTime(d.createdAt)],
     [t('devices.fields.lastSeen'), d.lastSeenAt ? formatDateTime(d.lastSeenAt) : '–'],
   ];

@@ -19,6 +19,7 @@ import { useCsvDownload, useDeviceCounts, type DeviceFilter } from './deviceQuer
 import { RegisterDeviceModal } from './RegisterDeviceModal.js';
 import { StatusCountFilter } from './StatusCountFilter.js';
 import { VirtualDeviceTable } from './VirtualDeviceTable.js';
+import { useGatewayList } from '../gateways/gatewayQueries.js';
 
 /** The API takes up to 10,000 device ids per bulk call. */
 const MAX_SELECTED = 10_000;
@@ -33,6 +34,10 @@ export function DevicesListPage() {
   const [params] = useSearchParams();
   const [groupId, setGroupId] = useState<string | null>(params.get('groupId'));
   const [tagId, setTagId] = useState<string | null>(params.get('tagId'));
+  const [gatewayId, setGatewayId] = useState<string | null>(params.get('gatewayId'));
+  const gateways = useGatewayList();
+  const gatewayOptions = (gateways.data?.items ?? []).map((g) => ({ value: g.deviceId, label: g.name ?? g.nodeId }));
+  const gatewayName = (id: string) => gatewayOptions.find((g) => g.value === id)?.label;
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const groups = useGroupTree();
   const tags = useTags();
@@ -67,6 +72,7 @@ export function DevicesListPage() {
     ...(q ? { search: q } : {}),
     ...(groupId ? { groupId } : {}),
     ...(tagId ? { tagId } : {}),
+    ...(gatewayId ? { gatewayId } : {}),
   };
   const productItems = products.data?.items ?? [];
   const productLabel = (id: string) => {
@@ -141,6 +147,16 @@ export function DevicesListPage() {
             searchable
             w={180}
           />
+          <Select
+            aria-label={t('gateways.list.filter')}
+            placeholder={t('gateways.list.any')}
+            data={gatewayOptions}
+            value={gatewayId}
+            onChange={setGatewayId}
+            clearable
+            searchable
+            w={200}
+          />
         </Group>
         {selected.size > 0 && (
           <Group mb="sm" gap="sm" data-testid="bulk-bar">
@@ -212,6 +228,7 @@ export function DevicesListPage() {
         <VirtualDeviceTable
           filter={filter}
           productName={productLabel}
+          gatewayName={gatewayName}
           selection={selection}
           onClearFilters={() => {
             setSearch('');
@@ -219,6 +236,7 @@ export function DevicesListPage() {
             setProductId(null);
             setGroupId(null);
             setTagId(null);
+            setGatewayId(null);
           }}
         />
       </Card>

@@ -12,7 +12,7 @@ import { LIST_PAGE_SIZE, useDevicePages, type DeviceFilter } from './deviceQueri
 import { formatDateTime } from '../../app/i18n.js';
 
 export const DEVICE_ROW_HEIGHT = 40;
-const COLUMNS = 'minmax(160px, 1.3fr) minmax(120px, 1fr) 110px minmax(140px, 1fr) 90px 170px';
+const COLUMNS = 'minmax(160px, 1.3fr) minmax(120px, 1fr) 110px minmax(140px, 1fr) minmax(110px, 0.8fr) 90px 170px';
 const SELECTABLE_COLUMNS = `28px ${COLUMNS}`;
 
 const cellStyle = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 } as const;
@@ -21,6 +21,8 @@ export interface VirtualDeviceTableProps {
   filter: DeviceFilter;
   /** productId → a readable product name. */
   productName: (productId: string) => string | undefined;
+  /** gateway deviceId → a readable gateway name. */
+  gatewayName?: (gatewayId: string) => string | undefined;
   onClearFilters: () => void;
   /** With a selection, each row gets a checkbox for the bulk actions. */
   selection?: { has(deviceId: string): boolean; toggle(deviceId: string, on: boolean): void };
@@ -33,7 +35,13 @@ export function pagesForRows(first: number, last: number, pageSize: number): num
   return [...pages].sort((a, b) => a - b);
 }
 
-export function VirtualDeviceTable({ filter, productName, onClearFilters, selection }: VirtualDeviceTableProps) {
+export function VirtualDeviceTable({
+  filter,
+  productName,
+  gatewayName,
+  onClearFilters,
+  selection,
+}: VirtualDeviceTableProps) {
   const columns = selection ? SELECTABLE_COLUMNS : COLUMNS;
   const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -82,6 +90,7 @@ export function VirtualDeviceTable({ filter, productName, onClearFilters, select
     t('devices.fields.name'),
     t('devices.fields.status'),
     t('devices.fields.product'),
+    t('gateways.list.column'),
     t('devices.fields.protocol'),
     t('devices.fields.lastSeen'),
   ];
@@ -146,7 +155,11 @@ export function VirtualDeviceTable({ filter, productName, onClearFilters, select
                     )}
                   </Box>
                 )}
-                {device ? <DeviceCells device={device} productName={productName} /> : <LoadingCells />}
+                {device ? (
+                  <DeviceCells device={device} productName={productName} gatewayName={gatewayName} />
+                ) : (
+                  <LoadingCells />
+                )}
               </Box>
             );
           })}
@@ -159,7 +172,15 @@ export function VirtualDeviceTable({ filter, productName, onClearFilters, select
   );
 }
 
-function DeviceCells({ device: d, productName }: { device: Device; productName: (id: string) => string | undefined }) {
+function DeviceCells({
+  device: d,
+  productName,
+  gatewayName,
+}: {
+  device: Device;
+  productName: (id: string) => string | undefined;
+  gatewayName: ((id: string) => string | undefined) | undefined;
+}) {
   const product = productName(d.productId);
   return (
     <>
@@ -183,6 +204,18 @@ function DeviceCells({ device: d, productName }: { device: Device; productName: 
       <Text role="cell" size="sm" style={cellStyle} title={d.productId}>
         {product ?? d.productId}
       </Text>
+      <Box role="cell" style={cellStyle}>
+        {d.gatewayId !== undefined && (
+          <Anchor
+            component={Link}
+            to={`/devices/${encodeURIComponent(d.gatewayId)}?tab=gateway`}
+            size="sm"
+            title={d.gatewayId}
+          >
+            {gatewayName?.(d.gatewayId) ?? d.gatewayId}
+          </Anchor>
+        )}
+      </Box>
       <Text role="cell" size="sm" style={cellStyle}>
         {d.protocolType}
       </Text>
@@ -196,7 +229,7 @@ function DeviceCells({ device: d, productName }: { device: Device; productName: 
 function LoadingCells() {
   return (
     <>
-      {Array.from({ length: 6 }, (_, i) => (
+      {Array.from({ length: 7 }, (_, i) => (
         <Skeleton key={i} role="cell" height={12} radius="sm" />
       ))}
     </>

@@ -19,6 +19,8 @@ export interface DeviceFilter {
   /** Devices of this group and its subgroups. */
   groupId?: string;
   tagId?: string;
+  /** Sub-devices of this gateway. */
+  gatewayId?: string;
 }
 
 export interface HistoryFilter {
@@ -55,6 +57,7 @@ const listQuery = (filter: DeviceFilter, page: number): DeviceListQuery => ({
   ...(filter.search ? { search: filter.search } : {}),
   ...(filter.groupId ? { groupId: filter.groupId } : {}),
   ...(filter.tagId ? { tagId: filter.tagId } : {}),
+  ...(filter.gatewayId ? { gatewayId: filter.gatewayId } : {}),
 });
 
 /**

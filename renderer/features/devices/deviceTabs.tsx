@@ -7,6 +7,7 @@ import { isLwm2mDevice, Lwm2mDevicePanel } from '../lwm2m/Lwm2mDevicePanel.js';
 import { CommandsPanel } from '../commands/CommandsPanel.js';
 import { ConfigPanel } from '../config/ConfigPanel.js';
 import { ShadowPanel } from '../shadow/ShadowPanel.js';
+import { GatewayPanel, isPossibleGateway } from '../gateways/GatewayPanel.js';
 
 export interface DeviceTab {
   /** URL value of `?tab=`; unique among the tabs. */
@@ -26,7 +27,9 @@ export const extraDeviceTabs: readonly DeviceTab[] = [
   {
     value: 'simulator',
     labelKey: 'devices.tabs.simulator',
-    appliesTo: (d) => d.protocolType === 'MQTT',
+    // A sub-device is simulated by its gateway, not on its own.
+    appliesTo: (d) => d.protocolType === 'MQTT' && d.gatewayId === undefined,
     Panel: SimulatorPanel,
   },
+  { value: 'gateway', labelKey: 'gateways.tab', appliesTo: isPossibleGateway, Panel: GatewayPanel },
 ];

@@ -350,7 +350,7 @@ describe('every class of profile error names its file and JSON path', () => {
 
 describe('writing a profile package', () => {
   it('round-trips import -> export -> import to an equal model', async () => {
-    for (const name of [WATER_METER, 'StreetLight_WorkbenchSamples_SL100MQTT']) {
+    for (const name of [WATER_METER, 'StreetLight_WorkbenchSamples_SL100MQTT', 'Gateway_WorkbenchSamples_GW100MQTT']) {
       const first = readProfileEntries(sample(name));
       if (!first.ok) throw new Error(first.error.message);
       const { bytes, fileName } = await writeProfileZip(first.model);

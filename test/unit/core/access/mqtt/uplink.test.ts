@@ -2,6 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { MqttAccessContext } from '../../../../../core/access/mqtt/access-context.js';
 import { SessionTable, type Session } from '../../../../../core/access/mqtt/session-table.js';
+import { SubDeviceRouting } from '../../../../../core/access/mqtt/sub-device-routing.js';
 import { createUplinkRouter } from '../../../../../core/access/mqtt/uplink.js';
 import { createEventBus } from '../../../../../core/bus/event-bus.js';
 import { createManualClock } from '../../../../../core/clock.js';
@@ -58,7 +59,7 @@ function setup() {
     refuse: () => undefined,
     presence: (deviceId: string, kind: string) => void presence.push(`${deviceId} ${kind}`),
   } as unknown as MqttAccessContext;
-  const route = createUplinkRouter(ctx, downlink);
+  const route = createUplinkRouter(ctx, downlink, new SubDeviceRouting());
   const session: Session = {
     deviceId: 'gw',
     productId: 'pg',

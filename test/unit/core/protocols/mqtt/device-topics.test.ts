@@ -38,6 +38,7 @@ describe('device topic ACL', () => {
       operation: 'get',
       requestId: 'a2',
     });
+    expect(classifyPublish('$oc/devices/p1_n1/sys/events/up', scope)).toEqual({ kind: 'event' });
   });
 
   it('honours custom topic permissions', () => {

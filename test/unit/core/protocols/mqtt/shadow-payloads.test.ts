@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseDeviceEvents } from '../../../../../core/protocols/mqtt/device-events.js';
 import {
-  parseDeviceEvents,
   parseShadowGetRequest,
   shadowGetResponse,
   timeSyncResponse,
@@ -82,7 +82,7 @@ describe('time sync', () => {
     const parsed = parseDeviceEvents(
       b({ object_device_id: null, services: [{ service_id: 'S', event_type: 'e', event_time: null, paras: null }] }),
     );
-    expect(parsed).toEqual({ ok: true, value: [{ serviceId: 'S', eventType: 'e', paras: {} }] });
+    expect(parsed).toEqual({ ok: true, value: { services: [{ serviceId: 'S', eventType: 'e', paras: {} }] } });
     expect(parseDeviceEvents(b({ services: [] }))).toMatchObject({ ok: false, error: { code: 'BAD_PAYLOAD' } });
   });
 });
