@@ -17,6 +17,8 @@ import type { Logger } from './log/logger.js';
 import { createNorthboundCapability, northboundDevice } from './northbound/index.js';
 import { createPackagesCapability } from './ota/packages/index.js';
 import { createProductsCapability } from './products/index.js';
+import { createRulesCapability } from './rules/index.js';
+import { createCommandBodySchema } from './contract/commands.js';
 import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
 import { createFlashingCapability } from './flashing/index.js';
@@ -177,6 +179,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
     commands: () => commands.service,
     commandBatches: () => commands.batches,
+    alarmInfo: (deviceId) => rules.alarms.alarmInfo(deviceId),
     sections: [(context) => push.northboundSection(context)],
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
@@ -215,6 +218,60 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
   });
 
+  const rules = createRulesCapability({
+    devices: () => ({
+      exists: (id) => devices.registry.get(id) !== undefined,
+      productOf: (id) => devices.registry.get(id)?.productId,
+      groupsOf: (id) => {
+        const chain: string[] = [];
+        for (let g = devices.registry.groupOf(id); g !== undefined && !chain.includes(g);) {
+          chain.push(g);
+          try {
+            g = groups.service.get(g).parentId;
+          } catch {
+            break;
+          }
+        }
+        return chain;
+      },
+      devicesOf: (scope) =>
+        scope.kind === 'product'
+          ? devices.registry.idsWhere({ productId: scope.productId })
+          : groups.service.scope(scope.groupId, true),
+      ownerOf: (id) => apps.registry.ownerOfDevice(id),
+      deviceInfo: (id) => {
+        const device = devices.registry.get(id);
+        return device && { ...apps.registry.deviceInfo(id), ...device };
+      },
+      onChange: (listener) => devices.registry.onChange(listener),
+    }),
+    productExists: (id) => product(id) !== undefined,
+    defaultAppId: () => apps.registry.defaultApp().appId,
+    data: () => ({
+      onIngested: (listener) => data.store.onIngested(listener),
+      latest: (id) => data.store.latest(id),
+      history: (id, serviceId, property, limit) => data.store.history(id, { serviceId, property, limit }).items,
+    }),
+    commands: () => ({
+      create: async (action) => {
+        const input = createCommandBodySchema.parse({
+          serviceId: action.serviceId,
+          method: action.method,
+          paras: action.paras,
+          ...(action.expireTime !== undefined ? { expireTime: action.expireTime } : {}),
+          ...(action.callbackUrl !== undefined ? { callbackUrl: action.callbackUrl } : {}),
+        });
+        const command = await commands.service.create(action.deviceId, input);
+        return { commandId: command.commandId, status: command.status };
+      },
+    }),
+    ruleEvent: (appId, body) => {
+      const urls = push.subscriptions.urlsFor(appId, 'ruleEvent');
+      for (const url of urls) push.delivery.enqueue({ url, body, notifyType: 'ruleEvent' });
+      return urls.length;
+    },
+  });
+
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });
@@ -239,6 +296,8 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       push,
       // After push: a restart may end commands (TIMEOUT) and send their status callbacks while starting.
       commands,
+      // After commands and push: firings queue commands and ruleEvent pushes.
+      rules,
       lwm2mSimulator,
       northbound,
       mqttSimulator,

@@ -19,6 +19,7 @@ export * from './commands.js';
 export * from './groups.js';
 export * from './push.js';
 export * from './flashing.js';
+export * from './rules.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -36,6 +37,7 @@ import { commandRoutes } from './commands.js';
 import { groupRoutes, tagRoutes } from './groups.js';
 import { pushRoutes } from './push.js';
 import { flashRoutes } from './flashing.js';
+import { ruleRoutes } from './rules.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -57,4 +59,5 @@ export const apiRoutes = {
   ...tagRoutes,
   ...pushRoutes,
   ...flashRoutes,
+  ...ruleRoutes,
 } as const;
