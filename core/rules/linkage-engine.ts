@@ -162,21 +162,22 @@ export class LinkageEngine {
     }
   }
 
-  private scheduleTimer(live: LiveRule): void {
+  /** Schedules the timer's next tick at or after `from`. */
+  private scheduleTimer(live: LiveRule, from = this.deps.clock.now()): void {
     const timer = live.evaluator.rule.conditions.find((c) => c.kind === 'timer');
     if (!timer) return;
-    const now = this.deps.clock.now();
-    const next = nextTimerFiring(timer, now);
+    const next = nextTimerFiring(timer, from);
     if (!next) return;
-    live.timer = this.deps.clock.setTimeout(() => {
-      if (this.rules.get(live.evaluator.rule.ruleId) !== live) return;
-      const at = this.deps.clock.now();
-      for (const key of live.evaluator.timerKeys()) this.decide(live, key, at, true);
-      // The next tick is strictly after this one.
-      const following = nextTimerFiring(timer, next.at + 1);
-      live.timer = undefined;
-      if (following) this.scheduleTimer(live);
-    }, next.at - now);
+    live.timer = this.deps.clock.setTimeout(
+      () => {
+        live.timer = undefined;
+        if (this.rules.get(live.evaluator.rule.ruleId) !== live) return;
+        const at = this.deps.clock.now();
+        for (const key of live.evaluator.timerKeys()) this.decide(live, key, at, true);
+        this.scheduleTimer(live, next.at + 1);
+      },
+      Math.max(0, next.at - this.deps.clock.now()),
+    );
   }
 
   private enqueue(rule: LinkageRule, decision: Decision, at: number): void {
