@@ -69,7 +69,11 @@ export class AlarmService {
       .sort((a, b) => severity[b.level] - severity[a.level] || b.lastAt.localeCompare(a.lastAt));
     const top = open[0];
     return top
-      ? { alarmSeverity: top.level.toUpperCase(), alarmStatus: true, alarmTime: formatNorthboundTime(Date.parse(top.lastAt)) }
+      ? {
+          alarmSeverity: top.level.toUpperCase(),
+          alarmStatus: true,
+          alarmTime: formatNorthboundTime(Date.parse(top.lastAt)),
+        }
       : null;
   }
 

@@ -13,6 +13,14 @@ const stamp = (ms: number) =>
     .replace(/[-:]/g, '')
     .replace(/\.(\d{3})Z$/, '$1Z');
 
+/** `<base>.jsonl`, or `<base>-2.jsonl`, … when a file rotated in the same millisecond already has the name. */
+async function freeName(dir: string, base: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const path = join(dir, n === 1 ? `${base}.jsonl` : `${base}-${n}.jsonl`);
+    if (!(await stat(path).catch(() => undefined))) return path;
+  }
+}
+
 export function createFileTarget(config: FileConfig & { dir: string }, baseName: string, clock: Clock): TargetClient {
   const current = join(config.dir, `${baseName}.jsonl`);
   let openedAt: number | undefined;
@@ -28,7 +36,7 @@ export function createFileTarget(config: FileConfig & { dir: string }, baseName:
     }
     const now = clock.now();
     if (size > 0 && (size >= config.maxBytes || now - openedAt >= config.maxAgeMinutes * 60_000)) {
-      await rename(current, join(config.dir, `${baseName}-${stamp(now)}.jsonl`));
+      await rename(current, await freeName(config.dir, `${baseName}-${stamp(now)}`));
       size = 0;
       openedAt = now;
     }
