@@ -20,6 +20,8 @@ import { createNorthboundCapability, northboundDevice } from './northbound/index
 import { createPackagesCapability } from './ota/packages/index.js';
 import { createOtaCapability } from './ota/index.js';
 import { createProductsCapability } from './products/index.js';
+import { createRulesCapability } from './rules/index.js';
+import { createCommandBodySchema } from './contract/commands.js';
 import { createPushCapability } from './push/index.js';
 import { createSerialCapability } from './serial/index.js';
 import { createShadowCapability, type ShadowDevices } from './shadow/index.js';
@@ -187,6 +189,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       (context) => shadow.northboundSection(context),
       (context) => ota.northboundSection(context),
     ],
+    alarmInfo: (deviceId) => rules.alarms.alarmInfo(deviceId),
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({
@@ -276,6 +279,59 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       if (owner !== apps.registry.defaultApp().appId) apps.registry.claimDevice(subDeviceId, owner);
     },
   }));
+  const rules = createRulesCapability({
+    devices: () => ({
+      exists: (id) => devices.registry.get(id) !== undefined,
+      productOf: (id) => devices.registry.get(id)?.productId,
+      groupsOf: (id) => {
+        const chain: string[] = [];
+        for (let g = devices.registry.groupOf(id); g !== undefined && !chain.includes(g);) {
+          chain.push(g);
+          try {
+            g = groups.service.get(g).parentId;
+          } catch {
+            break;
+          }
+        }
+        return chain;
+      },
+      devicesOf: (scope) =>
+        scope.kind === 'product'
+          ? devices.registry.idsWhere({ productId: scope.productId })
+          : groups.service.scope(scope.groupId, true),
+      ownerOf: (id) => apps.registry.ownerOfDevice(id),
+      deviceInfo: (id) => {
+        const device = devices.registry.get(id);
+        return device && { ...apps.registry.deviceInfo(id), ...device };
+      },
+      onChange: (listener) => devices.registry.onChange(listener),
+    }),
+    productExists: (id) => product(id) !== undefined,
+    defaultAppId: () => apps.registry.defaultApp().appId,
+    data: () => ({
+      onIngested: (listener) => data.store.onIngested(listener),
+      latest: (id) => data.store.latest(id),
+      history: (id, serviceId, property, limit) => data.store.history(id, { serviceId, property, limit }).items,
+    }),
+    commands: () => ({
+      create: async (action) => {
+        const input = createCommandBodySchema.parse({
+          serviceId: action.serviceId,
+          method: action.method,
+          paras: action.paras,
+          ...(action.expireTime !== undefined ? { expireTime: action.expireTime } : {}),
+          ...(action.callbackUrl !== undefined ? { callbackUrl: action.callbackUrl } : {}),
+        });
+        const command = await commands.service.create(action.deviceId, input);
+        return { commandId: command.commandId, status: command.status };
+      },
+    }),
+    ruleEvent: (appId, body) => {
+      const urls = push.subscriptions.urlsFor(appId, 'ruleEvent');
+      for (const url of urls) push.delivery.enqueue({ url, body, notifyType: 'ruleEvent' });
+      return urls.length;
+    },
+  });
 
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
@@ -310,6 +366,8 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       // After commands (pending commands hold an upgrade back) and the device access it upgrades through.
       ota,
       gateways,
+      // After commands and push: firings queue commands and ruleEvent pushes.
+      rules,
       lwm2mSimulator,
       northbound,
       mqttSimulator,

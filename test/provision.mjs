@@ -22,6 +22,12 @@ export const systemTools = [
     preseed: 'wireshark-common wireshark-common/install-setuid boolean false',
   },
   { file: '/usr/bin/mosquitto_pub', pkg: 'mosquitto-clients', for: 'real MQTT client traffic' },
+  { file: '/usr/sbin/mosquitto', pkg: 'mosquitto', for: 'rule forwarding tests publish to a real MQTT broker' },
+  {
+    file: '/usr/lib/rabbitmq/bin/rabbitmq-server',
+    pkg: 'rabbitmq-server',
+    for: 'rule forwarding tests publish to a real AMQP 0-9-1 broker (RabbitMQ)',
+  },
   {
     file: '/usr/lib/python3/dist-packages/paho/mqtt/client.py',
     pkg: 'python3-paho-mqtt',

@@ -86,6 +86,18 @@ export const busEventSchemas = {
     deviceId: z.string(),
     kind: z.enum(['desired', 'delivery', 'reported', 'config']),
   }),
+  /** Rules: a linkage rule fired (`notify`: it had a notification action, the UI shows a message), an alarm changed. */
+  rule: z.object({
+    ...base,
+    kind: z.enum(['firing', 'alarm']),
+    ruleId: z.string().optional(),
+    ruleName: z.string().optional(),
+    firingId: z.string().optional(),
+    deviceId: z.string().optional(),
+    notify: z.boolean().optional(),
+    alarmId: z.string().optional(),
+    state: z.string().optional(),
+  }),
   task: z.object({
     ...base,
     taskId: z.string(),

@@ -23,6 +23,7 @@ export * from './shadow.js';
 export * from './device-config.js';
 export * from './ota.js';
 export * from './gateways.js';
+export * from './rules.js';
 import { platformRoutes } from './platform.js';
 import { codecRoutes } from './codecs.js';
 import { trafficRoutes } from './traffic.js';
@@ -44,6 +45,7 @@ import { shadowRoutes } from './shadow.js';
 import { deviceConfigRoutes } from './device-config.js';
 import { otaRoutes } from './ota.js';
 import { gatewayRoutes } from './gateways.js';
+import { ruleRoutes } from './rules.js';
 
 /** Every route of the workbench API; capabilities add theirs here. */
 export const apiRoutes = {
@@ -69,4 +71,5 @@ export const apiRoutes = {
   ...deviceConfigRoutes,
   ...otaRoutes,
   ...gatewayRoutes,
+  ...ruleRoutes,
 } as const;

@@ -26,6 +26,7 @@ export function northboundDevice(
   model: ProductModel | undefined,
   latest: readonly LatestService[],
   extra: Record<string, unknown>,
+  alarmInfo: { alarmSeverity: string; alarmStatus: boolean; alarmTime: string } | null = null,
 ) {
   const { endUser, location, mute, imsi, ...rest } = extra;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -60,7 +61,7 @@ export function northboundDevice(
       data: s.data,
       eventTime: formatNorthboundTime(Date.parse(s.eventTime)),
     })),
-    alarmInfo: null,
+    alarmInfo,
   };
 }
 

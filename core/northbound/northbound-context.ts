@@ -31,6 +31,8 @@ export interface NorthboundDeps {
   products: NorthboundProducts;
   commands: () => CommandService;
   commandBatches: () => CommandBatches;
+  /** The device's most severe open alarm (the rule engine's), for the device view's `alarmInfo`. */
+  alarmInfo?: (deviceId: string) => { alarmSeverity: string; alarmStatus: boolean; alarmTime: string } | null;
   /** Sections other capabilities add (subscriptions, commands), registered after the device sections. */
   sections?: ReadonlyArray<(context: NorthboundContext) => void>;
 }

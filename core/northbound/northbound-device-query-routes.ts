@@ -21,6 +21,7 @@ export function registerDeviceQueryRoutes({
       deps.products.get(device.productId)?.model,
       deps.data().latest(deviceId),
       deps.apps().deviceInfo(deviceId),
+      deps.alarmInfo?.(deviceId) ?? null,
     );
   };
 

@@ -114,6 +114,17 @@ export const northboundErrors: Readonly<Record<string, PlatformError>> = {
     errorCode: '100609',
     describe: (message) => `Too much devices to add: ${message}`,
   },
+  // Rule codes are not in our fact sheet: the platform's "invalid input" with the workbench's status.
+  RULE_ALARM_WITH_TIMER: {
+    status: 400,
+    errorCode: '100022',
+    describe: (message) => `The input is invalid: ${message}`,
+  },
+  RULE_NOT_FOUND: {
+    status: 404,
+    errorCode: '100022',
+    describe: (message) => `The rule is not existed: ${message}`,
+  },
   // The platform's own code for an unknown subscription is not in our fact sheet: its "invalid input" with a 404.
   SUBSCRIPTION_NOT_FOUND: {
     status: 404,

@@ -1,0 +1,159 @@
+// One linkage rule's state, pure (no clock, no I/O): what each condition last saw, which devices it has fired for,
+// and when a delayed trigger falls due. The live engine and "try against history" both drive it with reports.
+import type { LinkageRule, PropertyCondition, RuleReason } from '../contract/rules.js';
+import { compareValue, inTimeRange } from './conditions.js';
+
+export interface ObservedReport {
+  deviceId: string;
+  productId: string | undefined;
+  /** The device's group and the groups above it. */
+  groupIds: readonly string[];
+  services: readonly { serviceId: string; properties: Record<string, unknown>; eventTime: number }[];
+}
+
+interface ConditionState {
+  value: unknown;
+  previous: unknown;
+  eventTime: number;
+  /** Since when the condition has held (undefined: it does not hold). */
+  since: number | undefined;
+}
+
+export type Decision =
+  | { kind: 'fire'; key: string; deviceId: string | null; reasons: RuleReason[] }
+  | { kind: 'recover'; key: string; deviceId: string | null };
+
+/** The key a rule fires under: the reporting device when a condition covers many devices, else the whole rule. */
+const RULE_KEY = '*';
+
+export class RuleEvaluator {
+  readonly perDevice: boolean;
+  private readonly conditions: { index: number; condition: PropertyCondition }[];
+  private readonly states = new Map<string, ConditionState>();
+  private readonly fired = new Set<string>();
+
+  constructor(readonly rule: LinkageRule) {
+    this.conditions = rule.conditions.flatMap((condition, index) =>
+      condition.kind === 'property' ? [{ index, condition }] : [],
+    );
+    this.perDevice = this.conditions.some((c) => c.condition.scope.kind !== 'device');
+  }
+
+  get hasTimer(): boolean {
+    return this.rule.conditions.some((c) => c.kind === 'timer');
+  }
+
+  /** Devices named by device-scope conditions (to index the rule by device). */
+  watchedDevices(): string[] {
+    return this.conditions.flatMap(({ condition: c }) => (c.scope.kind === 'device' ? [c.scope.deviceId] : []));
+  }
+
+  private covers(c: PropertyCondition, report: ObservedReport): boolean {
+    const s = c.scope;
+    if (s.kind === 'device') return s.deviceId === report.deviceId;
+    if (s.kind === 'product') return s.productId === report.productId;
+    return report.groupIds.includes(s.groupId);
+  }
+
+  /** Takes in a report; returns the keys whose decision may have changed. */
+  observe(report: ObservedReport, now: number): string[] {
+    const keys = new Set<string>();
+    for (const { index, condition: c } of this.conditions) {
+      if (!this.covers(c, report)) continue;
+      for (const service of report.services) {
+        if (service.serviceId !== c.serviceId || !(c.property in service.properties)) continue;
+        // Data validity: an old report (buffered by the device, replayed) does not count.
+        if (c.validitySeconds !== undefined && now - service.eventTime > c.validitySeconds * 1000) continue;
+        const value = service.properties[c.property];
+        const stateKey = `${index}|${report.deviceId}`;
+        const old = this.states.get(stateKey);
+        const holds = compareValue(c.operator, value, c.value, c.value2, old?.value);
+        this.states.set(stateKey, {
+          value,
+          previous: old?.value,
+          eventTime: service.eventTime,
+          since: holds ? (old?.since ?? now) : undefined,
+        });
+        keys.add(this.perDevice ? report.deviceId : RULE_KEY);
+      }
+    }
+    return [...keys];
+  }
+
+  private stateFor(index: number, c: PropertyCondition, key: string): ConditionState | undefined {
+    const deviceId = c.scope.kind === 'device' ? c.scope.deviceId : key;
+    return this.states.get(`${index}|${deviceId}`);
+  }
+
+  /**
+   * Whether the rule holds for `key` now (timer conditions count as met only when `timerTick`), what to do about it,
+   * and when a delayed trigger will next need a look.
+   */
+  decide(key: string, now: number, timerTick = false): { decision?: Decision; wakeAt?: number } {
+    const rule = this.rule;
+    let wakeAt: number | undefined;
+    const met: PropertyCondition[] = [];
+    const reasons: RuleReason[] = [];
+    let unmet = 0;
+    for (const { index, condition: c } of this.conditions) {
+      const state = this.stateFor(index, c, key);
+      const hold = (c.holdMinutes ?? 0) * 60_000;
+      if (state?.since !== undefined && now - state.since >= hold) {
+        met.push(c);
+        reasons.push({
+          satisfactionTime: new Date(state.since + hold).toISOString(),
+          type: 'DEVICE',
+          id: c.scope.kind === 'device' ? c.scope.deviceId : key,
+          info: {
+            serviceId: c.serviceId,
+            property: c.property,
+            operator: c.operator,
+            value: state.value,
+            ...(c.value !== undefined ? { threshold: c.value } : {}),
+            ...(c.value2 !== undefined ? { threshold2: c.value2 } : {}),
+            ...(c.operator === 'changed' ? { previous: state.previous } : {}),
+            ...(c.holdMinutes ? { heldMinutes: c.holdMinutes } : {}),
+          },
+          transInfo: null,
+        });
+      } else {
+        unmet++;
+        if (state?.since !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, state.since + hold);
+      }
+    }
+    const timers = rule.conditions.filter((c) => c.kind === 'timer');
+    if (timerTick)
+      reasons.push({
+        satisfactionTime: new Date(now).toISOString(),
+        type: 'TIMER',
+        id: rule.ruleId,
+        info: { timer: timers[0] ?? null },
+        transInfo: null,
+      });
+    const timerMet = timerTick ? timers.length : 0;
+    const satisfied = rule.logic === 'and' ? unmet === 0 && timerMet === timers.length : met.length > 0 || timerMet > 0;
+    const deviceId = key === RULE_KEY ? (this.watchedDevices()[0] ?? null) : key;
+    // A timer fires each tick; a data condition fires once when it comes to hold and again after it stopped.
+    if (timerTick) {
+      return satisfied && inTimeRange(rule.timeRange, now)
+        ? { decision: { kind: 'fire', key, deviceId, reasons } }
+        : {};
+    }
+    if (timers.length > 0 && rule.logic === 'and') return {};
+    if (satisfied) {
+      if (this.fired.has(key) || !inTimeRange(rule.timeRange, now)) return {};
+      this.fired.add(key);
+      return { decision: { kind: 'fire', key, deviceId, reasons } };
+    }
+    if (this.fired.delete(key)) return { decision: { kind: 'recover', key, deviceId }, ...(wakeAt ? { wakeAt } : {}) };
+    return wakeAt !== undefined ? { wakeAt } : {};
+  }
+
+  /** Keys a timer tick evaluates: the whole rule, or every device a condition has seen. */
+  timerKeys(): string[] {
+    if (!this.perDevice) return [RULE_KEY];
+    const keys = new Set<string>();
+    for (const k of this.states.keys()) keys.add(k.slice(k.indexOf('|') + 1));
+    return keys.size > 0 || this.conditions.length > 0 ? [...keys] : [RULE_KEY];
+  }
+}
