@@ -6,6 +6,8 @@ import { ProfileImportError } from '../../../../core/products/index.js';
 
 // Written out rather than read from the table: changing a status must change this list too.
 const expectedStatuses: [code: string, status: number][] = [
+  ['ALARM_CLEARED', 409],
+  ['ALARM_NOT_FOUND', 404],
   ['APP_EXISTS', 409],
   ['APP_HAS_DEVICES', 409],
   ['APP_IS_DEFAULT', 409],
@@ -22,6 +24,7 @@ const expectedStatuses: [code: string, status: number][] = [
   ['BAD_NODE_ID', 400],
   ['BAD_REFRESH_TOKEN', 401],
   ['BAD_REQUEST', 400],
+  ['BAD_RULE', 400],
   ['BAD_SECRET', 400],
   ['BAD_TIME', 400],
   ['BAD_TOKEN', 401],
@@ -110,6 +113,8 @@ const expectedStatuses: [code: string, status: number][] = [
   ['PRODUCT_IN_USE', 409],
   ['PRODUCT_NOT_FOUND', 404],
   ['PRODUCT_VERSION_CONFLICT', 409],
+  ['RULE_ALARM_WITH_TIMER', 400],
+  ['RULE_NOT_FOUND', 404],
   ['SAMPLE_CODEC_NOT_FOUND', 404],
   ['SAMPLE_NOT_FOUND', 404],
   ['SCRIPT_NOT_FOUND', 404],
@@ -121,6 +126,8 @@ const expectedStatuses: [code: string, status: number][] = [
   ['SUBSCRIPTION_NOT_FOUND', 404],
   ['TAG_EXISTS', 409],
   ['TAG_NOT_FOUND', 404],
+  ['TARGET_IN_USE', 409],
+  ['TARGET_NOT_FOUND', 404],
   ['TASK_NOT_FOUND', 404],
   ['TOPIC_NOT_DEVICE', 400],
   ['UNSUPPORTED_MEDIA_TYPE', 415],

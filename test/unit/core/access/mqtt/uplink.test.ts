@@ -7,7 +7,13 @@ import { createUplinkRouter } from '../../../../../core/access/mqtt/uplink.js';
 import { createEventBus } from '../../../../../core/bus/event-bus.js';
 import { createManualClock } from '../../../../../core/clock.js';
 import type { Device } from '../../../../../core/contract/devices.js';
-import type { DeviceMessage, DeviceRequest, MqttDownlink, MqttPublish } from '../../../../../core/device-link/index.js';
+import type {
+  DeviceEvent,
+  DeviceMessage,
+  DeviceRequest,
+  MqttDownlink,
+  MqttPublish,
+} from '../../../../../core/device-link/index.js';
 import { classifyPublish } from '../../../../../core/protocols/mqtt/device-topics.js';
 
 const device = (deviceId: string, productId: string, gatewayId?: string) =>
@@ -26,6 +32,7 @@ function setup() {
   const answered: unknown[] = [];
   const requests: DeviceRequest[] = [];
   const published: MqttPublish[] = [];
+  const events: DeviceEvent[] = [];
   const downlink: MqttDownlink = {
     isConnected: () => true,
     dialectOf: () => 'iotda',
@@ -50,6 +57,7 @@ function setup() {
         message: (m: DeviceMessage) => void messages.push(m),
         response: (r: unknown) => void answered.push(r),
         request: (r: DeviceRequest) => void requests.push(r),
+        event: (e: DeviceEvent) => void events.push(e),
       },
     },
     clock: createManualClock(5),
@@ -74,7 +82,7 @@ function setup() {
     if (!kind) throw new Error(`${topic} is not an uplink topic`);
     return route(session, kind, topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
   };
-  return { send, session, stored, refused, messages, presence, answered, requests, published };
+  return { send, session, stored, refused, messages, presence, answered, requests, published, events };
 }
 
 describe('uplink routing', () => {
@@ -177,5 +185,9 @@ describe('uplink routing', () => {
       ],
     });
     expect(t.messages).toEqual([]);
+    expect(t.events.map((e) => `${e.deviceId} ${e.serviceId} ${e.eventType}`)).toEqual([
+      'gw $sdk_info sdk_info_report',
+      'gw $time_sync time_sync_request',
+    ]);
   });
 });
