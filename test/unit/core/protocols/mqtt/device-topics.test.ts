@@ -38,7 +38,12 @@ describe('device topic ACL', () => {
       operation: 'get',
       requestId: 'a2',
     });
+    expect(classifyPublish('$oc/devices/p1_n1/sys/shadow/get/request_id=s1', scope)).toEqual({
+      kind: 'shadowGet',
+      requestId: 's1',
+    });
     expect(classifyPublish('$oc/devices/p1_n1/sys/events/up', scope)).toEqual({ kind: 'event' });
+    expect(classifyPublish('$oc/devices/p1_n1/sys/shadow/get/request_id=', scope)).toBeUndefined();
   });
 
   it('honours custom topic permissions', () => {
