@@ -211,7 +211,8 @@ export class OtaService {
     const taskId = randomUUID();
     const task: TaskRow = {
       id: taskId,
-      name: body.name ?? `${pkg.name} → ${deviceIds.length} device${deviceIds.length === 1 ? '' : 's'}`,
+      // The package's name alone: the UI words the device count in its own language.
+      name: body.name ?? pkg.name,
       kind: pkg.kind,
       package_id: pkg.id,
       package_name: pkg.name,

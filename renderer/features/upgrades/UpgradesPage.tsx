@@ -2,7 +2,6 @@
 // concurrency (cell, level, running / limit), the per-device table with step and reason, stop and retry failed.
 import {
   Anchor,
-  Badge,
   Button,
   Card,
   Drawer,
@@ -204,21 +203,21 @@ function TaskView({ task }: { task: OtaTask }) {
               {shown.slice(0, 500).map((s) => (
                 <Table.Tr key={s.subTaskId} data-testid="upgrade-device-row" data-status={s.status}>
                   <Table.Td>
-                    <Anchor size="sm" ff="monospace" onClick={() => setOpen(s)}>
+                    <Anchor size="xs" ff="monospace" onClick={() => setOpen(s)} style={{ wordBreak: 'break-all' }}>
                       {s.deviceId}
                     </Anchor>
                   </Table.Td>
-                  <Table.Td>
-                    <StatusBadge tone={tone[s.status] ?? 'neutral'}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <StatusBadge tone={tone[s.status] ?? 'neutral'} style={{ overflow: 'visible' }}>
                       {t(`upgrades.deviceStatus.${s.status}`)}
                     </StatusBadge>
                   </Table.Td>
-                  <Table.Td>{t(`upgrades.step.${s.step}`)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`upgrades.step.${s.step}`)}</Table.Td>
                   <Table.Td>
                     {s.reason && (
-                      <Badge variant="light" color={s.status === 'fail' ? 'red' : 'gray'} tt="none">
+                      <Text size="sm" fw={500} c={s.status === 'fail' ? 'red' : undefined} data-testid="upgrade-reason">
                         {t(`upgrades.reason.${s.reason}`)}
-                      </Badge>
+                      </Text>
                     )}
                     {s.detail && (
                       <Text size="xs" c="dimmed">
@@ -229,7 +228,7 @@ function TaskView({ task }: { task: OtaTask }) {
                   <Table.Td miw={90}>
                     <Progress value={s.progress} size="sm" aria-label={`${s.progress}%`} />
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <Anchor component={Link} size="sm" to={`/traffic?filter=${encodeURIComponent(trafficFilter(s))}`}>
                       {t('upgrades.devices.showFrames')}
                     </Anchor>
