@@ -77,7 +77,12 @@ export async function startCoapAccess(
     devices: () => registry,
     status: () => statusEngine,
     uplink,
-    link: { presence: (e) => presence.push(e), response: (r) => responses.push(r), message: () => undefined, event: () => undefined },
+    link: {
+      presence: (e) => presence.push(e),
+      response: (r) => responses.push(r),
+      message: () => undefined,
+      event: () => undefined,
+    },
     productModel: (id) => products[id] as ProductModel | undefined,
   });
   const db = new Database(':memory:');
