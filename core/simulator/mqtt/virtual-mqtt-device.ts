@@ -44,7 +44,6 @@ export type VirtualDeviceEvent =
   | { kind: 'answered' }
   | { kind: 'error'; message: string };
 
-
 export class VirtualMqttDevice {
   private client: MqttClient | undefined;
   private timer: TimerHandle | undefined;
