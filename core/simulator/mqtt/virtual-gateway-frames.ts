@@ -12,7 +12,8 @@ export interface GatewayFrame {
   payload: string;
 }
 
-const compactUtc = (ms: number) =>
+/** `yyyyMMddTHHmmssZ`, the MQTT event_time form. */
+export const compactUtc = (ms: number) =>
   new Date(ms)
     .toISOString()
     .replace(/[-:]/g, '')

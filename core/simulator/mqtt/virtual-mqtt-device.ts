@@ -10,6 +10,7 @@ import { generateReport, type Random } from './value-generator.js';
 import {
   addSubDeviceRequests,
   batchReports,
+  compactUtc,
   subDeviceChanges,
   subDeviceStatusUpdates,
   type GatewayFrame,
@@ -43,12 +44,6 @@ export type VirtualDeviceEvent =
   | { kind: 'reported' }
   | { kind: 'answered' }
   | { kind: 'error'; message: string };
-
-const compactUtc = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
 
 export class VirtualMqttDevice {
   private client: MqttClient | undefined;
