@@ -10,7 +10,7 @@ import amqp from 'amqplib';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/clock.js';
-import { apiRoutes, type ForwardMessage, type ForwardTarget } from '../../core/contract/index.js';
+import { apiRoutes, type ForwardMessage, type ForwardTarget, type TargetBody } from '../../core/contract/index.js';
 import { freePort, startMosquitto, startRabbitMq, type RunningBroker } from '../support/brokers.js';
 import { startCore, type RunningCore } from '../support/core.js';
 import { contractCaller, deviceLogin, eventually } from '../support/device-api.js';
@@ -110,7 +110,7 @@ describe('forwarding targets', () => {
       },
       { name: 'files', config: { kind: 'file', dir: fileDir, maxBytes: 2048, maxAgeMinutes: 60 } },
       { name: 'kafka', config: { kind: 'kafka', brokers: [`127.0.0.1:${closedPort}`], topic: 'iot-{deviceId}' } },
-    ] as const;
+    ] satisfies TargetBody[];
     for (const body of bodies) {
       const created = await call(apiRoutes.createTarget, { body });
       targets[body.name] = created.targetId;
