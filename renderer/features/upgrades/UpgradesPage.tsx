@@ -38,6 +38,15 @@ const tone: Record<string, StatusTone> = {
   stopped: 'warning',
 };
 
+/** Colours of a device's state in the table (a badge would be cut in a narrow column). */
+const statusColor: Record<OtaSubTask['status'], string> = {
+  waiting: 'dimmed',
+  running: 'blue',
+  success: 'teal',
+  fail: 'red',
+  stopped: 'yellow.8',
+};
+
 /** The device's frames in the traffic view: PCP only for a SOTA device over object 19. */
 function trafficFilter(sub: OtaSubTask): string {
   const device = `device == "${sub.deviceId}"`;
@@ -208,9 +217,9 @@ function TaskView({ task }: { task: OtaTask }) {
                     </Anchor>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <StatusBadge tone={tone[s.status] ?? 'neutral'} style={{ overflow: 'visible' }}>
+                    <Text size="sm" fw={600} c={statusColor[s.status]}>
                       {t(`upgrades.deviceStatus.${s.status}`)}
-                    </StatusBadge>
+                    </Text>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`upgrades.step.${s.step}`)}</Table.Td>
                   <Table.Td>
