@@ -108,6 +108,7 @@ describe('the workbench API', () => {
       'coap/udp',
       'mqtt/tcp',
       'northbound/tcp',
+      'ota-http/tcp',
     ]);
     expect(info.dataDir).toBe(core.runtime.dataDir);
     expect(info.hostAddresses.some((a) => a.address === '127.0.0.1')).toBe(true);

@@ -149,14 +149,18 @@ describe('products API', () => {
 
   it('lists the samples and creates one in one call', async () => {
     const samples = await call(apiRoutes.listProductSamples);
-    expect(samples.items.map((s) => s.name)).toEqual(['StreetLight_WorkbenchSamples_SL100MQTT', WATER_METER]);
+    expect(samples.items.map((s) => s.name)).toEqual([
+      'Gateway_WorkbenchSamples_GW100MQTT',
+      'StreetLight_WorkbenchSamples_SL100MQTT',
+      WATER_METER,
+    ]);
     expect(samples.items.every((s) => s.productId === undefined)).toBe(true);
     const light = await call(apiRoutes.createProductFromSample, {
       params: { name: 'StreetLight_WorkbenchSamples_SL100MQTT' },
     });
     expect(light.model.customTopics).toHaveLength(2);
     const after = await call(apiRoutes.listProductSamples);
-    expect(after.items[0]?.productId).toBe(light.id);
+    expect(after.items.find((s) => s.name === 'StreetLight_WorkbenchSamples_SL100MQTT')?.productId).toBe(light.id);
     await expect(call(apiRoutes.createProductFromSample, { params: { name: '..' } })).rejects.toMatchObject({
       status: 404,
     });

@@ -17,6 +17,8 @@ export const readyLineSchema = z.object({
     mqtt: z.number().int().positive(),
     coap: z.number().int().positive(),
     northbound: z.number().int().positive(),
+    /** The upgrade download port MQTT devices fetch packages from (core/ota). */
+    'ota-http': z.number().int().positive(),
   }),
 });
 export type ReadyLine = z.infer<typeof readyLineSchema>;
