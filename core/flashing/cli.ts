@@ -15,7 +15,7 @@ import { openStore } from '../store/database.js';
 import { runEmulatorOnSerial } from './emulator-on-serial.js';
 import { EspRomEmulator } from './esp/esp-rom-emulator.js';
 import { FlashService } from './flash-service.js';
-import { PackageLibrary, packageMigrations } from '../ota/packages/index.js';
+import { PackageLibrary, packageMigrations } from '../ota/index.js';
 import { FlashStore, flashMigrations } from './flash-store.js';
 import { Stm32BootloaderEmulator } from './stm32/stm32-bootloader-emulator.js';
 

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import type { FlashChipInfo, FlashConnect, FlashedImage, FlashOperation, FlashRequest } from '../contract/flashing.js';
-import type { VerifiedBinary } from '../ota/packages/index.js';
+import type { VerifiedBinary } from '../ota/index.js';
 import { DomainError } from '../domain-error.js';
 import { PortBusyError, type PortOwner, type PortRegistry } from '../serial/index.js';
 import type { OpenSerialLine } from '../serial/index.js';
