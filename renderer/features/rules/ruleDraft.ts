@@ -101,19 +101,18 @@ export function draftOf(rule: LinkageRule): RuleDraft {
     name: rule.name,
     logic: rule.logic,
     conditions,
-    actions: rule.actions.map(
-      (a): ActionDraft =>
-        a.kind === 'command'
-          ? {
-              kind: 'command',
-              deviceId: a.deviceId,
-              serviceId: a.serviceId,
-              method: a.method,
-              paras: JSON.stringify(a.paras),
-            }
-          : a.kind === 'alarm'
-            ? { kind: 'alarm', level: a.level, name: a.name, content: a.content }
-            : { kind: 'notify', content: a.content },
+    actions: rule.actions.map((a): ActionDraft =>
+      a.kind === 'command'
+        ? {
+            kind: 'command',
+            deviceId: a.deviceId,
+            serviceId: a.serviceId,
+            method: a.method,
+            paras: JSON.stringify(a.paras),
+          }
+        : a.kind === 'alarm'
+          ? { kind: 'alarm', level: a.level, name: a.name, content: a.content }
+          : { kind: 'notify', content: a.content },
     ),
     windowOn: rule.timeRange !== undefined,
     ...(rule.timeRange
