@@ -27,7 +27,7 @@ export function ActionRow({ index, value, onChange, onRemove, devices }: ActionR
         allowDeselect={false}
         data={(['alarm', 'notify', 'command'] as const).map((k) => ({ value: k, label: t(`rules.form.action.${k}`) }))}
         value={value.kind}
-        onChange={(k) => onChange(newAction((k ?? 'alarm') as ActionDraft['kind']))}
+        onChange={(k) => onChange(newAction(k ?? 'alarm'))}
       />
       {value.kind === 'alarm' && (
         <>
@@ -37,7 +37,7 @@ export function ActionRow({ index, value, onChange, onRemove, devices }: ActionR
             allowDeselect={false}
             data={alarmLevels.map((l) => ({ value: l, label: t(`rules.levels.${l}`) }))}
             value={value.level}
-            onChange={(l) => onChange({ ...value, level: (l ?? 'major') as typeof value.level })}
+            onChange={(l) => onChange({ ...value, level: l ?? 'major' })}
           />
           <TextInput
             label={t('rules.form.alarmName')}

@@ -50,7 +50,7 @@ export function ConditionRow({ index, value, onChange, onRemove, options, produc
         allowDeselect={false}
         data={(['device', 'product', 'group'] as const).map((k) => ({ value: k, label: t(`rules.form.scope.${k}`) }))}
         value={value.scopeKind}
-        onChange={(k) => set({ scopeKind: (k ?? 'device') as ScopeKind, scopeId: null, property: null })}
+        onChange={(k) => set({ scopeKind: k ?? 'device', scopeId: null, property: null })}
       />
       <Select
         label={t(`rules.form.scope.${value.scopeKind}`)}
@@ -82,7 +82,7 @@ export function ConditionRow({ index, value, onChange, onRemove, options, produc
         allowDeselect={false}
         data={ruleOperators.map((op) => ({ value: op, label: t(`rules.operators.${op}`) }))}
         value={value.operator}
-        onChange={(op) => set({ operator: (op ?? '>') as ConditionDraft['operator'] })}
+        onChange={(op) => set({ operator: op ?? '>' })}
       />
       {value.operator !== 'changed' && (
         <TextInput

@@ -14,7 +14,7 @@ import { useRuleNames } from './useRuleNames.js';
 function reasonText(r: RuleReason, nameOf: NameOf): string {
   if (r.type === 'TIMER') return r.satisfactionTime;
   const values = Object.entries(r.info)
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(', ');
   return `${nameOf('device', r.id)}: ${values}`;
 }

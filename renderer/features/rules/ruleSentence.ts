@@ -1,7 +1,10 @@
 // A linkage rule as the sentence it reads like: "When temperature of device Meter 1 > 30 for 2 minutes, raise a
 // major alarm "Too hot"". The list and the form's preview say the same thing.
 import type { TFunction } from 'i18next';
-import type { LinkageRuleBody, RuleAction, RuleCondition } from '../../../core/contract/index.js';
+import type { LinkageRuleBody } from '../../../core/contract/index.js';
+
+type RuleAction = LinkageRuleBody['actions'][number];
+type RuleCondition = LinkageRuleBody['conditions'][number];
 
 export type NameOf = (kind: 'device' | 'product' | 'group', id: string) => string;
 
