@@ -26,7 +26,7 @@ function PropertySelect(props: {
   const data = (product.data?.model.services ?? []).flatMap((s) =>
     s.properties.map((p) => ({ value: `${s.serviceId}/${p.name}`, label: `${p.name} (${s.serviceId})` })),
   );
-  return <Select label={props.label} searchable data={data} value={props.value} onChange={props.onChange} w={220} />;
+  return <Select label={props.label} searchable data={data} value={props.value} onChange={props.onChange} w={280} />;
 }
 
 export function ConditionRow({ index, value, onChange, onRemove, options, productOfDevice }: ConditionRowProps) {

@@ -175,7 +175,11 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
         {trial.data && (
           <Alert variant="light" color={trial.data.hits.length > 0 ? 'orange' : 'gray'} data-testid="rule-trial">
             <Text size="sm">
-              {t('rules.form.trialResult', { count: trial.data.hits.length, reports: trial.data.reportsRead })}
+              {trial.data.reportsRead === 0
+                ? t('rules.form.trialNoHistory')
+                : trial.data.hits.length === 0
+                  ? t('rules.form.trialMiss', { reports: trial.data.reportsRead })
+                  : t('rules.form.trialResult', { count: trial.data.hits.length, reports: trial.data.reportsRead })}
             </Text>
             {trial.data.hits.slice(0, 5).map((h) => (
               <Text size="xs" key={`${h.at}-${h.deviceId}`}>

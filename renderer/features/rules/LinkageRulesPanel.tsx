@@ -11,12 +11,26 @@ import { useDeleteLinkageRule, useEnableLinkageRule, useLinkageRules, useRuleFir
 import { ruleSentence, type NameOf } from './ruleSentence.js';
 import { useRuleNames } from './useRuleNames.js';
 
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** "Meter 7: temperature = 35 (> 30)"; other reasons as their fields. */
 function reasonText(r: RuleReason, nameOf: NameOf): string {
   if (r.type === 'TIMER') return r.satisfactionTime;
-  const values = Object.entries(r.info)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(', ');
-  return `${nameOf('device', r.id)}: ${values}`;
+  const { property, operator, value, threshold, threshold2 } = r.info;
+  if (typeof property !== 'string' || typeof operator !== 'string') {
+    return `${nameOf('device', r.id)}: ${Object.entries(r.info)
+      .map(([k, v]) => `${k}=${show(v)}`)
+      .join(', ')}`;
+  }
+  const bound =
+    operator === 'changed'
+      ? ` (${operator})`
+      : threshold2 !== undefined
+        ? ` (${operator} ${show(threshold)}–${show(threshold2)})`
+        : threshold !== undefined
+          ? ` (${operator} ${show(threshold)})`
+          : '';
+  return `${nameOf('device', r.id)}: ${property} = ${show(value)}${bound}`;
 }
 
 function ResultBadge({ result }: { result: RuleActionResult }) {

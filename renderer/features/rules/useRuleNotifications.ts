@@ -17,14 +17,15 @@ export function useRuleNotifications(): void {
         .then(({ firings }) => {
           const firing = firings.find((f) => f.firingId === event.firingId) ?? firings[0];
           const content = firing?.actionsResults.find((a) => a.type === 'NOTIFY')?.info.content;
-          return typeof content === 'string' && content ? content : t('rules.notify.fired');
+          if (typeof content === 'string' && content) return content;
+          return event.deviceId ? t('rules.notify.firedOn', { deviceId: event.deviceId }) : t('rules.notify.fired');
         })
         .catch(() => t('rules.notify.fired'))
         .then((message) =>
           notifications.show({
             id: `rule-${event.firingId ?? event.ruleId}`,
             title,
-            message: event.deviceId ? `${message} · ${event.deviceId}` : message,
+            message,
             color: 'orange',
             autoClose: 10_000,
             withBorder: true,
