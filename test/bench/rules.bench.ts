@@ -70,7 +70,10 @@ export const benchmark: Benchmark = {
     const api = async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
       const response = await fetch(runtime.apiUrl + path, {
         method,
-        headers: { authorization: `Bearer ${runtime.token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${runtime.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);

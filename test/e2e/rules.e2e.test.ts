@@ -42,8 +42,10 @@ async function report(temperature: number) {
   );
 }
 
+/** Opens the Mantine select labelled `label` (a required one is labelled `label *`) and picks `option`. */
 async function pick(scope: Locator, label: string, option: string | RegExp) {
-  await scope.getByLabel(label, { exact: true }).click();
+  // force: a MultiSelect's pill box lies over its input.
+  await scope.getByLabel(new RegExp(`^${label}( \\*)?$`)).click({ force: true });
   await page.getByRole('option', { name: option }).click();
 }
 
@@ -191,6 +193,7 @@ describe('an operator sets rules, handles an alarm and forwards data', { timeout
     dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name').fill('Meter data');
     await pick(dialog, 'Targets', 'Ops webhook');
+    await dialog.getByLabel('Name').click();
     await dialog.getByRole('button', { name: 'Add rule' }).click();
     await dialog.waitFor({ state: 'detached' });
     const ruleRow = page.getByTestId('forward-rule-row').first();
