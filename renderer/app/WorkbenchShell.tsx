@@ -3,6 +3,7 @@ import { AppShell } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import { Outlet } from 'react-router';
+import { useRuleNotifications } from '../features/rules/useRuleNotifications.js';
 import { LogDrawer } from './LogDrawer.js';
 import { useLogLines } from './logLines.js';
 import { Sidebar } from './Sidebar.js';
@@ -13,6 +14,7 @@ export function WorkbenchShell() {
   const [logsOpened, logs] = useDisclosure(false);
   const [logsWanted, setLogsWanted] = useState(false);
   const logLines = useLogLines(logsWanted);
+  useRuleNotifications();
 
   const openLogs = () => {
     setLogsWanted(true);

@@ -2,6 +2,7 @@
 import {
   IconActivity,
   IconApps,
+  IconBolt,
   IconBox,
   IconCode,
   IconDevices,
@@ -22,6 +23,7 @@ import { GroupsPage } from '../features/groups/GroupsPage.js';
 import { OverviewPage } from '../features/overview/OverviewPage.js';
 import { PackagesArea } from '../features/packages/PackagesArea.js';
 import { ProductsArea } from '../features/products/ProductsArea.js';
+import { RulesPage } from '../features/rules/RulesPage.js';
 import { SerialPage } from '../features/serial/SerialPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
 import { SigningArea } from '../features/signing/SigningArea.js';
@@ -44,6 +46,7 @@ export const workbenchAreas: readonly WorkbenchArea[] = [
   { path: '/products', labelKey: 'products.nav', icon: IconBox, Page: ProductsArea },
   { path: '/devices', labelKey: 'devices.nav', icon: IconDevices, Page: DevicesArea },
   { path: '/groups', labelKey: 'groups.nav', icon: IconSitemap, Page: GroupsPage },
+  { path: '/rules', labelKey: 'rules.nav', icon: IconBolt, Page: RulesPage },
   { path: '/apps', labelKey: 'apps.nav', icon: IconApps, Page: AppsArea },
   { path: '/traffic', labelKey: 'traffic.nav', icon: IconActivity, Page: TrafficPage },
   { path: '/signing', labelKey: 'signing.nav', icon: IconSignature, Page: SigningArea },
