@@ -51,7 +51,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-type Config = 'none' | 'rules' | 'down';
+type Config = 'none' | 'rules' | 'quiet' | 'down';
 
 export const benchmark: Benchmark = {
   name: `Rules on ingest: ${DEVICES} devices x ${PER_CLIENT} QoS 1 reports; 0 rules vs ${RULES} linkage rules vs a down target`,
@@ -136,6 +136,26 @@ export const benchmark: Benchmark = {
         };
         ruleIds.push((await api<{ ruleId: string }>('/api/rules/linkage', 'POST', body)).ruleId);
       }
+      // The same 50 conditions with thresholds no report reaches: what evaluating rules costs ingest without firings.
+      const quietIds: string[] = [];
+      for (let i = 0; i < RULES; i++) {
+        const body: LinkageRuleBody = {
+          name: `quiet-${i}`,
+          conditions: [
+            {
+              kind: 'property',
+              scope: { kind: 'product', productId: product.id },
+              serviceId: 'Light',
+              property: 'brightness',
+              operator: '>',
+              value: 1000 + i,
+            },
+          ],
+          actions: [{ kind: 'notify', content: `never ${i}` }],
+          enabled: false,
+        };
+        quietIds.push((await api<{ ruleId: string }>('/api/rules/linkage', 'POST', body)).ruleId);
+      }
       const target = await api<ForwardTarget>('/api/rules/targets', 'POST', {
         name: 'down webhook',
         config: { kind: 'http', url: `http://127.0.0.1:${await closedPort()}/iot` },
@@ -146,17 +166,18 @@ export const benchmark: Benchmark = {
         targetIds: [target.targetId],
         enabled: false,
       });
-      const setRules = async (enabled: boolean) => {
-        for (const ruleId of ruleIds) await api(`/api/rules/linkage/${ruleId}/enabled`, 'PUT', { enabled });
+      const setRules = async (enabled: boolean, ids = ruleIds) => {
+        for (const ruleId of ids) await api(`/api/rules/linkage/${ruleId}/enabled`, 'PUT', { enabled });
       };
       const setForward = (enabled: boolean) =>
         api(`/api/rules/forwarding/${forward.ruleId}/enabled`, 'PUT', { enabled });
 
-      const runs: Record<Config, number[]> = { none: [], rules: [], down: [] };
+      const runs: Record<Config, number[]> = { none: [], rules: [], quiet: [], down: [] };
       const drainMs: number[] = [];
       for (let round = 0; round < 2; round++) {
-        for (const config of ['none', 'rules', 'down'] as const) {
+        for (const config of ['none', 'rules', 'quiet', 'down'] as const) {
           if (config === 'rules') await setRules(true);
+          if (config === 'quiet') await setRules(true, quietIds);
           if (config === 'down') await setForward(true);
           const before = firings;
           const phase = await publishPhase(runtime.ports.mqtt!, loginsFile);
@@ -167,6 +188,10 @@ export const benchmark: Benchmark = {
             if (firings === before) throw new Error('50 enabled rules fired nothing');
             drainMs.push(Math.max(0, lastFiringAt - acked));
             await setRules(false);
+          }
+          if (config === 'quiet') {
+            if (firings !== before) throw new Error('a rule no report reaches fired');
+            await setRules(false, quietIds);
           }
           if (config === 'down') await setForward(false);
           runs[config].push(phase.perSecond);
@@ -180,6 +205,7 @@ export const benchmark: Benchmark = {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const none = mean(runs.none);
       const rules = mean(runs.rules);
+      const quiet = mean(runs.quiet);
       const down = mean(runs.down);
       return {
         rows: [
@@ -187,6 +213,8 @@ export const benchmark: Benchmark = {
           { label: `${RULES} enabled linkage rules: reports stored`, value: rules, unit: 'reports/s' },
           { label: `${RULES} rules / baseline`, value: (100 * rules) / none, unit: '%' },
           { label: `${RULES} rules: firings (both rounds)`, value: firings, unit: 'firings' },
+          { label: `${RULES} enabled rules that never fire: reports stored`, value: quiet, unit: 'reports/s' },
+          { label: `${RULES} never-firing rules / baseline`, value: (100 * quiet) / none, unit: '%' },
           { label: `${RULES} rules: last firing after the last PUBACK`, value: mean(drainMs), unit: 'ms' },
           { label: 'forwarding to a down HTTP target: reports stored', value: down, unit: 'reports/s' },
           { label: 'down target / baseline', value: (100 * down) / none, unit: '%' },
