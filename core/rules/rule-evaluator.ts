@@ -74,7 +74,12 @@ export class RuleEvaluator {
           eventTime: service.eventTime,
           since: holds ? (old?.since ?? now) : undefined,
         });
-        keys.add(this.perDevice ? report.deviceId : RULE_KEY);
+        const key = this.perDevice ? report.deviceId : RULE_KEY;
+        // Nothing to decide when the condition's truth did not change and the rule already stands where it should:
+        // fired while it holds, not fired while it does not (the usual report, kept off the ingest path).
+        const held = old?.since !== undefined;
+        if (old !== undefined && holds === held && holds === this.fired.has(key)) continue;
+        keys.add(key);
       }
     }
     return [...keys];
