@@ -128,7 +128,8 @@ export class LinkageService {
       createdAt: new Date(this.deps.clock.now()).toISOString(),
       firings: 0,
     };
-    const events: { at: number; deviceId: string; serviceId: string; property: string; value: unknown }[] = [];
+    const events: { at: number; id: number; deviceId: string; serviceId: string; property: string; value: unknown }[] =
+      [];
     for (const c of input.conditions) {
       if (c.kind !== 'property') continue;
       const devices = c.scope.kind === 'device' ? [c.scope.deviceId] : this.deps.devicesOf(c.scope);
@@ -136,13 +137,14 @@ export class LinkageService {
         for (const item of this.deps.history(deviceId, c.serviceId, c.property, TRIAL_DEPTH))
           events.push({
             at: Date.parse(item.eventTime),
+            id: item.id,
             deviceId,
             serviceId: c.serviceId,
             property: c.property,
             value: item.value,
           });
     }
-    events.sort((a, b) => a.at - b.at);
+    events.sort((a, b) => a.at - b.at || a.id - b.id);
     const evaluator = new RuleEvaluator(rule);
     const hits: RuleTrial['hits'] = [];
     const wakes = new Map<string, number>();
