@@ -264,6 +264,14 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     }),
     commandsPending: (deviceId) =>
       commands.service.list({ deviceId, status: 'PENDING', offset: 0, limit: 1 }).total > 0,
+    targets: () => ({
+      group: (groupId, appId) =>
+        groups.service.resolveTarget({ kind: 'group', groupId }, groups.service.appOrDefault(appId)),
+      tag: (tagId, appId) =>
+        groups.service
+          .resolveTarget({ kind: 'tag', tagId }, groups.service.appOrDefault(appId))
+          .filter((id) => appId === undefined || apps.registry.ownerOfDevice(id) === appId),
+    }),
     coapResources: () => coap,
     notify: (notice) => push.upgrade(notice),
   });

@@ -93,6 +93,7 @@ export const errorStatuses: Readonly<Record<string, number>> = {
   NOT_SIMULATED: 404,
   NO_FRAME_SOURCE: 400,
   OTA_BAD_POLICY: 400,
+  OTA_NO_TARGET: 400,
   OTA_NOTHING_TO_RETRY: 409,
   OTA_NOT_AWAITING_CONFIRM: 409,
   OTA_PACKAGE_MISMATCH: 400,

@@ -73,9 +73,13 @@ export const otaPolicySchema = z.object({
   retryIntervalS: z.number().int().min(1).max(86_400).default(120),
   /** A step with no progress from the device for this long fails (and may be retried). */
   stepTimeoutS: z.number().int().min(5).max(86_400).default(300),
-  /** Devices started per minute (0: no limit). */
+  /** Rollout rate: devices started in any 60 s window (0: no limit). With a ramp this is the starting rate. */
   ratePerMinute: z.number().int().min(0).max(100_000).default(0),
-  /** Stop the task when more than abortPercent % of the first abortAfter devices fail. */
+  /** Ramp-up: the rate doubles every rampDoubleEveryS seconds after the task started, up to rampMaxPerMinute. */
+  rampDoubleEveryS: z.number().int().min(1).max(86_400).optional(),
+  rampMaxPerMinute: z.number().int().min(1).max(100_000).optional(),
+  /** Abort threshold: the task stops when more than abortPercent % of the first abortAfter devices to finish
+   * fail (decided as soon as it is certain; after those devices the threshold no longer applies). */
   abortPercent: z.number().min(0).max(100).optional(),
   abortAfter: z.number().int().min(1).optional(),
 });
@@ -83,7 +87,10 @@ export type OtaPolicy = z.output<typeof otaPolicySchema>;
 
 export const createOtaTaskSchema = z.object({
   packageId: z.string().min(1).max(64),
-  deviceIds: z.array(z.string().min(1).max(160)).min(1).max(10_000),
+  /** Targets: devices, groups (with their sub-groups) and tags, resolved once when the task is created. */
+  deviceIds: z.array(z.string().min(1).max(160)).max(10_000).default([]),
+  groupIds: z.array(z.string().min(1).max(64)).max(256).default([]),
+  tagIds: z.array(z.string().min(1).max(64)).max(256).default([]),
   policy: otaPolicySchema.default({
     executeType: 'now',
     retryTimes: 0,
@@ -120,6 +127,18 @@ export const otaTaskSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   counts: otaCountsSchema,
+  /** What the targets resolved to at creation: each named device list, group and tag with its device count. */
+  resolvedTargets: z.array(
+    z.object({
+      kind: z.enum(['devices', 'group', 'tag']),
+      id: z.string(),
+      deviceCount: z.number().int(),
+      /** Devices of the group or tag the package does not fit (another product), left out. */
+      skipped: z.number().int(),
+    }),
+  ),
+  /** Why the task stopped early (the abort threshold), else null. */
+  stopReason: z.string().nullable(),
 });
 export type OtaTask = z.infer<typeof otaTaskSchema>;
 

@@ -114,6 +114,13 @@ export const northboundErrors: Readonly<Record<string, PlatformError>> = {
     errorCode: '100609',
     describe: (message) => `Too much devices to add: ${message}`,
   },
+  // The platform's code for an unknown upgrade operation is not in our fact sheet: its "invalid input" with a 404;
+  // another application's operation answers the same (each app sees only its own operations).
+  OTA_TASK_NOT_FOUND: {
+    status: 404,
+    errorCode: '100022',
+    describe: (message) => `The operation is not existed: ${message}`,
+  },
   // Rule codes are not in our fact sheet: the platform's "invalid input" with the workbench's status.
   RULE_ALARM_WITH_TIMER: {
     status: 400,

@@ -8,7 +8,7 @@ import type { UpgradeNotice } from '../push/index.js';
 import { createDownloadServer } from './download-server.js';
 import { FotaRunner, type FirmwareRequest } from './fota-runner.js';
 import { MqttOtaRunner } from './mqtt-ota-runner.js';
-import { OtaService, type OtaDevices, type OtaPackages } from './ota-service.js';
+import { OtaService, type OtaDevices, type OtaPackages, type OtaTargets } from './ota-service.js';
 import { OtaStore, otaMigrations } from './ota-store.js';
 import { registerOtaNorthboundRoutes, type OtaNorthboundPackages } from './ota-northbound-routes.js';
 import type { NorthboundContext } from '../northbound/index.js';
@@ -29,6 +29,8 @@ export interface OtaCapabilityDeps {
   commandsPending: (deviceId: string) => boolean;
   /** Serves `/fw/…` CoAP requests on the LwM2M port (the adapter's resource hook). */
   coapResources: () => { serveResource(segment: string, handler: (req: FirmwareRequest) => void): () => void };
+  /** core/groups: group and tag targets, resolved when a task is created. */
+  targets?: () => OtaTargets;
   /** Upgrade state and result pushes (§1.11) through the push delivery. */
   notify?: (notice: UpgradeNotice) => void;
 }
@@ -127,6 +129,7 @@ export function createOtaCapability(deps: OtaCapabilityDeps): OtaCapability {
         devices,
         packages,
         commandsPending: deps.commandsPending,
+        ...(deps.targets ? { targets: deps.targets() } : {}),
         runners: { 'lwm2m-fota': fota, 'pcp-sota': new PcpRunner(link), 'mqtt-ota': mqtt },
         onTask: publishTask,
         onSubTask: (sub, task) => {

@@ -6,6 +6,7 @@ import type { StoredPackage } from '../contract/packages.js';
 import {
   formatNorthboundTime,
   invalidInput,
+  NorthboundError,
   parseNorthbound as parse,
   type NorthboundContext,
 } from '../northbound/index.js';
@@ -104,11 +105,16 @@ export interface OtaNorthboundPackages {
 export function registerOtaNorthboundRoutes(
   service: () => OtaService,
   packages: () => OtaNorthboundPackages,
-  { route, authed, actingFor, ownedDevice }: NorthboundContext,
+  { deps, route, authed, actingFor, ownedDevice }: NorthboundContext,
 ): void {
-  const operationView = (task: OtaTask) => {
+  const groupName = (groupId: string, appId: string) =>
+    deps
+      .groups()
+      .list(appId)
+      .find((g) => g.id === groupId)?.name ?? groupId;
+  const operationView = (task: OtaTask, appId: string) => {
     const pkg = packages().require(task.packageId);
-    const subs = service().subTasks(task.taskId);
+    const subs = service().subTasks(task.taskId, undefined, appId);
     const c = task.counts;
     return {
       operationId: task.taskId,
@@ -120,6 +126,7 @@ export function registerOtaNorthboundRoutes(
         deviceType: pkg.deviceType,
         model: pkg.model,
         manufacturerName: pkg.manufacturerName,
+        deviceGroups: task.resolvedTargets.filter((t) => t.kind === 'group').map((t) => groupName(t.id, appId)),
         devices: subs.map((s) => s.deviceId),
       },
       policy: {
@@ -178,39 +185,61 @@ export function registerOtaNorthboundRoutes(
       const body = parse(taskBody, request.body, 'body');
       const pkg = packages().require(body.fileId);
       if (pkg.kind !== kind) throw invalidInput(`body.fileId: ${body.fileId} is not a ${kind} package`);
-      if (body.targets.deviceGroups?.length) {
-        throw invalidInput('body.targets.deviceGroups: upgrades by group are not offered yet; list the devices');
+      const t = body.targets;
+      const groupIds = (t.deviceGroups ?? []).map((name, i) => {
+        // The group's devices of the package's product: the platform wants that product named with the groups.
+        for (const field of ['deviceType', 'model', 'manufacturerName'] as const) {
+          if (!t[field]) throw invalidInput(`body.targets.${field}: required when deviceGroups is used`);
+          if (t[field] !== pkg[field]) {
+            throw invalidInput(`body.targets.${field}: ${t[field]} is not the package's ${field} ${pkg[field]}`);
+          }
+        }
+        const found = deps
+          .groups()
+          .list(app.appId)
+          .find((g) => g.name === name || g.id === name);
+        if (!found) {
+          throw new NorthboundError(404, '100603', `The device group is not existed: ${name} in ${app.appId} (${i})`);
+        }
+        return found.id;
+      });
+      const devices = t.devices ?? [];
+      if (devices.length === 0 && groupIds.length === 0) {
+        throw invalidInput('body.targets.devices: either deviceGroups or devices is required');
       }
-      const devices = body.targets.devices ?? [];
-      if (devices.length === 0) throw invalidInput('body.targets.devices: either deviceGroups or devices is required');
       for (const deviceId of devices) ownedDevice(deviceId, app);
       const p = body.policy ?? {};
-      const task = service().create({
-        packageId: pkg.id,
-        deviceIds: devices,
-        policy: {
-          executeType: p.executeType ?? 'now',
-          ...(p.startTime ? { startTime: isoOfNorthbound(p.startTime) } : {}),
-          retryTimes: p.retryType ? (p.retryTimes ?? 1) : 0,
+      const task = service().create(
+        {
+          packageId: pkg.id,
+          deviceIds: devices,
+          groupIds,
+          policy: {
+            executeType: p.executeType ?? 'now',
+            ...(p.startTime ? { startTime: isoOfNorthbound(p.startTime) } : {}),
+            retryTimes: p.retryType ? (p.retryTimes ?? 1) : 0,
+          },
         },
-      });
+        app.appId,
+      );
       return { status: 200, body: { operationId: task.taskId } };
     });
   }
 
   route('GET', `${BASE}/operations/:operationId`, (request, caller) => {
-    authed(caller);
-    return { status: 200, body: operationView(service().get((request.params as { operationId: string }).operationId)) };
+    const app = actingFor(authed(caller), undefined, 'query');
+    const task = service().get((request.params as { operationId: string }).operationId, app.appId);
+    return { status: 200, body: operationView(task, app.appId) };
   });
   route('GET', `${BASE}/operations/:operationId/subOperations`, (request, caller) => {
-    authed(caller);
+    const app = actingFor(authed(caller), undefined, 'query');
     const q = parse(subOpsQuery, request.query, 'query');
-    const task = service().get((request.params as { operationId: string }).operationId);
+    const task = service().get((request.params as { operationId: string }).operationId, app.appId);
     const wanted = q.subOperationStatus === undefined ? undefined : statusOf(q.subOperationStatus);
     if (q.subOperationStatus !== undefined && wanted === undefined) {
       throw invalidInput(`query.subOperationStatus: one of ${Object.values(statusWords).join(', ')}`);
     }
-    const all = service().subTasks(task.taskId, wanted);
+    const all = service().subTasks(task.taskId, wanted, app.appId);
     const data = all.slice(q.pageNo * q.pageSize, (q.pageNo + 1) * q.pageSize).map((s) => ({
       subOperationId: s.subTaskId,
       createTime: time(task.createdAt),
@@ -225,10 +254,10 @@ export function registerOtaNorthboundRoutes(
     return { status: 200, body: { pageNo: q.pageNo, pageSize: q.pageSize, totalCount: all.length, data } };
   });
   route('GET', `${BASE}/operations`, (request, caller) => {
-    authed(caller);
+    const app = actingFor(authed(caller), undefined, 'query');
     const q = parse(opsQuery, request.query, 'query');
     const all = service()
-      .list()
+      .list(app.appId)
       .filter((t) => {
         if (q.operationType && (t.kind === 'software') !== (q.operationType === 'softwareUpgrade')) return false;
         if (q.operationStatus && statusWords[t.status] !== q.operationStatus) return false;
@@ -243,7 +272,7 @@ export function registerOtaNorthboundRoutes(
             .some((s) => s.deviceId === q.deviceId)
         );
       });
-    const data = all.slice(q.pageNo * q.pageSize, (q.pageNo + 1) * q.pageSize).map(operationView);
+    const data = all.slice(q.pageNo * q.pageSize, (q.pageNo + 1) * q.pageSize).map((t) => operationView(t, app.appId));
     return { status: 200, body: { pageNo: q.pageNo, pageSize: q.pageSize, totalSize: all.length, data } };
   });
 }

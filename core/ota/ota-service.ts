@@ -48,6 +48,12 @@ export interface OtaPackages {
   payload(id: string): Promise<Uint8Array>;
 }
 
+/** core/groups: the devices a group (with its sub-groups) or a tag holds now, in the calling app's scope. */
+export interface OtaTargets {
+  group(groupId: string, appId: string | undefined): string[];
+  tag(tagId: string, appId: string | undefined): string[];
+}
+
 export interface OtaServiceDeps {
   store: OtaStore;
   clock: Clock;
@@ -57,6 +63,7 @@ export interface OtaServiceDeps {
   /** core/commands: the device has commands waiting to be sent (no upgrade then, R-14.5). */
   commandsPending(deviceId: string): boolean;
   runners: Record<OtaMethod, OtaRunner>;
+  targets?: OtaTargets;
   onTask?(task: OtaTask): void;
   onSubTask?(sub: OtaSubTask, task: OtaTask): void;
 }
@@ -81,6 +88,31 @@ export function methodFor(pkg: StoredPackage, model: ProductModel): { method: Ot
   return model.omCapability.firmwareUpgrade?.supported === true
     ? { method: 'lwm2m-fota' }
     : { refusal: 'the product does not declare firmware upgrade over LwM2M' };
+}
+
+const rampWithoutRate = (p: OtaPolicy) =>
+  p.rampMaxPerMinute !== undefined && (p.ratePerMinute === 0 || p.rampMaxPerMinute < p.ratePerMinute);
+
+/**
+ * The rollout rate at `now`: ratePerMinute, doubled every rampDoubleEveryS since the task started, at most
+ * rampMaxPerMinute; `raisedAt` is when it next goes up (Infinity when it no longer does).
+ */
+export function rolloutRate(p: OtaPolicy, startedAt: number, now: number): { perMinute: number; raisedAt: number } {
+  if (p.rampDoubleEveryS === undefined || p.rampMaxPerMinute === undefined) {
+    return { perMinute: p.ratePerMinute, raisedAt: Infinity };
+  }
+  const everyMs = p.rampDoubleEveryS * 1000;
+  const steps = Math.max(0, Math.floor((now - startedAt) / everyMs));
+  const perMinute = Math.min(p.rampMaxPerMinute, p.ratePerMinute * 2 ** Math.min(steps, 40));
+  return { perMinute, raisedAt: perMinute >= p.rampMaxPerMinute ? Infinity : startedAt + (steps + 1) * everyMs };
+}
+
+interface Resolved {
+  kind: 'devices' | 'group' | 'tag';
+  id: string;
+  deviceIds: string[];
+  /** Devices of the group or tag the package does not fit. */
+  skipped: number;
 }
 
 const otaError = (code: string, message: string, path?: string) => new DomainError(code, message, path);
@@ -148,16 +180,21 @@ export class OtaService {
 
   // --- Queries ---
 
-  list(): OtaTask[] {
-    return this.store.tasks().map((t) => this.store.taskView(t));
+  /** `appId`: only the tasks that northbound application created. */
+  list(appId?: string): OtaTask[] {
+    return this.store
+      .tasks()
+      .filter((t) => appId === undefined || t.app_id === appId)
+      .map((t) => this.store.taskView(t));
   }
 
-  get(taskId: string): OtaTask {
-    return this.store.taskView(this.requireTask(taskId));
+  /** `appId`: another application's task is "not found" for it. */
+  get(taskId: string, appId?: string): OtaTask {
+    return this.store.taskView(this.requireTask(taskId, appId));
   }
 
-  subTasks(taskId: string, status?: OtaSubTask['status']): OtaSubTask[] {
-    this.requireTask(taskId);
+  subTasks(taskId: string, status?: OtaSubTask['status'], appId?: string): OtaSubTask[] {
+    this.requireTask(taskId, appId);
     return this.store.subsOfTask(taskId, status).map(subTaskView);
   }
 
@@ -189,14 +226,28 @@ export class OtaService {
 
   // --- Commands ---
 
-  create(input: CreateOtaTask): OtaTask {
+  /** `appId`: the northbound application creating the task (it alone sees it there); groups resolve in its scope. */
+  create(input: CreateOtaTask, appId?: string): OtaTask {
     const body = createOtaTaskSchema.parse(input);
     const pkg = this.deps.packages.require(body.packageId);
     const policy = body.policy;
     if (policy.executeType === 'custom' && policy.startTime === undefined) {
       throw otaError('OTA_BAD_POLICY', 'executeType custom needs a startTime', 'body.policy.startTime');
     }
-    const deviceIds = [...new Set(body.deviceIds)];
+    if (
+      (policy.rampDoubleEveryS === undefined) !== (policy.rampMaxPerMinute === undefined) ||
+      rampWithoutRate(policy)
+    ) {
+      throw otaError(
+        'OTA_BAD_POLICY',
+        'a ramp-up needs ratePerMinute, rampDoubleEveryS and rampMaxPerMinute (>= ratePerMinute) together',
+        'body.policy.rampMaxPerMinute',
+      );
+    }
+    if ((policy.abortPercent === undefined) !== (policy.abortAfter === undefined)) {
+      throw otaError('OTA_BAD_POLICY', 'an abort threshold needs both abortPercent and abortAfter', 'body.policy');
+    }
+    const { deviceIds, resolved } = this.resolveTargets(body, pkg, appId);
     const methods = new Map<string, OtaMethod>();
     for (const [i, deviceId] of deviceIds.entries()) {
       const product = this.deps.devices.productOf(deviceId);
@@ -223,7 +274,18 @@ export class OtaService {
       created_at: now,
       started_at: null,
       finished_at: null,
+      app_id: appId ?? null,
+      targets_json: JSON.stringify(
+        resolved.map(({ kind, id, deviceIds: ids, skipped }) => ({ kind, id, deviceCount: ids.length, skipped })),
+      ),
+      stop_reason: null,
     };
+    const sources = new Map<string, string>();
+    for (const r of resolved) {
+      if (r.kind === 'devices') continue;
+      for (const id of r.deviceIds) if (!sources.has(id)) sources.set(id, ` (from ${r.kind} ${r.id})`);
+    }
+    const sourceOf = (deviceId: string) => sources.get(deviceId) ?? '';
     const subs = deviceIds.map((deviceId) => {
       const conflict = this.openByDevice.get(deviceId);
       const conflictTask = conflict === undefined ? undefined : this.store.sub(conflict)?.task_id;
@@ -242,10 +304,48 @@ export class OtaService {
     this.store.insertTask(task, subs);
     for (const sub of subs) {
       if (sub.status === 'waiting') this.openByDevice.set(sub.device_id, sub.id);
-      this.store.addTimeline(sub.id, now, 'queued', sub.detail ?? `task ${taskId} created`);
+      this.store.addTimeline(sub.id, now, 'queued', sub.detail ?? `task ${taskId} created${sourceOf(sub.device_id)}`);
     }
     this.armTask(task, false);
     return this.publishTask(taskId);
+  }
+
+  /**
+   * Devices named, then those of each group and tag, once each in that order. A group or tag may hold devices of
+   * other products: only those the package fits are taken (named devices that it does not fit are refused).
+   */
+  private resolveTargets(
+    body: { deviceIds: string[]; groupIds: string[]; tagIds: string[] },
+    pkg: StoredPackage,
+    appId: string | undefined,
+  ): { deviceIds: string[]; resolved: Resolved[] } {
+    const resolved: Resolved[] = [];
+    if (body.deviceIds.length) {
+      resolved.push({ kind: 'devices', id: 'deviceIds', deviceIds: body.deviceIds, skipped: 0 });
+    }
+    const targets = this.deps.targets;
+    if ((body.groupIds.length || body.tagIds.length) && !targets) {
+      throw otaError('OTA_NO_TARGET', 'groups and tags cannot be resolved here', 'body.groupIds');
+    }
+    const fitting = (kind: 'group' | 'tag', id: string, ids: string[]): Resolved => {
+      const fit = ids.filter((deviceId) => {
+        const product = this.deps.devices.productOf(deviceId);
+        return product !== undefined && !('refusal' in methodFor(pkg, product.model));
+      });
+      return { kind, id, deviceIds: fit, skipped: ids.length - fit.length };
+    };
+    for (const groupId of new Set(body.groupIds))
+      resolved.push(fitting('group', groupId, targets!.group(groupId, appId)));
+    for (const tagId of new Set(body.tagIds)) resolved.push(fitting('tag', tagId, targets!.tag(tagId, appId)));
+    const deviceIds = [...new Set(resolved.flatMap((r) => r.deviceIds))];
+    if (deviceIds.length === 0) {
+      const named = resolved.length ? resolved.map((r) => `${r.kind} ${r.id}`).join(', ') : 'no target';
+      throw otaError('OTA_NO_TARGET', `the targets hold no device (${named})`, 'body.deviceIds');
+    }
+    if (deviceIds.length > 10_000) {
+      throw otaError('OTA_NO_TARGET', `the targets hold ${deviceIds.length} devices, at most 10000`, 'body.groupIds');
+    }
+    return { deviceIds, resolved };
   }
 
   stopTask(taskId: string): OtaTask {
@@ -381,11 +481,14 @@ export class OtaService {
       return this.waitUntil(subId, now + COMMANDS_RECHECK_MS);
     }
     if (policy.ratePerMinute > 0) {
-      const recent = (this.startedAt.get(task.id) ?? []).filter((t) => t > now - 60_000);
+      const since = now - 60_000;
+      const recent = (this.startedAt.get(task.id) ?? this.store.startsSince(task.id, since)).filter((t) => t > since);
       this.startedAt.set(task.id, recent);
-      if (recent.length >= policy.ratePerMinute) {
-        this.setReason(sub, 'WaitingRollout', `${policy.ratePerMinute} devices per minute`);
-        return this.waitUntil(subId, recent[0]! + 60_000);
+      const rate = rolloutRate(policy, task.started_at ?? now, now);
+      if (recent.length >= rate.perMinute) {
+        this.setReason(sub, 'WaitingRollout', `${rate.perMinute} devices per minute`);
+        // The window frees a start when the oldest counted one leaves it, or the ramp raises the rate first.
+        return this.waitUntil(subId, Math.min(recent[recent.length - rate.perMinute]! + 60_000, rate.raisedAt));
       }
       recent.push(now);
     }
@@ -576,15 +679,18 @@ export class OtaService {
     this.completeIfDone(task.id);
   }
 
+  /** Abort threshold: among the first abortAfter devices to end, more than abortPercent % failed. */
   private checkAbort(task: TaskRow): void {
     const policy = policyOf(task);
-    if (policy.abortPercent === undefined || policy.abortAfter === undefined || task.status !== 'running') return;
-    const c = this.store.counts(task.id);
-    const ended = c.success + c.fail;
-    if (ended < policy.abortAfter || (c.fail / ended) * 100 <= policy.abortPercent) return;
+    const current = this.store.task(task.id);
+    if (policy.abortPercent === undefined || policy.abortAfter === undefined || current?.status !== 'running') return;
+    const first = this.store.firstEnded(task.id, policy.abortAfter);
+    const failed = first.filter((s) => s === 'fail').length;
+    if (failed <= (policy.abortPercent / 100) * policy.abortAfter) return;
     this.taskTimers.get(task.id)?.cancel();
+    const text = `abort threshold: ${failed} of the first ${policy.abortAfter} devices failed (more than ${policy.abortPercent} %)`;
     this.store.setTask(task.id, 'stopped', null, this.now());
-    const text = `more than ${policy.abortPercent} % of the first ${ended} devices failed`;
+    this.store.setStopReason(task.id, text);
     for (const sub of this.store.subsOfTask(task.id, 'waiting')) this.endWaiting(sub, 'AbortThreshold', text);
     this.publishTask(task.id);
   }
@@ -611,9 +717,10 @@ export class OtaService {
     if (sub && task) this.deps.onSubTask?.(subTaskView(sub), this.store.taskView(task));
   }
 
-  private requireTask(taskId: string): TaskRow {
+  private requireTask(taskId: string, appId?: string): TaskRow {
     const task = this.store.task(taskId);
-    if (!task) throw otaError('OTA_TASK_NOT_FOUND', `no upgrade task ${taskId}`);
+    if (!task || (appId !== undefined && task.app_id !== appId))
+      throw otaError('OTA_TASK_NOT_FOUND', `no upgrade task ${taskId}`);
     return task;
   }
 

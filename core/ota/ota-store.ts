@@ -13,7 +13,7 @@ import type {
   OtaTaskStatus,
   OtaTimelineEntry,
 } from '../contract/ota.js';
-import { otaPolicySchema } from '../contract/ota.js';
+import { otaPolicySchema, otaTaskSchema } from '../contract/ota.js';
 import type { Migration } from '../store/migrations.js';
 
 export const otaMigrations: readonly Migration[] = [
@@ -65,6 +65,13 @@ export const otaMigrations: readonly Migration[] = [
     );
     CREATE INDEX ota_timeline_sub ON ota_timeline (sub_task_id, at);`,
   },
+  {
+    version: 2,
+    name: 'ota task owner, resolved targets and stop reason',
+    sql: `ALTER TABLE ota_tasks ADD COLUMN app_id TEXT;
+    ALTER TABLE ota_tasks ADD COLUMN targets_json TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE ota_tasks ADD COLUMN stop_reason TEXT;`,
+  },
 ];
 
 export interface TaskRow {
@@ -80,7 +87,13 @@ export interface TaskRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** The northbound application that created the task; null for the workbench's own API. */
+  app_id: string | null;
+  targets_json: string;
+  stop_reason: string | null;
 }
+
+export type ResolvedTarget = OtaTask['resolvedTargets'][number];
 
 export interface SubTaskRow {
   id: string;
@@ -156,8 +169,8 @@ export class OtaStore {
     this.s = {
       insertTask: db.prepare(
         `INSERT INTO ota_tasks (id, name, kind, package_id, package_name, target_version, policy_json, app_confirm,
-           status, created_at) VALUES (@id, @name, @kind, @package_id, @package_name, @target_version, @policy_json,
-           @app_confirm, @status, @created_at)`,
+           status, created_at, app_id, targets_json) VALUES (@id, @name, @kind, @package_id, @package_name,
+           @target_version, @policy_json, @app_confirm, @status, @created_at, @app_id, @targets_json)`,
       ),
       insertSub: db.prepare(
         `INSERT INTO ota_sub_tasks (id, seq, task_id, device_id, method, status, step, reason, detail, finished_at)
@@ -170,7 +183,15 @@ export class OtaStore {
         `UPDATE ota_tasks SET status = @status, started_at = COALESCE(@started_at, started_at),
            finished_at = @finished_at WHERE id = @id`,
       ),
+      stopReason: db.prepare('UPDATE ota_tasks SET stop_reason = ? WHERE id = ?'),
       deleteTask: db.prepare('DELETE FROM ota_tasks WHERE id = ?'),
+      startsSince: db.prepare(
+        'SELECT started_at FROM ota_sub_tasks WHERE task_id = ? AND started_at > ? ORDER BY started_at',
+      ),
+      firstEnded: db.prepare(
+        `SELECT status FROM ota_sub_tasks WHERE task_id = ? AND status IN ('success', 'fail') AND attempts > 0
+         ORDER BY finished_at, seq LIMIT ?`,
+      ),
       sub: db.prepare('SELECT * FROM ota_sub_tasks WHERE id = ?'),
       subsOfTask: db.prepare('SELECT * FROM ota_sub_tasks WHERE task_id = ? ORDER BY seq'),
       subsOfTaskWithStatus: db.prepare('SELECT * FROM ota_sub_tasks WHERE task_id = ? AND status = ? ORDER BY seq'),
@@ -226,6 +247,20 @@ export class OtaStore {
 
   setTask(id: string, status: OtaTaskStatus, startedAt: number | null, finishedAt: number | null): void {
     this.s.setTask!.run({ id, status, started_at: startedAt, finished_at: finishedAt });
+  }
+
+  setStopReason(id: string, reason: string): void {
+    this.s.stopReason!.run(reason, id);
+  }
+
+  /** When the task's devices started since `after` (a restart rebuilds the rollout window from these). */
+  startsSince(taskId: string, after: number): number[] {
+    return (this.s.startsSince!.all(taskId, after) as { started_at: number }[]).map((r) => r.started_at);
+  }
+
+  /** The statuses of the first `limit` devices that were tried and ended, in the order they ended. */
+  firstEnded(taskId: string, limit: number): OtaDeviceStatus[] {
+    return (this.s.firstEnded!.all(taskId, limit) as { status: OtaDeviceStatus }[]).map((r) => r.status);
   }
 
   deleteTask(id: string): void {
@@ -312,6 +347,8 @@ export class OtaStore {
       startedAt: iso(row.started_at),
       finishedAt: iso(row.finished_at),
       counts: { total: c.waiting + c.running + c.success + c.fail + c.stopped, ...c },
+      resolvedTargets: otaTaskSchema.shape.resolvedTargets.parse(JSON.parse(row.targets_json)),
+      stopReason: row.stop_reason,
     };
   }
 }

@@ -7,17 +7,19 @@ import type { contractCaller } from './device-api.js';
 
 const PASS = 'Ota-Release-Pass-42';
 
-/** A key pair named `ota` whose public key the library trusts for the manufacturer. */
+/** A key pair named `ota` whose public key the library trusts for each manufacturer. */
 export async function trustReleaseKey(
   call: ReturnType<typeof contractCaller>,
-  manufacturerName: string,
+  ...manufacturerNames: string[]
 ): Promise<void> {
   const key = await call(apiRoutes.generateKey, {
     body: { name: 'ota', algorithm: 'ecdsa-p256', passphrase: PASS },
   });
-  await call(apiRoutes.addManufacturerKeyFromFile, {
-    body: { manufacturerName, publicKeyPath: key.publicKeyPath, label: 'ota tests' },
-  });
+  for (const manufacturerName of manufacturerNames) {
+    await call(apiRoutes.addManufacturerKeyFromFile, {
+      body: { manufacturerName, publicKeyPath: key.publicKeyPath, label: 'ota tests' },
+    });
+  }
 }
 
 async function signAndUpload(core: RunningCore, call: ReturnType<typeof contractCaller>, zipPath: string, query = '') {
