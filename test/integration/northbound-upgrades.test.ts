@@ -139,3 +139,89 @@ describe('operations', () => {
     expect(unknown.json).toMatchObject({ error_code: '100403' });
   });
 });
+
+describe('operations by device group', () => {
+  it('upgrades the devices of the named groups, of the product named with them', async () => {
+    await call(apiRoutes.createGroup, {
+      query: { appId: APP_ID },
+      body: { name: 'nb-meters', deviceIds: [devices[0]!.deviceId, devices[1]!.deviceId] },
+    });
+    const identity = { deviceType: 'WaterMeter', model: 'NBIoTDevice', manufacturerName: 'HZYB' };
+    const created = await nb('/iodm/northbound/v1.5.0/operations/softwareUpgrade', {
+      method: 'POST',
+      body: { fileId: pkg.id, targets: { deviceGroups: ['nb-meters'], ...identity } },
+    });
+    expect(created.status).toBe(200);
+    const operation = await nb(`/iodm/northbound/v1.5.0/operations/${String(created.json.operationId)}`);
+    expect(operation.json).toMatchObject({
+      targets: { deviceGroups: ['nb-meters'], devices: [devices[0]!.deviceId, devices[1]!.deviceId], ...identity },
+      staResult: { total: 2 },
+    });
+  });
+
+  it('wants the product named with the groups, and answers 100603 for a group the app does not have', async () => {
+    const noType = await nb('/iodm/northbound/v1.5.0/operations/softwareUpgrade', {
+      method: 'POST',
+      body: { fileId: pkg.id, targets: { deviceGroups: ['nb-meters'] } },
+    });
+    expect(noType).toMatchObject({ status: 400, json: { error_code: '100022' } });
+    expect(String(noType.json.error_desc)).toContain('deviceType: required when deviceGroups is used');
+    const unknown = await nb('/iodm/northbound/v1.5.0/operations/softwareUpgrade', {
+      method: 'POST',
+      body: {
+        fileId: pkg.id,
+        targets: {
+          deviceGroups: ['no-such-group'],
+          deviceType: 'WaterMeter',
+          model: 'NBIoTDevice',
+          manufacturerName: 'HZYB',
+        },
+      },
+    });
+    expect(unknown).toMatchObject({ status: 404, json: { error_code: '100603' } });
+  });
+});
+
+describe('operations are scoped to the calling application', () => {
+  it("shows another app none of this app's operations, and its operation ids are not found", async () => {
+    const ours = await nb('/iodm/northbound/v1.5.0/operations');
+    const operationId = String((ours.json.data as { operationId: string }[])[0]!.operationId);
+    const created = await call(apiRoutes.createApplication, { body: { name: 'Other utility', industry: 'Utilities' } });
+    const login = await fetch(`${base}/iocm/app/sec/v1.1.0/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ appId: created.application.appId, secret: created.secret }).toString(),
+    });
+    const otherToken = ((await login.json()) as { accessToken: string }).accessToken;
+    const other = async (path: string, body?: unknown) => {
+      const r = await fetch(`${base}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          app_key: created.application.appId,
+          authorization: `Bearer ${otherToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+    };
+    expect((await other('/iodm/northbound/v1.5.0/operations')).json).toMatchObject({ totalSize: 0, data: [] });
+    for (const path of [`operations/${operationId}`, `operations/${operationId}/subOperations`]) {
+      const foreign = await other(`/iodm/northbound/v1.5.0/${path}`);
+      expect(foreign).toMatchObject({ status: 404, json: { error_code: '100022' } });
+      expect(String(foreign.json.error_desc)).toContain('The operation is not existed');
+    }
+    const theirDevices = await other('/iodm/northbound/v1.5.0/operations/softwareUpgrade', {
+      fileId: pkg.id,
+      targets: { devices: [devices[2]!.deviceId] },
+    });
+    expect(theirDevices).toMatchObject({ status: 404, json: { error_code: '100403' } });
+    // A task made in the workbench itself is no application's operation.
+    const internal = await call(apiRoutes.createOtaTask, {
+      body: { packageId: pkg.id, deviceIds: [devices[2]!.deviceId] },
+    });
+    const listed = (await nb('/iodm/northbound/v1.5.0/operations?pageSize=100')).json.data as { operationId: string }[];
+    expect(listed.map((o) => o.operationId)).not.toContain(internal.taskId);
+    expect((await nb(`/iodm/northbound/v1.5.0/operations/${internal.taskId}`)).status).toBe(404);
+  });
+});
