@@ -1,6 +1,7 @@
 // The MQTT device simulator: fleets of virtual MQTT devices of one product reporting generated values.
 import { z } from 'zod';
 import { defineRoute } from './define.js';
+import { simOtaFaultsSchema } from './simulator-lwm2m.js';
 
 export const simulatorDialects = ['iotda', 'legacy'] as const;
 export type SimulatorDialect = (typeof simulatorDialects)[number];
@@ -23,6 +24,24 @@ export const startMqttSimulationSchema = z.object({
   subDevices: z.number().int().min(0).max(10_000).default(0),
   /** The sub-devices' product (any protocol; its model gives the reported values). */
   subDeviceProductId: z.string().min(1).max(64).optional(),
+  /** IoTDA `$ota`: the versions each device reports to version_query. */
+  firmwareVersion: z.string().min(1).max(32).default('V1.0.0'),
+  softwareVersion: z.string().min(1).max(32).default('SW1.0.0'),
+  /**
+   * Upgrade faults for consecutive devices, as for LwM2M fleets (same body). Over HTTP a shard is 1 KiB of the file
+   * (dropShard: that KiB never arrives, three tries, then download timeout; offlineAtShard: the session drops there
+   * for 30 s, then the device reconnects and resumes by Range); the radio fields do not apply to MQTT devices.
+   */
+  otaFaults: z
+    .array(
+      z.object({
+        count: z.number().int().min(0).max(10_000).optional(),
+        share: z.number().min(0).max(1).optional(),
+        faults: simOtaFaultsSchema,
+      }),
+    )
+    .max(32)
+    .default([]),
 });
 export type StartMqttSimulation = z.input<typeof startMqttSimulationSchema>;
 
@@ -44,7 +63,23 @@ export const mqttSimulationSchema = z.object({
 });
 export type MqttSimulation = z.infer<typeof mqttSimulationSchema>;
 
+/** One virtual MQTT device as its `$ota` side sees it. */
+export const mqttSimDeviceSchema = z.object({
+  deviceId: z.string(),
+  simulationId: z.string(),
+  connected: z.boolean(),
+  firmwareVersion: z.string().nullable(),
+  softwareVersion: z.string().nullable(),
+  /** Bytes of the current download the device holds (what a Range request resumes from). */
+  bytesHeld: z.number().int(),
+  /** The HTTP statuses of its last download's requests: 200, then 206 for each Range resume. */
+  downloadStatuses: z.array(z.number().int()),
+  otaFaults: simOtaFaultsSchema,
+});
+export type MqttSimDevice = z.infer<typeof mqttSimDeviceSchema>;
+
 const simulationParams = z.object({ id: z.string().min(1).max(64) });
+const simDeviceParams = z.object({ deviceId: z.string().min(1).max(160) });
 
 export const simulatorRoutes = {
   startMqttSimulation: defineRoute({
@@ -79,6 +114,23 @@ export const simulatorRoutes = {
     params: simulationParams,
     body: z.object({ online: z.boolean() }),
     response: mqttSimulationSchema,
+  }),
+  getMqttSimDevice: defineRoute({
+    method: 'GET',
+    path: '/api/simulator/mqtt/devices/:deviceId',
+    tag: 'simulator',
+    summary: 'One virtual MQTT device: connected, the versions it runs, the download it holds, its upgrade faults',
+    params: simDeviceParams,
+    response: mqttSimDeviceSchema,
+  }),
+  setMqttSimOtaFaults: defineRoute({
+    method: 'POST',
+    path: '/api/simulator/mqtt/devices/:deviceId/ota-faults',
+    tag: 'simulator',
+    summary: "Set one virtual MQTT device's upgrade faults (the LwM2M simulator's body; replaces the previous ones)",
+    params: simDeviceParams,
+    body: simOtaFaultsSchema,
+    response: mqttSimDeviceSchema,
   }),
   stopMqttSimulation: defineRoute({
     method: 'DELETE',

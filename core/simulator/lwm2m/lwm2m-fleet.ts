@@ -7,6 +7,7 @@ import type { CodecLayout } from '../../contract/codecs.js';
 import type { ProductModel } from '../../contract/product-model.js';
 import type { SimDevice, SimFleet, SimOtaFaults, StartFleetBody } from '../../contract/simulator-lwm2m.js';
 import type { ServerAddress } from './lwm2m-device-client.js';
+import { faultGroups } from '../ota-fault-groups.js';
 import { generatedFrame } from './uplink-frames.js';
 import { VirtualNbDevice } from './virtual-nb-device.js';
 
@@ -31,17 +32,6 @@ export interface FleetDeps {
   rebootMs?: number;
   ackTimeoutMs?: number;
   shardWaitMs?: number;
-}
-
-/** Each device's upgrade faults: the groups take consecutive devices, `count` of them or a `share` of the fleet. */
-function faultGroups(groups: StartFleetBody['otaFaults'], total: number): (SimOtaFaults | undefined)[] {
-  const out: (SimOtaFaults | undefined)[] = new Array<SimOtaFaults | undefined>(total).fill(undefined);
-  let next = 0;
-  for (const g of groups) {
-    const n = g.count ?? Math.round((g.share ?? 0) * total);
-    for (let i = 0; i < n && next < total; i++) out[next++] = g.faults;
-  }
-  return out;
 }
 
 interface FleetDevice {

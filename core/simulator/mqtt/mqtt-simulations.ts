@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { DomainError } from '../../domain-error.js';
 import type { ProductModel } from '../../contract/product-model.js';
-import { startMqttSimulationSchema, type MqttSimulation, type StartMqttSimulation } from '../../contract/simulator.js';
+import {
+  startMqttSimulationSchema,
+  type MqttSimDevice,
+  type MqttSimulation,
+  type StartMqttSimulation,
+} from '../../contract/simulator.js';
+import type { SimOtaFaults } from '../../contract/simulator-lwm2m.js';
+import { faultGroups } from '../ota-fault-groups.js';
 import { VirtualMqttDevice, type VirtualDeviceEvent } from './virtual-mqtt-device.js';
 
 /** A refused or failed simulation; its code's HTTP status is in core/api/error-statuses.ts. */
@@ -32,6 +39,12 @@ interface Simulation {
 
 const CONNECT_BATCH = 50;
 
+/** MQTT devices have no coverage level: the radio fields of the shared fault body do not apply. */
+function radioless(faults: SimOtaFaults): SimOtaFaults {
+  const { rsrpDbm: _rsrp, sinrDb: _sinr, cellId: _cell, ...rest } = faults;
+  return rest;
+}
+
 const readable = (model: ProductModel) => model.services.some((s) => s.properties.some((p) => p.method.includes('R')));
 
 function viewOf(s: Simulation): MqttSimulation {
@@ -54,7 +67,8 @@ export class MqttSimulations {
         `product ${body.productId} uses ${product.model.protocolType}; simulate it with --protocol lwm2m`,
       );
     const subProduct = body.subDevices > 0 ? await this.subDeviceProduct(body) : undefined;
-    if (!subProduct && !readable(product.model))
+    // A device that only connects (rate 0) needs nothing to report: it answers commands and `$ota`.
+    if (!subProduct && body.rate > 0 && !readable(product.model))
       throw new SimulationError('NOTHING_TO_REPORT', `product ${body.productId} has no readable property to report`);
 
     const id = randomUUID();
@@ -89,6 +103,7 @@ export class MqttSimulations {
       }
     };
 
+    const faultsOf = faultGroups(body.otaFaults, body.count);
     try {
       for (let i = 0; i < body.count; i += CONNECT_BATCH) {
         const batch = Array.from({ length: Math.min(CONNECT_BATCH, body.count - i) }, (_, k) => i + k);
@@ -105,6 +120,11 @@ export class MqttSimulations {
               rate: body.rate,
               clock: this.deps.clock,
               onEvent,
+              ota: {
+                firmwareVersion: body.firmwareVersion,
+                softwareVersion: body.softwareVersion,
+                faults: radioless(faultsOf[index] ?? {}),
+              },
               ...(subProduct && body.subDeviceProductId
                 ? {
                     subDevices: {
@@ -140,6 +160,43 @@ export class MqttSimulations {
 
   get(id: string): MqttSimulation {
     return viewOf(this.simulation(id));
+  }
+
+  /** A virtual device of any simulation, as its `$ota` side sees it. */
+  device(deviceId: string): MqttSimDevice {
+    const { simulation, device } = this.find(deviceId);
+    const ota = device.ota;
+    return {
+      deviceId,
+      simulationId: simulation.view.id,
+      connected: device.connected,
+      firmwareVersion: ota?.firmwareVersion ?? null,
+      softwareVersion: ota?.softwareVersion ?? null,
+      bytesHeld: ota?.bytesHeld ?? 0,
+      downloadStatuses: ota ? [...ota.statuses] : [],
+      otaFaults: ota?.faults ?? {},
+    };
+  }
+
+  /** Replaces a virtual device's upgrade faults (the radio fields do not apply over MQTT and are dropped). */
+  setOtaFaults(deviceId: string, faults: SimOtaFaults): MqttSimDevice {
+    const { device } = this.find(deviceId);
+    if (!device.ota)
+      throw new SimulationError(
+        'NOT_SIMULATED',
+        `device ${deviceId} is a gateway or speaks the legacy dialect: no $ota`,
+      );
+    device.ota.faults = radioless(faults);
+    return this.device(deviceId);
+  }
+
+  private find(deviceId: string): { simulation: Simulation; device: VirtualMqttDevice } {
+    for (const simulation of [...this.simulations.values()].reverse()) {
+      if (simulation.view.status === 'stopped') continue;
+      const device = simulation.devices.find((d) => d.deviceId === deviceId);
+      if (device) return { simulation, device };
+    }
+    throw new SimulationError('NOT_SIMULATED', `device ${deviceId} is in no running MQTT simulation`);
   }
 
   /** The gateways of a simulation report all their sub-devices online or offline. */

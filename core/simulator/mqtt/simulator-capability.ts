@@ -68,6 +68,8 @@ export function createMqttSimulatorCapability(deps: MqttSimulatorDeps): MqttSimu
       routes.add(simulatorRoutes.setSimulatedSubDevicesOnline, ({ params, body }) =>
         sims.setSubDevicesOnline(params.id, body.online),
       );
+      routes.add(simulatorRoutes.getMqttSimDevice, ({ params }) => sims.device(params.deviceId));
+      routes.add(simulatorRoutes.setMqttSimOtaFaults, ({ params, body }) => sims.setOtaFaults(params.deviceId, body));
       routes.add(simulatorRoutes.stopMqttSimulation, ({ params }) => sims.stop(params.id));
     },
     async stop() {

@@ -6,6 +6,8 @@ import { mqttPassword, timestampOf } from '../../protocols/mqtt/device-credentia
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { SimulatorDialect } from '../../contract/simulator.js';
 import type { ProductModel } from '../../contract/product-model.js';
+import type { SimOtaFaults } from '../../contract/simulator-lwm2m.js';
+import { MqttOtaDevice } from './mqtt-ota-device.js';
 import { generateReport, type Random } from './value-generator.js';
 import {
   addSubDeviceRequests,
@@ -36,6 +38,8 @@ export interface VirtualMqttDeviceOptions {
   onEvent?: (event: VirtualDeviceEvent) => void;
   /** Makes the device a gateway (IoTDA dialect) with these sub-devices. */
   subDevices?: VirtualSubDevices;
+  /** IoTDA `$ota`: the versions the device runs and its upgrade faults. */
+  ota?: { firmwareVersion: string; softwareVersion: string; faults: SimOtaFaults };
 }
 
 export type VirtualDeviceEvent =
@@ -55,9 +59,46 @@ export class VirtualMqttDevice {
   /** Sub-devices the platform confirmed (add response, add notify), by deviceId. */
   private readonly subDeviceIds = new Set<string>();
   private subDevicesOnline = true;
+  /** The `$ota` device (IoTDA dialect, not a gateway). */
+  readonly ota: MqttOtaDevice | undefined;
 
   constructor(private readonly options: VirtualMqttDeviceOptions) {
     this.random = options.random ?? Math.random;
+    const ota = options.ota;
+    this.ota =
+      options.dialect === 'iotda' && !options.subDevices
+        ? new MqttOtaDevice({
+            firmwareVersion: ota?.firmwareVersion ?? 'V1.0.0',
+            softwareVersion: ota?.softwareVersion ?? 'SW1.0.0',
+            faults: ota?.faults ?? {},
+            report: (eventType, paras) => this.reportOta(eventType, paras),
+            goOffline: (ms, back) => void this.offlineFor(ms, back),
+          })
+        : undefined;
+  }
+
+  private reportOta(eventType: string, paras: Record<string, unknown>): void {
+    const body = {
+      services: [
+        { service_id: '$ota', event_type: eventType, event_time: compactUtc(this.options.clock.now()), paras },
+      ],
+    };
+    this.publishAll([{ topic: `$oc/devices/${this.deviceId}/sys/events/up`, payload: JSON.stringify(body) }], {
+      kind: 'answered',
+    });
+  }
+
+  /** Goes away (the session dropped, as when coverage is lost) for `ms` on the clock, then connects again. */
+  private async offlineFor(ms: number, back: () => void): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.endAsync(true);
+    this.options.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.connect().then(back, (e: unknown) => {
+        this.emit({ kind: 'error', message: `reconnecting failed: ${e instanceof Error ? e.message : String(e)}` });
+      });
+    }, ms);
   }
 
   get deviceId(): string {
@@ -214,6 +255,14 @@ export class VirtualMqttDevice {
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
+      return;
+    }
+    if (this.ota && topic === `$oc/devices/${deviceId}/sys/events/down`) {
+      const services = (body as { services?: unknown }).services;
+      for (const s of Array.isArray(services) ? (services as unknown[]) : []) {
+        const entry = typeof s === 'object' && s !== null ? (s as Record<string, unknown>) : {};
+        if (entry.service_id === '$ota') this.ota.handle(entry.event_type, entry.paras);
+      }
       return;
     }
     const request = body as {
