@@ -13,7 +13,8 @@ import {
   type SimulatorDialect,
 } from '../contract/index.js';
 import { deviceIdOf, parseCsv } from '../devices/index.js';
-import { simulateLwm2m, simulateLwm2mOptions, simulateLwm2mUsage } from './lwm2m/cli.js';
+import { otaFaultFlags, simulateLwm2m, simulateLwm2mOptions, simulateLwm2mUsage } from './lwm2m/cli.js';
+import { otaFaultUsage, parseOtaFaultFlags } from './ota-fault-flags.js';
 import { MqttSimulations, SimulationError } from './mqtt/mqtt-simulations.js';
 import { untilStopped } from './until-stopped.js';
 
@@ -21,7 +22,7 @@ const PROGRESS_EVERY_MS = 5000;
 
 const mqttUsage = `iotwb simulate [--protocol mqtt] --product ID [--count N] [--rate R] [--dialect iotda|legacy]
             [--prefix P] [--duration S] [--core URL --token T] [--mqtt HOST:PORT]
-            [--gateway --sub-product ID [--sub-devices N]]
+            [--gateway --sub-product ID [--sub-devices N]] [--fw-version V] [--sw-version V] [--ota-fault F[@WHO] …]
   --product ID       an MQTT product of the core
   --count N          devices (default 1); nodeIds are <prefix>1 … <prefix>N, registered when missing
   --rate R           reports per second of each device (default 1; 0.1 = one every 10 s; 0 = connect only)
@@ -34,7 +35,9 @@ const mqttUsage = `iotwb simulate [--protocol mqtt] --product ID [--count N] [--
   --gateway          each device is a gateway (IoTDA): it adds its sub-devices itself, reports them ONLINE and
                      reports for all of them in batch reports at --rate, and answers their commands
   --sub-product ID   the sub-devices' product (with --gateway)
-  --sub-devices N    sub-devices per gateway (default 10); their nodeIds are <gateway nodeId>-sub-1 … -N`;
+  --sub-devices N    sub-devices per gateway (default 10); their nodeIds are <gateway nodeId>-sub-1 … -N
+  --fw-version V     the firmware version IoTDA devices report to $ota version_query (default V1.0.0)
+  --sw-version V     the software version they report (default SW1.0.0)`;
 
 class CliProblem extends Error {}
 
@@ -78,7 +81,10 @@ async function failure(response: Response, what: string): Promise<CliProblem> {
   return new CliProblem(`${what}: ${response.status} ${body.code ?? ''} ${body.message ?? ''}`.trim());
 }
 
-async function simulateMqtt(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+async function simulateMqtt(
+  values: Record<string, string | boolean | string[] | undefined>,
+  io: CliIo,
+): Promise<number> {
   for (const lwm2mOnly of ['hex', 'first-node-id', 'lifetime', 'coap'])
     if (values[lwm2mOnly] !== undefined) throw new CliProblem(`--${lwm2mOnly} applies to --protocol lwm2m only`);
   const productId = values.product;
@@ -103,6 +109,14 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
   const subDevices = gateway
     ? numberOption(values['sub-devices'], 'sub-devices', 10, (n) => Number.isInteger(n) && n >= 1 && n <= 10_000)
     : 0;
+  const faults = parseOtaFaultFlags(otaFaultFlags(values), 'mqtt', count);
+  if ('error' in faults) throw new CliProblem(faults.error);
+  if ((faults.groups.length > 0 || values['fw-version'] !== undefined) && (gateway || dialect !== 'iotda'))
+    throw new CliProblem('--ota-fault and the versions apply to IoTDA devices that are not gateways ($ota)');
+  const versions = {
+    ...(typeof values['fw-version'] === 'string' ? { firmwareVersion: values['fw-version'] } : {}),
+    ...(typeof values['sw-version'] === 'string' ? { softwareVersion: values['sw-version'] } : {}),
+  };
 
   const api = coreApi(coreUrl, token);
   const productResponse = await api(apiRoutes.getProduct, { params: { id: productId } });
@@ -166,6 +180,8 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
     rate,
     dialect: dialect as SimulatorDialect,
     nodeIdPrefix: prefix,
+    otaFaults: faults.groups,
+    ...versions,
     ...(gateway && typeof subProductId === 'string' ? { subDevices, subDeviceProductId: subProductId } : {}),
   });
   io.out(
@@ -189,7 +205,7 @@ async function simulateMqtt(values: Record<string, string | boolean | undefined>
 
 export const simulateCommand: CliCommand = {
   summary: 'Run virtual MQTT or LwM2M devices of a product against a running core',
-  usage: `${mqttUsage}\n\n${simulateLwm2mUsage}`,
+  usage: `${mqttUsage}\n\n${simulateLwm2mUsage}\n\nBoth protocols:\n${otaFaultUsage}`,
   options: {
     ...simulateLwm2mOptions,
     dialect: { type: 'string' },
@@ -198,12 +214,23 @@ export const simulateCommand: CliCommand = {
     gateway: { type: 'boolean' },
     'sub-product': { type: 'string' },
     'sub-devices': { type: 'string' },
+    'fw-version': { type: 'string' },
+    'sw-version': { type: 'string' },
   },
   async run({ values }, io) {
     const protocol = (values.protocol as string | undefined) ?? 'mqtt';
     try {
       if (protocol === 'lwm2m') {
-        for (const mqttOnly of ['dialect', 'prefix', 'mqtt', 'gateway', 'sub-product', 'sub-devices'])
+        for (const mqttOnly of [
+          'dialect',
+          'prefix',
+          'mqtt',
+          'gateway',
+          'sub-product',
+          'sub-devices',
+          'fw-version',
+          'sw-version',
+        ])
           if (values[mqttOnly] !== undefined) throw new CliProblem(`--${mqttOnly} applies to --protocol mqtt only`);
         return await simulateLwm2m(values, io);
       }

@@ -11,11 +11,13 @@ import {
   type RouteContract,
 } from '../../contract/index.js';
 import { deviceIdOf } from '../../devices/index.js';
+import { parseOtaFaultFlags } from '../ota-fault-flags.js';
 import { untilStopped } from '../until-stopped.js';
 import { Lwm2mFleets, SimulatorError } from './lwm2m-fleet.js';
 
 export const simulateLwm2mUsage = `iotwb simulate --protocol lwm2m --product ID [--count N] [--rate R] [--hex HEX]
             [--first-node-id N] [--lifetime S] [--duration S] [--core URL --token T] [--coap HOST:PORT]
+            [--ota-fault F[@WHO] …]
   --product ID       a CoAP/LwM2M product of the core
   --count N          devices (default 1); nodeIds are 15-digit IMEIs, or consecutive from --first-node-id
   --rate R           reports per second of each device (default 0.0167 = one a minute; 0 = none)
@@ -38,6 +40,7 @@ export const simulateLwm2mOptions = {
   core: { type: 'string' },
   token: { type: 'string' },
   coap: { type: 'string' },
+  'ota-fault': { type: 'string', multiple: true },
 } as const;
 
 const PROGRESS_EVERY_MS = 5000;
@@ -70,9 +73,19 @@ function coreClient(baseUrl: string, token: string) {
   };
 }
 
-const text = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const text = (v: string | boolean | string[] | undefined): string | undefined =>
+  typeof v === 'string' ? v : undefined;
 
-export async function simulateLwm2m(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+/** The repeatable --ota-fault values (parseArgs gives an array for a `multiple` option). */
+export function otaFaultFlags(values: Record<string, unknown>): string[] {
+  const raw = values['ota-fault'];
+  return Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export async function simulateLwm2m(
+  values: Record<string, string | boolean | string[] | undefined>,
+  io: CliIo,
+): Promise<number> {
   const fail = (message: string, code = 2) => {
     io.err(`simulate: ${message}`);
     return code;
@@ -83,9 +96,13 @@ export async function simulateLwm2m(values: Record<string, string | boolean | un
   const rate = values.rate === undefined ? 1 / 60 : Number(values.rate);
   if (!Number.isFinite(rate) || rate < 0 || rate > 100)
     return fail('--rate must be a number of reports per second, 0 to 100');
+  const count = values.count === undefined ? 1 : Number(values.count);
+  const faults = parseOtaFaultFlags(otaFaultFlags(values), 'lwm2m', Number.isInteger(count) ? count : 1);
+  if ('error' in faults) return fail(faults.error);
   const parsed = startFleetBodySchema.safeParse({
     productId: text(values.product),
-    count: values.count === undefined ? 1 : Number(values.count),
+    count,
+    otaFaults: faults.groups,
     intervalS: rate === 0 ? 0 : 1 / rate,
     ...(text(values.hex) ? { hex: text(values.hex) } : {}),
     ...(text(values['first-node-id']) ? { firstNodeId: text(values['first-node-id']) } : {}),
