@@ -12,6 +12,7 @@ import { createDataCapability } from './data/index.js';
 import { createDeviceLinkHub } from './device-link/index.js';
 import { createDevicesCapability, deviceIdOf } from './devices/index.js';
 import { createDiagnosisCapability, lwm2mDiagnosisLink } from './diagnosis/index.js';
+import { configRecord, createOperationRecordsCapability, diagnosisRecord, upgradeRecord } from './operations/index.js';
 import { createGatewaysCapability } from './gateways/index.js';
 import { createGroupsCapability } from './groups/index.js';
 import { DomainError } from './domain-error.js';
@@ -341,6 +342,13 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
     },
   });
 
+  // Operation records: each capability's per-device history in one list.
+  const operations = createOperationRecordsCapability(() => [
+    (deviceId) => config.service.list(deviceId).items.map(configRecord),
+    (deviceId) => diagnosis.service.list(deviceId).map(diagnosisRecord),
+    (deviceId) => ota.service.history(deviceId).map((sub) => upgradeRecord(sub, ota.service.get(sub.taskId))),
+  ]);
+
   const serial = createSerialCapability({
     bringUp: { devices: () => devices.registry, product: (id) => model(id) },
   });
@@ -379,6 +387,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       lwm2mSimulator,
       northbound,
       mqttSimulator,
+      operations,
     ],
   };
 }

@@ -22,6 +22,7 @@ export * from './flashing.js';
 export * from './shadow.js';
 export * from './device-config.js';
 export * from './ota.js';
+export * from './operations.js';
 export * from './gateways.js';
 export * from './rules.js';
 import { platformRoutes } from './platform.js';
@@ -44,6 +45,7 @@ import { flashRoutes } from './flashing.js';
 import { shadowRoutes } from './shadow.js';
 import { deviceConfigRoutes } from './device-config.js';
 import { otaRoutes } from './ota.js';
+import { operationRoutes } from './operations.js';
 import { gatewayRoutes } from './gateways.js';
 import { ruleRoutes } from './rules.js';
 
@@ -70,6 +72,7 @@ export const apiRoutes = {
   ...shadowRoutes,
   ...deviceConfigRoutes,
   ...otaRoutes,
+  ...operationRoutes,
   ...gatewayRoutes,
   ...ruleRoutes,
 } as const;

@@ -190,6 +190,23 @@ describe('a SOTA task to simulated meters', () => {
     const history = await call(apiRoutes.deviceOtaHistory, { params: { id: devices[5]!.deviceId } });
     expect(history.items.map((s) => [s.taskId, s.status])).toEqual([[taskId, 'success']]);
   });
+
+  it("puts the upgrades among the device's operation records (R-12.3), next to its reboots", async () => {
+    const id = devices[2]!.deviceId;
+    await call(apiRoutes.rebootDevice, { params: { id } });
+    const records = await call(apiRoutes.deviceOperationRecords, { params: { id } });
+    expect(records.items.map((r) => r.kind).sort()).toEqual(['reboot', 'softwareUpgrade']);
+    expect(records.items.find((r) => r.kind === 'softwareUpgrade')).toMatchObject({
+      taskId,
+      status: 'fail',
+      result: expect.stringMatching(/^DownloadTimeout: .*last shard asked: 7/) as unknown,
+    });
+    const upgrades = await call(apiRoutes.deviceOperationRecords, {
+      params: { id },
+      query: { kind: 'softwareUpgrade' },
+    });
+    expect(upgrades.items).toHaveLength(1);
+  });
 });
 
 describe('coverage-based concurrency', () => {
