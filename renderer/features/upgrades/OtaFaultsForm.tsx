@@ -13,8 +13,6 @@ import {
   faultsOf,
   faultSwitches,
   shareRange,
-  type CellChoice,
-  type CoverageChoice,
   type FaultFormValues,
   type ShareRange,
 } from './otaFaultValues.js';
@@ -104,7 +102,7 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
           label={t('upgrades.faults.coverage')}
           data={coverageChoices.map((c) => ({ value: c, label: t(`upgrades.faults.coverageChoice.${c}`) }))}
           value={form.coverage}
-          onChange={(v) => set({ coverage: (v ?? 'keep') as CoverageChoice })}
+          onChange={(v) => set({ coverage: (v ?? 'keep') })}
           allowDeselect={false}
           data-testid="ota-fault-coverage"
         />
@@ -113,7 +111,7 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
           label={t('upgrades.faults.cell')}
           data={cellChoices.map((c) => ({ value: c, label: t(`upgrades.faults.cellChoice.${c}`) }))}
           value={form.cell}
-          onChange={(v) => set({ cell: (v ?? 'keep') as CellChoice })}
+          onChange={(v) => set({ cell: (v ?? 'keep') })}
           allowDeselect={false}
           data-testid="ota-fault-cell"
         />
