@@ -210,6 +210,15 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
               onChange={(e) => setStartTime(e.currentTarget.value)}
             />
           )}
+          <TextInput
+            label={t('upgrades.create.name')}
+            description={t('upgrades.create.nameHint')}
+            maxLength={128}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
+        </Group>
+        <Group grow align="flex-start">
           <NumberInput
             label={t('upgrades.create.retryTimes')}
             min={0}
@@ -264,13 +273,6 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
             disabled={abortPercent === ''}
             value={abortAfter}
             onChange={(v) => setAbortAfter(typeof v === 'number' ? v : 20)}
-          />
-          <TextInput
-            label={t('upgrades.create.name')}
-            description={t('upgrades.create.nameHint')}
-            maxLength={128}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
           />
         </Group>
         {pkg?.kind === 'software' && (

@@ -80,9 +80,11 @@ export function DeviceUpgradesPanel({ device }: { device: Pick<Device, 'deviceId
                       {task?.name ?? sub.taskId}
                     </Anchor>
                     <Text size="xs" c="dimmed">
-                      {task
-                        ? `${task.packageName} · ${t(`upgrades.kind.${task.kind}`)}`
-                        : t('upgrades.history.taskGone')}
+                      {!task
+                        ? t('upgrades.history.taskGone')
+                        : task.name === task.packageName
+                          ? t(`upgrades.kind.${task.kind}`)
+                          : `${task.packageName} · ${t(`upgrades.kind.${task.kind}`)}`}
                     </Text>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>

@@ -96,22 +96,22 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
           data-testid="ota-fault-offlineAtShard"
         />
       </Group>
+      <Select
+        size="xs"
+        label={t('upgrades.faults.coverage')}
+        data={coverageChoices.map((c) => ({ value: c, label: t(`upgrades.faults.coverageChoice.${c}`) }))}
+        value={form.coverage}
+        onChange={(v) => set({ coverage: v ?? 'keep' })}
+        allowDeselect={false}
+        data-testid="ota-fault-coverage"
+      />
       <Group grow align="flex-start" gap="xs">
-        <Select
-          size="xs"
-          label={t('upgrades.faults.coverage')}
-          data={coverageChoices.map((c) => ({ value: c, label: t(`upgrades.faults.coverageChoice.${c}`) }))}
-          value={form.coverage}
-          onChange={(v) => set({ coverage: (v ?? 'keep') })}
-          allowDeselect={false}
-          data-testid="ota-fault-coverage"
-        />
         <Select
           size="xs"
           label={t('upgrades.faults.cell')}
           data={cellChoices.map((c) => ({ value: c, label: t(`upgrades.faults.cellChoice.${c}`) }))}
           value={form.cell}
-          onChange={(v) => set({ cell: (v ?? 'keep') })}
+          onChange={(v) => set({ cell: v ?? 'keep' })}
           allowDeselect={false}
           data-testid="ota-fault-cell"
         />
@@ -129,50 +129,54 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
         )}
       </Group>
       {fleetSize > 1 && (
-        <Group align="flex-end" gap="xs">
-          <SegmentedControl
-            size="xs"
-            value={scope}
-            onChange={(v) => setScope(v === 'share' ? 'share' : 'device')}
-            data={[
-              { value: 'device', label: t('upgrades.faults.thisDevice') },
-              { value: 'share', label: t('upgrades.faults.shareOfFleet') },
-            ]}
-            data-testid="ota-fault-scope"
-          />
-          {scope === 'share' && (
-            <>
-              <NumberInput
-                size="xs"
-                w={110}
-                label={t('upgrades.faults.percent')}
-                min={0}
-                max={100}
-                suffix=" %"
-                value={percent}
-                onChange={(v) => setPercent(typeof v === 'number' ? v : 0)}
-                data-testid="ota-fault-percent"
-              />
-              <NumberInput
-                size="xs"
-                w={130}
-                label={t('upgrades.faults.fromPosition')}
-                min={1}
-                max={fleetSize}
-                allowDecimal={false}
-                value={fromPosition}
-                onChange={(v) => setFromPosition(typeof v === 'number' ? v : 1)}
-              />
-            </>
-          )}
-        </Group>
+        <SegmentedControl
+          size="xs"
+          value={scope}
+          onChange={(v) => setScope(v === 'share' ? 'share' : 'device')}
+          data={[
+            { value: 'device', label: t('upgrades.faults.thisDevice') },
+            { value: 'share', label: t('upgrades.faults.shareOfFleet') },
+          ]}
+          data-testid="ota-fault-scope"
+        />
       )}
-      {scope === 'share' && fleetSize > 1 && (
-        <Text size="xs" c="dimmed" data-testid="ota-fault-range">
-          {range.count === 0
-            ? t('upgrades.faults.rangeNone')
-            : t('upgrades.faults.range', { first: range.first + 1, last: range.first + range.count, total: fleetSize })}
-        </Text>
+      {fleetSize > 1 && scope === 'share' && (
+        <>
+          <Group align="flex-end" gap="xs">
+            <NumberInput
+              size="xs"
+              w={110}
+              label={t('upgrades.faults.percent')}
+              min={0}
+              max={100}
+              suffix=" %"
+              value={percent}
+              onChange={(v) => setPercent(typeof v === 'number' ? v : 0)}
+              data-testid="ota-fault-percent"
+            />
+            <NumberInput
+              size="xs"
+              w={130}
+              label={t('upgrades.faults.fromPosition')}
+              min={1}
+              max={fleetSize}
+              allowDecimal={false}
+              value={fromPosition}
+              onChange={(v) => setFromPosition(typeof v === 'number' ? v : 1)}
+            />
+          </Group>
+          <Text size="xs" c="dimmed" data-testid="ota-fault-range">
+            {range.count === 0
+              ? t('upgrades.faults.rangeNone')
+              : range.count === 1
+                ? t('upgrades.faults.rangeOne', { first: range.first + 1, total: fleetSize })
+                : t('upgrades.faults.range', {
+                    first: range.first + 1,
+                    last: range.first + range.count,
+                    total: fleetSize,
+                  })}
+          </Text>
+        </>
       )}
       {outcome && (
         <Alert color={outcome.ok ? 'teal' : 'red'} variant="light" p="xs" data-testid="ota-fault-outcome">

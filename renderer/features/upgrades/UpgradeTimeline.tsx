@@ -9,7 +9,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { useUpgradeTimeline } from './upgradeQueries.js';
 import { timelineFramesFilter } from './upgradeView.js';
 
-export function UpgradeTimeline({ sub }: { sub: Pick<OtaSubTask, 'subTaskId' | 'deviceId'> }) {
+export function UpgradeTimeline({ sub }: { sub: Pick<OtaSubTask, 'subTaskId' | 'deviceId' | 'method'> }) {
   const { t } = useTranslation();
   const timeline = useUpgradeTimeline(sub.subTaskId);
   if (timeline.isPending) return <LoadingState />;

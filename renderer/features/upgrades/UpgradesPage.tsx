@@ -226,8 +226,7 @@ function TaskView({ task }: { task: OtaTask }) {
               <Table.Tr>
                 <Table.Th>{t('upgrades.devices.device')}</Table.Th>
                 <Table.Th>{t('upgrades.devices.status')}</Table.Th>
-                <Table.Th>{t('upgrades.devices.step')}</Table.Th>
-                <Table.Th>{t('upgrades.devices.reason')}</Table.Th>
+                <Table.Th>{t('upgrades.devices.stepAndReason')}</Table.Th>
                 <Table.Th>{t('upgrades.devices.versions')}</Table.Th>
                 <Table.Th>{t('upgrades.devices.cell')}</Table.Th>
                 <Table.Th>{t('upgrades.devices.progress')}</Table.Th>
@@ -238,8 +237,14 @@ function TaskView({ task }: { task: OtaTask }) {
             <Table.Tbody>
               {shown.slice(0, 500).map((s) => (
                 <Table.Tr key={s.subTaskId} data-testid="upgrade-device-row" data-status={s.status}>
-                  <Table.Td>
-                    <Anchor size="xs" ff="monospace" onClick={() => setOpen(s)} style={{ wordBreak: 'break-all' }}>
+                  <Table.Td miw={200} maw={280}>
+                    <Anchor
+                      size="xs"
+                      ff="monospace"
+                      onClick={() => setOpen(s)}
+                      title={t('upgrades.devices.openTimeline')}
+                      style={{ wordBreak: 'break-all' }}
+                    >
                       {s.deviceId}
                     </Anchor>
                   </Table.Td>
@@ -248,8 +253,8 @@ function TaskView({ task }: { task: OtaTask }) {
                       {t(`upgrades.deviceStatus.${s.status}`)}
                     </Text>
                   </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`upgrades.step.${s.step}`)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td miw={170}>
+                    <Text size="sm">{t(`upgrades.step.${s.step}`)}</Text>
                     {s.reason && (
                       <Text size="sm" fw={500} c={s.status === 'fail' ? 'red' : undefined} data-testid="upgrade-reason">
                         {t(`upgrades.reason.${s.reason}`)}

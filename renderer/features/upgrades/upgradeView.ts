@@ -23,13 +23,14 @@ export function deviceFramesFilter(sub: Pick<OtaSubTask, 'deviceId' | 'method'>)
  */
 export function timelineFramesFilter(
   entry: Pick<OtaTimelineEntry, 'text'>,
-  sub: Pick<OtaSubTask, 'deviceId'>,
+  sub: Pick<OtaSubTask, 'deviceId' | 'method'>,
 ): string | undefined {
   const device = `device == ${quoted(sub.deviceId)}`;
   const text = entry.text;
   const pcp = /\bPCP (19|2[0-4])\b/.exec(text);
   if (pcp) {
-    const shard = /\bshard (\d{1,5})\b/.exec(text);
+    // "shard 37 asked again", "asked for shard 37", "first shard asked: 0".
+    const shard = /\bshard (?:asked: )?(\d{1,5})\b/.exec(text);
     return `${device} && pcp.code == ${pcp[1]}${shard ? ` && pcp.shard == ${shard[1]}` : ''}`;
   }
   if (/block-wise download/.test(text)) return `${device} && coap.uri contains "/fw/"`;
@@ -41,8 +42,16 @@ export function timelineFramesFilter(
     if (path[1] === '5' || path[3] === undefined) return `${device} && lwm2m.object == ${path[1]}`;
     return `${device} && lwm2m.path == "/${path[1]}/${path[2]}${path[3]}"`;
   }
+  // The success line names no frame, but the device's own result report is behind it.
+  if (/\bnow running\b/.test(text)) return `${device} && ${resultFramesOf[sub.method]}`;
   return undefined;
 }
+
+const resultFramesOf: Record<OtaSubTask['method'], string> = {
+  'pcp-sota': 'pcp.code == 24',
+  'lwm2m-fota': 'lwm2m.object == 5',
+  'mqtt-ota': 'payload contains "upgrade_progress_report"',
+};
 
 export interface DeviceUpgradeRow {
   sub: OtaSubTask;

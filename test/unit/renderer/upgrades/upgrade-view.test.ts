@@ -68,6 +68,12 @@ describe('upgrade views', () => {
     const query = timelineFramesFilter({ text: 'PCP 19 reply: result 0, current version V1.0' }, sub());
     expect(shows(query, { device: DEVICE, 'pcp.code': 19 })).toBe(true);
     expect(shows(query, { device: DEVICE, 'pcp.code': 20 })).toBe(false);
+    expect(timelineFramesFilter({ text: 'PCP 21 first shard asked: 0' }, sub())).toBe(
+      `device == "${DEVICE}" && pcp.code == 21 && pcp.shard == 0`,
+    );
+    expect(timelineFramesFilter({ text: 'PCP 21 asked for shard 99: no such shard (0x81)' }, sub())).toContain(
+      'pcp.shard == 99',
+    );
     // "of 41 shards" names no one shard.
     expect(timelineFramesFilter({ text: 'PCP 22: downloaded 41 of 41 shards' }, sub())).toBe(
       `device == "${DEVICE}" && pcp.code == 22`,
@@ -97,6 +103,13 @@ describe('upgrade views', () => {
     expect(shows(f, { device: DEVICE, payload: '{"services":[{"service_id":"$ota"}]}' })).toBe(true);
     expect(shows(f, { device: DEVICE, payload: '{"services":[{"service_id":"meter"}]}' })).toBe(false);
     expect(timelineFramesFilter({ text: 'app confirmed the upgrade' }, sub())).toBeUndefined();
+    // The success line: the device's result report behind it, by method.
+    const done = { text: 'success: Upgraded (now running V1.1)' };
+    expect(shows(timelineFramesFilter(done, sub()), { device: DEVICE, 'pcp.code': 24 })).toBe(true);
+    expect(shows(timelineFramesFilter(done, sub()), { device: DEVICE, 'pcp.code': 23 })).toBe(false);
+    expect(
+      shows(timelineFramesFilter(done, mqtt), { device: DEVICE, payload: '"event_type":"upgrade_progress_report"' }),
+    ).toBe(true);
     expect(timelineFramesFilter({ text: 'waiting for the app to confirm the upgrade' }, sub())).toBeUndefined();
   });
 
@@ -108,8 +121,9 @@ describe('upgrade views', () => {
           fc.stringMatching(/^(PCP \d{1,3}|shard \d{1,7}|\/\d{1,6}\/\d{1,6}(\/\d{1,6})?|\$ota|RSRP|[ ;:,)])*$/),
         ),
         fc.string(),
-        (text, deviceId) => {
-          const filter = timelineFramesFilter({ text }, { deviceId });
+        fc.constantFrom<OtaSubTask['method'][]>('pcp-sota', 'lwm2m-fota', 'mqtt-ota'),
+        (text, deviceId, method) => {
+          const filter = timelineFramesFilter({ text }, { deviceId, method });
           if (filter !== undefined) expect(() => parseFilter(filter)).not.toThrow();
         },
       ),
