@@ -249,9 +249,12 @@ function TaskView({ task }: { task: OtaTask }) {
                     </Anchor>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Text size="sm" fw={600} c={statusColor[s.status]}>
-                      {t(`upgrades.deviceStatus.${s.status}`)}
-                    </Text>
+                    <Stack gap={4} align="flex-start">
+                      <Text size="sm" fw={600} c={statusColor[s.status]}>
+                        {t(`upgrades.deviceStatus.${s.status}`)}
+                      </Text>
+                      {awaitsConfirm(s) && <ConfirmUpgradeButton sub={s} />}
+                    </Stack>
                   </Table.Td>
                   <Table.Td miw={170}>
                     <Text size="sm">{t(`upgrades.step.${s.step}`)}</Text>
@@ -298,16 +301,13 @@ function TaskView({ task }: { task: OtaTask }) {
                     </Text>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Group gap="xs" wrap="nowrap">
-                      {awaitsConfirm(s) && <ConfirmUpgradeButton sub={s} />}
-                      <Anchor
-                        component={Link}
-                        size="sm"
-                        to={`/traffic?filter=${encodeURIComponent(deviceFramesFilter(s))}`}
-                      >
-                        {t('upgrades.devices.showFrames')}
-                      </Anchor>
-                    </Group>
+                    <Anchor
+                      component={Link}
+                      size="sm"
+                      to={`/traffic?filter=${encodeURIComponent(deviceFramesFilter(s))}`}
+                    >
+                      {t('upgrades.devices.showFrames')}
+                    </Anchor>
                   </Table.Td>
                 </Table.Tr>
               ))}
