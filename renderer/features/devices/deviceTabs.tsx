@@ -8,6 +8,7 @@ import { CommandsPanel } from '../commands/CommandsPanel.js';
 import { ConfigPanel } from '../config/ConfigPanel.js';
 import { ShadowPanel } from '../shadow/ShadowPanel.js';
 import { GatewayPanel, isPossibleGateway } from '../gateways/GatewayPanel.js';
+import { DeviceUpgradesPanel } from '../upgrades/DeviceUpgradesPanel.js';
 
 export interface DeviceTab {
   /** URL value of `?tab=`; unique among the tabs. */
@@ -32,4 +33,5 @@ export const extraDeviceTabs: readonly DeviceTab[] = [
     Panel: SimulatorPanel,
   },
   { value: 'gateway', labelKey: 'gateways.tab', appliesTo: isPossibleGateway, Panel: GatewayPanel },
+  { value: 'upgrades', labelKey: 'upgrades.tab', Panel: DeviceUpgradesPanel },
 ];

@@ -1,11 +1,26 @@
 // The simulator side of an LwM2M device: a simulated meter's state and counters, notify now, coverage on/off;
-// for a real device, start simulated meters of its product; running fleets of the product with stop.
-import { Button, Card, Group, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+// upgrade faults for it or a share of its fleet; for a real device, start simulated meters of its product; running
+// fleets of the product with stop.
+import {
+  Accordion,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SimDevice } from '../../../core/contract/index.js';
+import type { SimDevice, SimFleet } from '../../../core/contract/index.js';
 import { StatusBadge, type StatusTone } from '../../ui/StatusBadge.js';
+import { OtaFaultsForm } from '../upgrades/OtaFaultsForm.js';
 import {
+  useSetSimOtaFaults,
   useSimCoverage,
   useSimDevice,
   useSimFleets,
@@ -24,7 +39,27 @@ const stateTone: Record<SimDevice['state'], StatusTone> = {
   stopped: 'neutral',
 };
 
-function SimulatedDeviceControls({ device }: { device: SimDevice }) {
+/** Upgrade faults for this simulated device, or for a share of its fleet from a position on. */
+function UpgradeFaults({ device, fleet }: { device: SimDevice; fleet: SimFleet | undefined }) {
+  const setFaults = useSetSimOtaFaults();
+  const fleetIds = fleet?.devices.map((d) => d.deviceId) ?? [device.deviceId];
+  return (
+    <OtaFaultsForm
+      fleetSize={fleetIds.length}
+      onSubmit={(faults, target) =>
+        setFaults.mutateAsync({
+          faults,
+          deviceIds:
+            target.kind === 'device'
+              ? [device.deviceId]
+              : fleetIds.slice(target.range.first, target.range.first + target.range.count),
+        })
+      }
+    />
+  );
+}
+
+function SimulatedDeviceControls({ device, fleet }: { device: SimDevice; fleet: SimFleet | undefined }) {
   const { t } = useTranslation();
   const [hex, setHex] = useState('');
   const notify = useSimNotify(device.deviceId);
@@ -45,6 +80,15 @@ function SimulatedDeviceControls({ device }: { device: SimDevice }) {
           })}
         </Text>
       </Group>
+      <Text size="xs" c="dimmed" data-testid="sim-versions">
+        {t('lwm2m.simulator.versions', {
+          firmware: device.firmwareVersion ?? '-',
+          software: device.softwareVersion ?? '-',
+        })}
+        {device.shardsHeld !== undefined && device.shardsHeld > 0
+          ? ` · ${t('lwm2m.simulator.shardsHeld', { count: device.shardsHeld })}`
+          : ''}
+      </Text>
       {device.error && (
         <Text size="xs" c="red">
           {device.error}
@@ -84,6 +128,16 @@ function SimulatedDeviceControls({ device }: { device: SimDevice }) {
           {t('lwm2m.simulator.sent', { hex: notify.data.hex })}
         </Text>
       )}
+      <Accordion variant="contained" chevronPosition="left">
+        <Accordion.Item value="faults">
+          <Accordion.Control data-testid="sim-ota-faults-toggle">
+            <Text size="sm">{t('lwm2m.simulator.otaFaults')}</Text>
+          </Accordion.Control>
+          <Accordion.Panel>
+            <UpgradeFaults device={device} fleet={fleet} />
+          </Accordion.Panel>
+        </Accordion.Item>
+      </Accordion>
     </Stack>
   );
 }
@@ -162,13 +216,14 @@ export function SimulatorCard({
   const fleets = useSimFleets();
   const stop = useStopFleet();
   const ofProduct = (fleets.data?.fleets ?? []).filter((f) => f.productId === productId);
+  const fleet = ofProduct.find((f) => f.devices.some((d) => d.deviceId === deviceId));
   return (
     <Card withBorder padding="md" data-testid="lwm2m-simulator">
       <Title order={3} size="h5" mb="sm">
         {t('lwm2m.simulator.title')}
       </Title>
       <Stack gap="md">
-        {sim.data && <SimulatedDeviceControls device={sim.data} />}
+        {sim.data && <SimulatedDeviceControls device={sim.data} fleet={fleet} />}
         <StartFleetForm productId={productId} nodeId={nodeId} simulated={Boolean(sim.data)} />
         {ofProduct.length > 0 && (
           <Table>

@@ -5,6 +5,7 @@ import {
   fillPath,
   type DiagnosisKind,
   type Lwm2mOperationBody,
+  type SimOtaFaults,
   type StartFleetRequest,
 } from '../../../core/contract/index.js';
 import { ApiClientError } from '../../api/client.js';
@@ -147,6 +148,21 @@ export function useSimCoverage(deviceId: string) {
   const invalidate = useInvalidateSimulator();
   return useMutation({
     mutationFn: (on: boolean) => callApi(apiRoutes.setLwm2mSimCoverage, { params: { deviceId }, body: { on } }),
+    onSettled: invalidate,
+  });
+}
+
+/** Upgrade faults for simulated devices, set one device after the other (each call replaces that device's faults). */
+export function useSetSimOtaFaults() {
+  const { callApi } = useApi();
+  const invalidate = useInvalidateSimulator();
+  return useMutation({
+    mutationFn: async ({ deviceIds, faults }: { deviceIds: readonly string[]; faults: SimOtaFaults }) => {
+      for (const deviceId of deviceIds) {
+        await callApi(apiRoutes.setLwm2mSimOtaFaults, { params: { deviceId }, body: faults });
+      }
+      return deviceIds.length;
+    },
     onSettled: invalidate,
   });
 }

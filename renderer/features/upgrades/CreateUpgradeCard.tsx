@@ -1,5 +1,6 @@
-// The "new upgrade task" form: a package from the library, its targets (every device of the package's product, or
-// listed device ids), the policy (start now / at a time / when each device is next online, retries) and app confirm.
+// The "new upgrade task" form: a package from the library, its targets (every device of the package's product, a
+// group, a tag, or listed device ids), the policy (start now / at a time / when each device is next online, retries,
+// step timeout, rollout rate, abort threshold) and app confirm.
 import {
   Alert,
   Button,
@@ -20,10 +21,12 @@ import { useTranslation } from 'react-i18next';
 import { apiRoutes, type OtaTask, type StoredPackage } from '../../../core/contract/index.js';
 import { useApi } from '../../api/ApiProvider.js';
 import { describeApiError } from '../../api/errorNotifications.js';
+import { useGroupTree, useTags } from '../groups/groupQueries.js';
+import { flattenTree } from '../groups/groupTree.js';
 import { usePackageList } from '../packages/packageQueries.js';
 import { useUpgradeActions } from './upgradeQueries.js';
 
-type TargetMode = 'product' | 'list';
+type TargetMode = 'product' | 'group' | 'tag' | 'list';
 type ExecuteType = 'now' | 'custom' | 'device_online';
 
 /** Every device of the package's product, read page by page (a task holds at most 10,000). */
@@ -57,31 +60,54 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
   const [startTime, setStartTime] = useState('');
   const [retryTimes, setRetryTimes] = useState<number>(0);
   const [retryIntervalS, setRetryIntervalS] = useState<number>(120);
+  const [stepTimeoutS, setStepTimeoutS] = useState<number>(300);
+  const [ratePerMinute, setRatePerMinute] = useState<number>(0);
+  const [abortPercent, setAbortPercent] = useState<number | ''>('');
+  const [abortAfter, setAbortAfter] = useState<number>(20);
+  const [groupId, setGroupId] = useState<string | null>(null);
+  const [tagId, setTagId] = useState<string | null>(null);
+  const [name, setName] = useState('');
   const [appConfirm, setAppConfirm] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
+  const [resolving, setResolving] = useState(false);
+  const groups = useGroupTree();
+  const tags = useTags();
   const pkg = packages.data?.packages.find((p) => p.id === packageId);
+
+  const targetIds = async (chosen: StoredPackage): Promise<string[] | undefined> => {
+    if (mode === 'product') return devicesOfProduct(api.callApi, chosen);
+    if (mode === 'list')
+      return deviceList
+        .split(/[\s,;]+/)
+        .map((x) => x.trim())
+        .filter(Boolean);
+    const id = mode === 'group' ? groupId : tagId;
+    if (!id) return undefined;
+    const body = mode === 'group' ? { kind: 'group' as const, groupId: id } : { kind: 'tag' as const, tagId: id };
+    return (await api.callApi(apiRoutes.resolveBatchTarget, { query: {}, body })).deviceIds;
+  };
 
   const submit = async () => {
     setProblem(undefined);
     if (!pkg) return setProblem(t('upgrades.create.pickPackageFirst'));
-    const deviceIds =
-      mode === 'product'
-        ? await devicesOfProduct(api.callApi, pkg)
-        : deviceList
-            .split(/[\s,;]+/)
-            .map((s) => s.trim())
-            .filter(Boolean);
-    if (deviceIds.length === 0) return setProblem(t('upgrades.create.noDevices'));
     try {
+      setResolving(true);
+      const deviceIds = await targetIds(pkg).finally(() => setResolving(false));
+      if (deviceIds === undefined) return setProblem(t(`upgrades.create.pick.${mode === 'group' ? 'group' : 'tag'}`));
+      if (deviceIds.length === 0) return setProblem(t('upgrades.create.noDevices'));
       const task = await create.mutateAsync({
         packageId: pkg.id,
         deviceIds,
         appConfirm: pkg.kind === 'software' && appConfirm,
+        ...(name.trim() ? { name: name.trim() } : {}),
         policy: {
           executeType,
           ...(executeType === 'custom' && startTime ? { startTime: new Date(startTime).toISOString() } : {}),
           retryTimes,
           retryIntervalS,
+          stepTimeoutS,
+          ratePerMinute,
+          ...(abortPercent !== '' ? { abortPercent, abortAfter } : {}),
         },
       });
       onCreated(task);
@@ -121,9 +147,38 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
           onChange={(v) => setMode(v)}
           data={[
             { value: 'product', label: t('upgrades.create.allOfProduct') },
+            { value: 'group', label: t('upgrades.create.group') },
+            { value: 'tag', label: t('upgrades.create.tag') },
             { value: 'list', label: t('upgrades.create.listed') },
           ]}
+          data-testid="upgrade-target-mode"
         />
+        {mode === 'group' && (
+          <Select
+            label={t('upgrades.create.group')}
+            description={t('upgrades.create.groupHint')}
+            placeholder={t('upgrades.create.pick.group')}
+            data={flattenTree(groups.data?.roots ?? []).map((g) => ({ value: g.node.id, label: g.path.join(' / ') }))}
+            value={groupId}
+            onChange={setGroupId}
+            searchable
+            nothingFoundMessage={t('upgrades.create.noGroups')}
+          />
+        )}
+        {mode === 'tag' && (
+          <Select
+            label={t('upgrades.create.tag')}
+            placeholder={t('upgrades.create.pick.tag')}
+            data={(tags.data?.tags ?? []).map((x) => ({
+              value: x.id,
+              label: `${x.key}${x.value ? `=${x.value}` : ''} (${x.deviceCount})`,
+            }))}
+            value={tagId}
+            onChange={setTagId}
+            searchable
+            nothingFoundMessage={t('upgrades.create.noTags')}
+          />
+        )}
         {mode === 'list' && (
           <Textarea
             label={t('upgrades.create.deviceIds')}
@@ -155,6 +210,15 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
               onChange={(e) => setStartTime(e.currentTarget.value)}
             />
           )}
+          <TextInput
+            label={t('upgrades.create.name')}
+            description={t('upgrades.create.nameHint')}
+            maxLength={128}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
+        </Group>
+        <Group grow align="flex-start">
           <NumberInput
             label={t('upgrades.create.retryTimes')}
             min={0}
@@ -166,8 +230,49 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
             label={t('upgrades.create.retryInterval')}
             min={1}
             max={86_400}
+            disabled={retryTimes === 0}
             value={retryIntervalS}
             onChange={(v) => setRetryIntervalS(typeof v === 'number' ? v : 120)}
+          />
+          <NumberInput
+            label={t('upgrades.create.stepTimeout')}
+            description={t('upgrades.create.stepTimeoutHint')}
+            min={5}
+            max={86_400}
+            value={stepTimeoutS}
+            onChange={(v) => setStepTimeoutS(typeof v === 'number' ? v : 300)}
+          />
+        </Group>
+        <Group grow align="flex-start">
+          <NumberInput
+            label={t('upgrades.create.rate')}
+            description={t('upgrades.create.rateHint')}
+            min={0}
+            max={100_000}
+            allowDecimal={false}
+            value={ratePerMinute}
+            onChange={(v) => setRatePerMinute(typeof v === 'number' ? v : 0)}
+            data-testid="upgrade-rate"
+          />
+          <NumberInput
+            label={t('upgrades.create.abortPercent')}
+            description={t('upgrades.create.abortPercentHint')}
+            placeholder={t('upgrades.create.never')}
+            min={0}
+            max={100}
+            suffix=" %"
+            value={abortPercent}
+            onChange={(v) => setAbortPercent(typeof v === 'number' ? v : '')}
+            data-testid="upgrade-abort-percent"
+          />
+          <NumberInput
+            label={t('upgrades.create.abortAfter')}
+            description={t('upgrades.create.abortAfterHint')}
+            min={1}
+            allowDecimal={false}
+            disabled={abortPercent === ''}
+            value={abortAfter}
+            onChange={(v) => setAbortAfter(typeof v === 'number' ? v : 20)}
           />
         </Group>
         {pkg?.kind === 'software' && (
@@ -176,6 +281,7 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
             description={t('upgrades.create.appConfirmHint')}
             checked={appConfirm}
             onChange={(e) => setAppConfirm(e.currentTarget.checked)}
+            data-testid="upgrade-app-confirm"
           />
         )}
         {problem && (
@@ -184,7 +290,11 @@ export function CreateUpgradeCard({ onCreated }: { onCreated: (task: OtaTask) =>
           </Alert>
         )}
         <Group justify="flex-end">
-          <Button onClick={() => void submit()} loading={create.isPending} data-testid="upgrade-create-submit">
+          <Button
+            onClick={() => void submit()}
+            loading={create.isPending || resolving}
+            data-testid="upgrade-create-submit"
+          >
             {t('upgrades.create.submit')}
           </Button>
         </Group>

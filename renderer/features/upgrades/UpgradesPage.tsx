@@ -1,5 +1,6 @@
-// The "Upgrades" page: create a task, the list of tasks, and a task's live view — counts by state, the per-cell
-// concurrency (cell, level, running / limit), the per-device table with step and reason, stop and retry failed.
+// The "Upgrades" page: create a task, the list of tasks, and a task's live view — counts by state, the policy, the
+// per-cell concurrency (cell, level, running / limit), the per-device table with step, reason, versions, times and
+// app confirm, stop, retry failed, delete.
 import {
   Anchor,
   Button,
@@ -15,77 +16,46 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import type { OtaSubTask, OtaTask } from '../../../core/contract/index.js';
 import { formatDateTime } from '../../app/i18n.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
-import { StatusBadge, type StatusTone } from '../../ui/StatusBadge.js';
+import { StatusBadge } from '../../ui/StatusBadge.js';
+import { ConfirmUpgradeButton } from './ConfirmUpgradeButton.js';
 import { CreateUpgradeCard } from './CreateUpgradeCard.js';
+import { TaskPolicySummary } from './TaskPolicySummary.js';
+import { UpgradeTimeline } from './UpgradeTimeline.js';
 import {
   useUpgradeActions,
   useUpgradeCells,
   useUpgradeDevices,
   useUpgradeEvents,
   useUpgradeTasks,
-  useUpgradeTimeline,
 } from './upgradeQueries.js';
-
-const tone: Record<string, StatusTone> = {
-  waiting: 'neutral',
-  running: 'busy',
-  success: 'ok',
-  fail: 'error',
-  stopped: 'warning',
-};
-
-/** Colours of a device's state in the table (a badge would be cut in a narrow column). */
-const statusColor: Record<OtaSubTask['status'], string> = {
-  waiting: 'dimmed',
-  running: 'blue',
-  success: 'teal',
-  fail: 'red',
-  stopped: 'yellow.8',
-};
-
-/** The device's frames in the traffic view: PCP only for a SOTA device over object 19. */
-function trafficFilter(sub: OtaSubTask): string {
-  const device = `device == "${sub.deviceId}"`;
-  return sub.method === 'pcp-sota' ? `${device} && pcp.valid == true` : device;
-}
+import { statusTone as tone, subStatusColor as statusColor } from './upgradeStatus.js';
+import { awaitsConfirm, deviceFramesFilter } from './upgradeView.js';
 
 function Timeline({ sub, onClose }: { sub: OtaSubTask | undefined; onClose: () => void }) {
   const { t } = useTranslation();
-  const timeline = useUpgradeTimeline(sub?.subTaskId);
   return (
     <Drawer
       opened={sub !== undefined}
       onClose={onClose}
       position="right"
-      size="lg"
+      size="xl"
       title={t('upgrades.timeline.title')}
     >
       {sub && (
         <Stack gap="xs" data-testid="upgrade-timeline">
-          <Text size="sm" ff="monospace">
-            {sub.deviceId}
-          </Text>
-          {timeline.isPending && <LoadingState />}
-          {timeline.error && <ErrorState error={timeline.error} />}
-          <Table>
-            <Table.Tbody>
-              {timeline.data?.entries.map((e, i) => (
-                <Table.Tr key={i}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.at)}</Table.Td>
-                  <Table.Td>{t(`upgrades.step.${e.step}`)}</Table.Td>
-                  <Table.Td>
-                    <Text size="xs" ff="monospace">
-                      {e.text}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <Group justify="space-between">
+            <Text size="sm" ff="monospace">
+              {sub.deviceId}
+            </Text>
+            <Anchor component={Link} size="sm" to={`/devices/${encodeURIComponent(sub.deviceId)}?tab=upgrades`}>
+              {t('upgrades.timeline.deviceHistory')}
+            </Anchor>
+          </Group>
+          <UpgradeTimeline sub={sub} />
         </Stack>
       )}
     </Drawer>
@@ -98,9 +68,11 @@ function TaskView({ task }: { task: OtaTask }) {
   const [open, setOpen] = useState<OtaSubTask | undefined>();
   const devices = useUpgradeDevices(task.taskId);
   const cells = useUpgradeCells(task.taskId);
-  const { stop, retry } = useUpgradeActions();
+  const { stop, retry, remove, confirmAll } = useUpgradeActions();
   const c = task.counts;
-  const shown = (devices.data?.items ?? []).filter((s) => status === 'all' || s.status === status);
+  const all = devices.data?.items ?? [];
+  const shown = all.filter((s) => status === 'all' || s.status === status);
+  const toConfirm = all.filter(awaitsConfirm);
   const isOpen = task.status === 'waiting' || task.status === 'running';
   return (
     <Card withBorder data-testid="upgrade-task">
@@ -109,8 +81,13 @@ function TaskView({ task }: { task: OtaTask }) {
           <div>
             <Title order={4}>{task.name}</Title>
             <Text size="sm" c="dimmed">
-              {t('upgrades.task.summary', { version: task.targetVersion, kind: t(`upgrades.kind.${task.kind}`) })}
+              {t('upgrades.task.summary', {
+                version: task.targetVersion,
+                kind: t(`upgrades.kind.${task.kind}`),
+                packageName: task.packageName,
+              })}
             </Text>
+            <TaskPolicySummary task={task} />
           </div>
           <Group>
             <StatusBadge tone={tone[task.status] ?? 'neutral'} data-testid="upgrade-task-status">
@@ -132,6 +109,17 @@ function TaskView({ task }: { task: OtaTask }) {
               data-testid="upgrade-retry"
             >
               {t('upgrades.task.retryFailed')}
+            </Button>
+            <Button
+              variant="subtle"
+              color="red"
+              disabled={task.status === 'running'}
+              title={task.status === 'running' ? t('upgrades.task.deleteRunning') : undefined}
+              loading={remove.isPending}
+              onClick={() => remove.mutate(task.taskId)}
+              data-testid="upgrade-delete"
+            >
+              {t('upgrades.task.delete')}
             </Button>
           </Group>
         </Group>
@@ -167,11 +155,18 @@ function TaskView({ task }: { task: OtaTask }) {
             </Table.Thead>
             <Table.Tbody>
               {cells.data?.cells.map((cell) => (
-                <Table.Tr key={cell.cellId}>
+                <Table.Tr key={cell.cellId} data-testid="upgrade-cell-row">
                   <Table.Td ff="monospace">{cell.cellId}</Table.Td>
                   <Table.Td>{t(`upgrades.level.${cell.level}`)}</Table.Td>
                   <Table.Td>
-                    {cell.running} / {cell.limit}
+                    <Text
+                      size="sm"
+                      fw={cell.running >= cell.limit ? 700 : undefined}
+                      c={cell.running >= cell.limit ? 'orange.8' : undefined}
+                    >
+                      {cell.running} / {cell.limit}
+                      {cell.running >= cell.limit ? ` · ${t('upgrades.cells.full')}` : ''}
+                    </Text>
                   </Table.Td>
                   <Table.Td>{cell.waiting}</Table.Td>
                   <Table.Td>{cell.peak}</Table.Td>
@@ -181,6 +176,35 @@ function TaskView({ task }: { task: OtaTask }) {
           </Table>
         )}
 
+        {task.appConfirm && (
+          <Group
+            justify="space-between"
+            p="xs"
+            bg={toConfirm.length > 0 ? 'var(--mantine-color-yellow-light)' : undefined}
+            style={{ borderRadius: 'var(--mantine-radius-sm)' }}
+            data-testid="upgrade-confirm-bar"
+          >
+            <Text size="sm">
+              {toConfirm.length > 0
+                ? t('upgrades.confirm.waiting', { count: toConfirm.length })
+                : t('upgrades.confirm.noneWaiting')}
+            </Text>
+            <Button
+              size="xs"
+              disabled={toConfirm.length === 0}
+              loading={confirmAll.isPending}
+              onClick={() => confirmAll.mutate(toConfirm.map((x) => x.subTaskId))}
+              data-testid="upgrade-confirm-all"
+            >
+              {t('upgrades.confirm.all', { count: toConfirm.length })}
+            </Button>
+          </Group>
+        )}
+        {confirmAll.data && confirmAll.data.failed > 0 && (
+          <Text size="xs" c="red">
+            {t('upgrades.confirm.someFailed', { count: confirmAll.data.failed })}
+          </Text>
+        )}
         <Group justify="space-between">
           <Title order={5}>{t('upgrades.devices.title')}</Title>
           <SegmentedControl
@@ -202,27 +226,38 @@ function TaskView({ task }: { task: OtaTask }) {
               <Table.Tr>
                 <Table.Th>{t('upgrades.devices.device')}</Table.Th>
                 <Table.Th>{t('upgrades.devices.status')}</Table.Th>
-                <Table.Th>{t('upgrades.devices.step')}</Table.Th>
-                <Table.Th>{t('upgrades.devices.reason')}</Table.Th>
+                <Table.Th>{t('upgrades.devices.stepAndReason')}</Table.Th>
+                <Table.Th>{t('upgrades.devices.versions')}</Table.Th>
+                <Table.Th>{t('upgrades.devices.cell')}</Table.Th>
                 <Table.Th>{t('upgrades.devices.progress')}</Table.Th>
+                <Table.Th>{t('upgrades.devices.times')}</Table.Th>
                 <Table.Th>{t('upgrades.devices.frames')}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {shown.slice(0, 500).map((s) => (
                 <Table.Tr key={s.subTaskId} data-testid="upgrade-device-row" data-status={s.status}>
-                  <Table.Td>
-                    <Anchor size="xs" ff="monospace" onClick={() => setOpen(s)} style={{ wordBreak: 'break-all' }}>
+                  <Table.Td miw={200} maw={280}>
+                    <Anchor
+                      size="xs"
+                      ff="monospace"
+                      onClick={() => setOpen(s)}
+                      title={t('upgrades.devices.openTimeline')}
+                      style={{ wordBreak: 'break-all' }}
+                    >
                       {s.deviceId}
                     </Anchor>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Text size="sm" fw={600} c={statusColor[s.status]}>
-                      {t(`upgrades.deviceStatus.${s.status}`)}
-                    </Text>
+                    <Stack gap={4} align="flex-start">
+                      <Text size="sm" fw={600} c={statusColor[s.status]}>
+                        {t(`upgrades.deviceStatus.${s.status}`)}
+                      </Text>
+                      {awaitsConfirm(s) && <ConfirmUpgradeButton sub={s} />}
+                    </Stack>
                   </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`upgrades.step.${s.step}`)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td miw={170}>
+                    <Text size="sm">{t(`upgrades.step.${s.step}`)}</Text>
                     {s.reason && (
                       <Text size="sm" fw={500} c={s.status === 'fail' ? 'red' : undefined} data-testid="upgrade-reason">
                         {t(`upgrades.reason.${s.reason}`)}
@@ -234,11 +269,43 @@ function TaskView({ task }: { task: OtaTask }) {
                       </Text>
                     )}
                   </Table.Td>
-                  <Table.Td miw={90}>
-                    <Progress value={s.progress} size="sm" aria-label={`${s.progress}%`} />
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Text size="xs" ff="monospace">
+                      {s.sourceVersion ?? '?'} → {s.currentVersion ?? task.targetVersion}
+                    </Text>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Anchor component={Link} size="sm" to={`/traffic?filter=${encodeURIComponent(trafficFilter(s))}`}>
+                    {s.cellId !== null && (
+                      <Text size="xs" ff="monospace">
+                        {s.cellId}
+                      </Text>
+                    )}
+                    {s.coverageLevel !== null && (
+                      <Text size="xs" c="dimmed">
+                        {t(`upgrades.level.${s.coverageLevel}`)}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td miw={90}>
+                    <Progress value={s.progress} size="sm" aria-label={`${s.progress}%`} />
+                    {s.attempts > 1 && (
+                      <Text size="xs" c="dimmed">
+                        {t('upgrades.devices.attempt', { count: s.attempts })}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Text size="xs">{s.startedAt ? formatDateTime(s.startedAt) : '—'}</Text>
+                    <Text size="xs" c="dimmed">
+                      {s.finishedAt ? formatDateTime(s.finishedAt) : ''}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Anchor
+                      component={Link}
+                      size="sm"
+                      to={`/traffic?filter=${encodeURIComponent(deviceFramesFilter(s))}`}
+                    >
                       {t('upgrades.devices.showFrames')}
                     </Anchor>
                   </Table.Td>
@@ -262,7 +329,9 @@ export function UpgradesPage() {
   const { t } = useTranslation();
   useUpgradeEvents();
   const tasks = useUpgradeTasks();
-  const [selected, setSelected] = useState<string | undefined>();
+  // `?task=` opens one task (the device page's upgrade history links here).
+  const [search] = useSearchParams();
+  const [selected, setSelected] = useState<string | undefined>(search.get('task') ?? undefined);
   const list = tasks.data?.tasks ?? [];
   const task = list.find((x) => x.taskId === selected) ?? list[0];
   return (
