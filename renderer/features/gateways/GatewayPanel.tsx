@@ -29,8 +29,8 @@ import { useDeleteDevice, useRegisterDevice } from '../devices/deviceQueries.js'
 import { useNow } from '../devices/useNow.js';
 import { useGateway, useStartDiscovery } from './gatewayQueries.js';
 
-/** Gateways are directly connected MQTT devices. */
-export const isPossibleGateway = (d: Device) => d.protocolType === 'MQTT' && d.gatewayId === undefined;
+/** A gateway is what the platform calls one (§1.5 nodeType GATEWAY): a directly connected device with sub-devices. */
+export const isGateway = (d: Device) => d.nodeType === 'GATEWAY' && d.gatewayId === undefined;
 
 export function GatewayPanel({ device }: { device: Device }) {
   const { t } = useTranslation();
