@@ -38,7 +38,10 @@ export interface GatewayDeps {
   link: Pick<DeviceLink, 'mqtt' | 'onEvent' | 'onPresence'>;
   /** Presence of sub-devices: ONLINE from their gateway makes cached downlinks to them go out. */
   reports: Pick<DeviceLinkReports, 'presence'>;
-  commands: { create(deviceId: string, input: CreateCommandInput): Promise<DeviceCommand> };
+  commands: {
+    create(deviceId: string, input: CreateCommandInput): Promise<DeviceCommand>;
+    view(commandId: string): DeviceCommand;
+  };
   productModel(productId: string): ProductModel | undefined;
   /** A sub-device a gateway added belongs to the application that holds the gateway. */
   adopt(subDeviceId: string, gatewayId: string): void;
@@ -136,17 +139,19 @@ export class GatewayService {
     };
   }
 
-  /** R-17.3: DISCOVERY to the gateway, and its pairing window open for 180 s on the platform clock. */
+  /** R-17.3: DISCOVERY to the gateway; storing the command opens its pairing window (`commandCreated`). */
   async startDiscovery(gatewayId: string, paras: Record<string, unknown>): Promise<GatewayView> {
     const gateway = this.deps.registry.require(gatewayId);
     const serviceId = discoveryService(this.deps.productModel(gateway.productId));
-    if (serviceId === undefined)
+    if (serviceId === undefined || gateway.gatewayId !== undefined)
       throw new DomainError(
         'DISCOVERY_NOT_SUPPORTED',
-        `the model of ${gateway.productId} defines no DISCOVERY command; only such gateways have a pairing window`,
+        gateway.gatewayId !== undefined
+          ? `${gatewayId} is a sub-device of ${gateway.gatewayId}; only gateways have a pairing window`
+          : `the model of ${gateway.productId} defines no DISCOVERY command; only such gateways have a pairing window`,
         'params.id',
       );
-    const command = await this.deps.commands.create(gatewayId, {
+    await this.deps.commands.create(gatewayId, {
       kind: 'command',
       serviceId,
       method: 'DISCOVERY',
@@ -155,11 +160,24 @@ export class GatewayService {
       maxRetransmit: 0,
       raw: false,
     });
-    const until = this.clock.now() + PAIRING_WINDOW_S * 1000;
-    this.store.openPairing(gatewayId, until, command.commandId);
-    this.timePairing(gatewayId, until);
-    this.deps.changed(gatewayId, 'pairing');
     return this.view(gatewayId);
+  }
+
+  /**
+   * A command was stored, by whatever route (workbench, northbound, batch, rule): a DISCOVERY command to a gateway
+   * whose model defines it opens that gateway's pairing window for 180 s, as the dedicated route does.
+   */
+  commandCreated(commandId: string, deviceId: string): void {
+    const device = this.deps.registry.get(deviceId);
+    if (!device || device.gatewayId !== undefined) return;
+    const serviceId = discoveryService(this.deps.productModel(device.productId));
+    if (serviceId === undefined) return;
+    const command = this.deps.commands.view(commandId);
+    if (command.kind !== 'command' || command.method !== 'DISCOVERY' || command.serviceId !== serviceId) return;
+    const until = this.clock.now() + PAIRING_WINDOW_S * 1000;
+    this.store.openPairing(deviceId, until, commandId);
+    this.timePairing(deviceId, until);
+    this.deps.changed(deviceId, 'pairing');
   }
 
   /** Sends the gateway its whole sub-device list; false when it is not connected. */

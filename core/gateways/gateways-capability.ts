@@ -13,6 +13,7 @@ export type GatewaysCapabilityOptions = () => Omit<GatewayDeps, 'changed'>;
 
 export function createGatewaysCapability(options: GatewaysCapabilityOptions): GatewaysCapability {
   let service: GatewayService | undefined;
+  let unfollowCommands: (() => void) | undefined;
   return {
     name: 'gateways',
     migrations: gatewayMigrations,
@@ -28,12 +29,17 @@ export function createGatewaysCapability(options: GatewaysCapabilityOptions): Ga
       });
       service = s;
       s.start();
+      // Every new command: DISCOVERY opens the pairing window whichever route stored it.
+      unfollowCommands = bus.subscribe('command', (e) => {
+        if (e.status === 'PENDING') s.commandCreated(e.commandId, e.deviceId);
+      });
       routes.add(gatewayRoutes.getGateway, ({ params }) => s.view(params.id));
       routes.add(gatewayRoutes.startDiscovery, ({ params, body }) => s.startDiscovery(params.id, body.paras));
       routes.add(gatewayRoutes.syncGateway, ({ params }) => s.sync(params.id));
       routes.add(gatewayRoutes.getSubDeviceState, ({ params }) => s.subDeviceState(params.id));
     },
     stop() {
+      unfollowCommands?.();
       service?.stop();
       service = undefined;
     },

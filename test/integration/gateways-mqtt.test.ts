@@ -40,9 +40,14 @@ const nextEvent = async (eventType: string) => {
   return eventOf(d)?.paras ?? {};
 };
 
-async function nb(path: string) {
+async function nb(path: string, body?: unknown) {
   const response = await fetch(`${nbBase}${path}`, {
-    headers: { app_key: APP_ID, authorization: `Bearer ${nbToken}` },
+    ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }),
+    headers: {
+      app_key: APP_ID,
+      authorization: `Bearer ${nbToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
@@ -241,6 +246,38 @@ describe('a gateway driving its sub-devices (IoTDA $sub_device_manager)', () => 
       body: '{}',
     });
     expect(refused.status).toBe(409);
+  });
+
+  it('opens the pairing window for a DISCOVERY sent through the command API or the northbound API', async () => {
+    const isDiscovery = (d: Downlink) =>
+      d.topic.startsWith(`$oc/devices/${gatewayId}/sys/commands/request_id=`) &&
+      (d.payload as { command_name?: string }).command_name === 'DISCOVERY';
+    const created = await call(apiRoutes.createCommand, {
+      params: { id: gatewayId },
+      body: { serviceId: 'Gateway', method: 'DISCOVERY', paras: {}, expireTime: 0 },
+    });
+    await gateway.next(isDiscovery);
+    expect((await call(apiRoutes.getGateway, { params: { id: gatewayId } })).pairing).toMatchObject({
+      open: true,
+      remainingS: 180,
+      commandId: created.commandId,
+    });
+    clock.advance(180_000);
+    expect((await call(apiRoutes.getGateway, { params: { id: gatewayId } })).pairing.open).toBe(false);
+
+    const northbound = await nb('/iocm/app/cmd/v1.4.0/deviceCommands', {
+      deviceId: gatewayId,
+      command: { serviceId: 'Gateway', method: 'DISCOVERY', paras: { duration: 60 } },
+      expireTime: 0,
+    });
+    expect(northbound.status).toBe(201);
+    await gateway.next(isDiscovery);
+    expect((await call(apiRoutes.getGateway, { params: { id: gatewayId } })).pairing).toMatchObject({
+      open: true,
+      remainingS: 180,
+      commandId: northbound.json.commandId,
+    });
+    clock.advance(180_000);
   });
 
   it('answers northbound gateway queries: nodeType, gatewayId, and history of a sub-device through its gateway', async () => {
