@@ -242,8 +242,10 @@ export const deviceRoutes = {
     method: 'DELETE',
     path: '/api/devices/:id',
     tag: 'devices',
-    summary: 'Delete a device (a connected one is disconnected)',
+    summary:
+      "Delete a device (a connected one is disconnected); a gateway's sub-devices go with it unless cascade=false, which keeps them as directly connected devices",
     params: deviceParams,
+    query: z.object({ cascade: z.enum(['true', 'false']).optional() }),
     response: z.object({ deleted: z.literal(true) }),
   }),
   resetDeviceSecret: defineRoute({

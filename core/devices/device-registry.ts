@@ -282,10 +282,25 @@ export class DeviceRegistry {
     return this.require(deviceId);
   }
 
-  delete(deviceId: string): void {
+  /**
+   * Deletes a device. A gateway's sub-devices go with it (`cascade`, the platform's default); without cascade they
+   * stay and become directly connected (§1.3 delete device, `cascade=false`).
+   */
+  delete(deviceId: string, { cascade = true }: { cascade?: boolean } = {}): void {
     if (!this.byId.get(deviceId))
       throw new DomainError('DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
     this.emit({ kind: 'deleting', deviceId });
+    const subIds = this.db
+      .prepare<[string], { id: string }>('SELECT id FROM devices WHERE gateway_id = ? ORDER BY seq')
+      .all(deviceId)
+      .map((r) => r.id);
+    if (cascade) for (const id of subIds) this.delete(id);
+    else if (subIds.length > 0) {
+      this.db
+        .prepare('UPDATE devices SET gateway_id = NULL, updated_at = ? WHERE gateway_id = ?')
+        .run(this.clock.now(), deviceId);
+      for (const id of subIds) this.emit({ kind: 'updated', deviceId: id });
+    }
     this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId);
     this.emit({ kind: 'deleted', deviceId });
   }

@@ -134,8 +134,8 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
         detached: deviceTags.detach(params.tagId, body.deviceIds),
       }));
       routes.add(deviceRoutes.updateDevice, ({ params, body }) => devices.update(params.id, body));
-      routes.add(deviceRoutes.deleteDevice, ({ params }) => {
-        devices.delete(params.id);
+      routes.add(deviceRoutes.deleteDevice, ({ params, query }) => {
+        devices.delete(params.id, { cascade: query.cascade !== 'false' });
         return { deleted: true as const };
       });
       routes.add(deviceRoutes.resetDeviceSecret, ({ params, body }) => ({

@@ -57,7 +57,11 @@ export class GatewayService {
   /** Changes the gateway asked for itself: answered in its response, not notified back to it. */
   private readonly byGateway = new Set<string>();
   private readonly deleting = new Map<string, Device>();
+  /** Gateways being deleted: their sub-devices go (or turn direct) without a notify to the gateway. */
+  private readonly gatewaysGoing = new Set<string>();
   private readonly pairingTimers = new Map<string, TimerHandle>();
+  private readonly flushing = new Set<string>();
+  private readonly reflush = new Set<string>();
 
   constructor(
     private readonly store: GatewayStore,
@@ -105,6 +109,7 @@ export class GatewayService {
       connected,
       ...(connected ? {} : offlineSince(row?.offline_since)),
       version: row?.version ?? 0,
+      queuedNotifies: this.store.queuedNotifies(gatewayId),
       discoverySupported: discoveryService(this.deps.productModel(gateway.productId)) !== undefined,
       pairing: this.pairing(gatewayId),
       subDevices: this.deps.registry.subDevices(gatewayId).map((device) => {
@@ -221,6 +226,10 @@ export class GatewayService {
   }
 
   private async send(gatewayId: string, eventType: string, paras: Record<string, unknown>): Promise<boolean> {
+    return (await this.publishEvent(gatewayId, eventType, paras)).sent;
+  }
+
+  private async publishEvent(gatewayId: string, eventType: string, paras: Record<string, unknown>) {
     const event = iotdaEventDown(gatewayId, {
       serviceId: SUB_DEVICE_SERVICE,
       eventType,
@@ -229,7 +238,41 @@ export class GatewayService {
     });
     const sent = await this.deps.link.mqtt.publish(gatewayId, { ...event, qos: 1 });
     if (!sent.sent) this.log.info(`gateways: ${eventType} to ${gatewayId} not sent: ${sent.reason}`);
-    return sent.sent;
+    return sent;
+  }
+
+  /** A change made on the platform side: stored first, then sent when (and as soon as) the gateway is there. */
+  private notify(gatewayId: string, eventType: string, paras: Record<string, unknown>): Promise<void> {
+    this.store.queueNotify(gatewayId, eventType, JSON.stringify(paras), this.clock.now());
+    return this.flush(gatewayId);
+  }
+
+  /** Queued notifies go out in order, each once the gateway acknowledged the one before (its PUBACK). */
+  private async flush(gatewayId: string): Promise<void> {
+    if (this.flushing.has(gatewayId)) {
+      this.reflush.add(gatewayId);
+      return;
+    }
+    this.flushing.add(gatewayId);
+    try {
+      do {
+        this.reflush.delete(gatewayId);
+        for (;;) {
+          if (!this.deps.link.mqtt.isConnected(gatewayId)) break;
+          const next = this.store.nextNotify(gatewayId);
+          if (!next) break;
+          const sent = await this.publishEvent(
+            gatewayId,
+            next.event_type,
+            JSON.parse(next.paras) as Record<string, unknown>,
+          );
+          if (!sent.sent || !(await sent.delivered)) break;
+          this.store.removeNotify(next.seq);
+        }
+      } while (this.reflush.has(gatewayId));
+    } finally {
+      this.flushing.delete(gatewayId);
+    }
   }
 
   private async onEvent(event: DeviceEvent): Promise<void> {
@@ -357,6 +400,10 @@ export class GatewayService {
     // A gateway that vanishes without a word leaves its sub-devices as it last reported them (R-17.2).
     this.store.setOfflineSince(p.deviceId, p.kind === 'offline' ? p.at : null);
     if (p.kind === 'online')
+      this.flush(p.deviceId).catch((error: unknown) =>
+        this.log.error({ err: error }, `gateways: the notifies waiting for ${p.deviceId} could not be sent`),
+      );
+    if (p.kind === 'online')
       for (const sub of this.deps.registry.subDevices(p.deviceId))
         if (sub.status === 'online')
           this.deps.reports.presence({ at: p.at, deviceId: sub.deviceId, protocol: 'mqtt', kind: 'online' });
@@ -367,18 +414,22 @@ export class GatewayService {
     if (change.kind === 'deleting') {
       const device = this.deps.registry.get(change.deviceId);
       if (device?.gatewayId !== undefined) this.deleting.set(change.deviceId, device);
+      // Its sub-devices are deleted with it (or made direct): nobody is left to tell.
+      else if (device?.nodeType === 'GATEWAY') this.gatewaysGoing.add(change.deviceId);
       return;
     }
     if (change.kind === 'deleted') {
       const device = this.deleting.get(change.deviceId);
       this.deleting.delete(change.deviceId);
       this.store.forget(change.deviceId);
+      this.gatewaysGoing.delete(change.deviceId);
       this.pairingTimers.get(change.deviceId)?.cancel();
-      if (!device?.gatewayId || this.byGateway.has(device.gatewayId)) return;
+      if (!device?.gatewayId || this.byGateway.has(device.gatewayId) || this.gatewaysGoing.has(device.gatewayId))
+        return;
       const gatewayId = device.gatewayId;
       const version = this.store.bumpVersion(gatewayId);
       this.deps.changed(gatewayId, 'subDevices');
-      await this.send(gatewayId, 'delete_sub_device_notify', {
+      await this.notify(gatewayId, 'delete_sub_device_notify', {
         version,
         devices: [{ parent_device_id: gatewayId, node_id: device.nodeId, device_id: device.deviceId }],
       });
@@ -389,7 +440,7 @@ export class GatewayService {
     if (!device?.gatewayId || this.byGateway.has(device.gatewayId)) return;
     const version = this.store.bumpVersion(device.gatewayId);
     this.deps.changed(device.gatewayId, 'subDevices');
-    await this.send(device.gatewayId, 'add_sub_device_notify', {
+    await this.notify(device.gatewayId, 'add_sub_device_notify', {
       version,
       devices: [subDeviceParas(device, device.gatewayId)],
     });
