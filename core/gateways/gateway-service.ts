@@ -225,15 +225,21 @@ export class GatewayService {
     );
   }
 
-  private async send(gatewayId: string, eventType: string, paras: Record<string, unknown>): Promise<boolean> {
-    return (await this.publishEvent(gatewayId, eventType, paras)).sent;
+  private async send(
+    gatewayId: string,
+    eventType: string,
+    paras: Record<string, unknown>,
+    eventId?: string,
+  ): Promise<boolean> {
+    return (await this.publishEvent(gatewayId, eventType, paras, eventId)).sent;
   }
 
-  private async publishEvent(gatewayId: string, eventType: string, paras: Record<string, unknown>) {
+  private async publishEvent(gatewayId: string, eventType: string, paras: Record<string, unknown>, eventId?: string) {
     const event = iotdaEventDown(gatewayId, {
       serviceId: SUB_DEVICE_SERVICE,
       eventType,
       eventTime: formatNorthboundTime(this.clock.now()),
+      ...(eventId === undefined ? {} : { eventId }),
       paras,
     });
     const sent = await this.deps.link.mqtt.publish(gatewayId, { ...event, qos: 1 });
@@ -287,17 +293,17 @@ export class GatewayService {
     const r = request.value;
     switch (r.kind) {
       case 'add':
-        return this.addByGateway(gatewayId, r.devices);
+        return this.addByGateway(gatewayId, r.devices, event.eventId);
       case 'delete':
-        return this.deleteByGateway(gatewayId, r.deviceIds);
+        return this.deleteByGateway(gatewayId, r.deviceIds, event.eventId);
       case 'status':
-        return this.statusByGateway(gatewayId, r.statuses, event.at);
+        return this.statusByGateway(gatewayId, r.statuses, event.at, event.eventId);
       case 'sync':
         await this.sync(gatewayId);
     }
   }
 
-  private async addByGateway(gatewayId: string, devices: SubDeviceToAdd[]): Promise<void> {
+  private async addByGateway(gatewayId: string, devices: SubDeviceToAdd[], eventId?: string): Promise<void> {
     const successful: ReturnType<typeof subDeviceParas>[] = [];
     const failed: FailedDevice[] = [];
     this.byGateway.add(gatewayId);
@@ -324,13 +330,15 @@ export class GatewayService {
       this.store.bumpVersion(gatewayId);
       this.deps.changed(gatewayId, 'subDevices');
     }
-    await this.send(gatewayId, 'add_sub_device_response', {
-      successful_devices: successful,
-      failed_devices: failed,
-    });
+    await this.send(
+      gatewayId,
+      'add_sub_device_response',
+      { successful_devices: successful, failed_devices: failed },
+      eventId,
+    );
   }
 
-  private async deleteByGateway(gatewayId: string, deviceIds: string[]): Promise<void> {
+  private async deleteByGateway(gatewayId: string, deviceIds: string[], eventId?: string): Promise<void> {
     const successful: string[] = [];
     const failed: FailedDevice[] = [];
     this.byGateway.add(gatewayId);
@@ -356,16 +364,19 @@ export class GatewayService {
       this.store.bumpVersion(gatewayId);
       this.deps.changed(gatewayId, 'subDevices');
     }
-    await this.send(gatewayId, 'delete_sub_device_response', {
-      successful_devices: successful,
-      failed_devices: failed,
-    });
+    await this.send(
+      gatewayId,
+      'delete_sub_device_response',
+      { successful_devices: successful, failed_devices: failed },
+      eventId,
+    );
   }
 
   private async statusByGateway(
     gatewayId: string,
     statuses: { deviceId: string; status: 'ONLINE' | 'OFFLINE' }[],
     at: number,
+    eventId?: string,
   ): Promise<void> {
     const successful: { device_id: string; status: string }[] = [];
     const failed: FailedDevice[] = [];
@@ -387,10 +398,12 @@ export class GatewayService {
       successful.push({ device_id: s.deviceId, status: s.status });
     }
     this.deps.changed(gatewayId, 'subDevices');
-    await this.send(gatewayId, 'sub_device_update_status_response', {
-      successful_devices: successful,
-      failed_devices: failed,
-    });
+    await this.send(
+      gatewayId,
+      'sub_device_update_status_response',
+      { successful_devices: successful, failed_devices: failed },
+      eventId,
+    );
   }
 
   private onPresence(p: PresenceEvent): void {
