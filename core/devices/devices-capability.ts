@@ -9,6 +9,7 @@ import {
   deviceMigrations,
   gatewayMigration,
   nodeTypeMigration,
+  bindMigration,
   type ProductDirectory,
 } from './device-registry.js';
 import { DeviceStatusEngine } from './device-status.js';
@@ -51,6 +52,7 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
       gatewayMigration,
       groupsAndTagsMigration,
       nodeTypeMigration,
+      bindMigration,
     ],
     get registry() {
       return running(registry);
