@@ -69,15 +69,23 @@ export function GatewayPanel({ device }: { device: Device }) {
 
 function GatewayState({ gateway: g }: { gateway: GatewayView }) {
   const { t } = useTranslation();
+  const queued =
+    g.queuedNotifies > 0 ? (
+      <Text size="sm" mt={4} data-testid="gateway-queued">
+        {t('gateways.queued', { count: g.queuedNotifies })}
+      </Text>
+    ) : null;
   if (g.connected)
     return (
       <Alert color="teal" variant="light" data-testid="gateway-state">
         {t('gateways.connected')}
+        {queued}
       </Alert>
     );
   return (
     <Alert color="orange" variant="light" data-testid="gateway-state">
       {g.offlineSince ? t('gateways.offlineSince', { time: formatDateTime(g.offlineSince) }) : t('gateways.neverSeen')}
+      {queued}
     </Alert>
   );
 }

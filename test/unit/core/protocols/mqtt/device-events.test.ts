@@ -77,7 +77,7 @@ describe('device events', () => {
       eventId: 'req-7',
       paras: {},
     });
-    expect(JSON.parse(down.payload).services[0]).toMatchObject({
+    expect((JSON.parse(down.payload) as { services: unknown[] }).services[0]).toMatchObject({
       event_type: 'add_sub_device_response',
       event_id: 'req-7',
     });
