@@ -27,7 +27,7 @@ export interface CliCommand {
 export const commands: Record<string, CliCommand> = {
   serve: {
     summary: 'Run the workbench core headless and serve the UI to a browser',
-    usage: `iotwb serve [--data-dir D] [--api-port N] [--mqtt-port N] [--coap-port N] [--bind ADDR]
+    usage: `iotwb serve [--data-dir D] [--api-port N] [--mqtt-port N] [--coap-port N] [--bind ADDR] [--bind-port N]
             [--mqtts-port N [--mqtts-cert FILE --mqtts-key FILE]]
             [--northbound-port N] [--app-id ID] [--app-secret S]
             [--northbound-tls [--northbound-cert FILE --northbound-key FILE] [--northbound-client-ca FILE]]
@@ -37,6 +37,7 @@ export const commands: Record<string, CliCommand> = {
   --mqtt-port N    MQTT device port (default: saved setting, else 1883; 0 = a free port)
   --coap-port N    CoAP device port (default: saved setting, else 5683; 0 = a free port)
   --bind ADDR      address the device ports bind to (default: saved setting, else 0.0.0.0)
+  --bind-port N    Agent-Lite-style bind (HTTP, beside MQTT; default 8943, a free port if taken; 0 = a free port)
   --mqtts-port N   MQTT over TLS on this port too (off unless given; 0 = a free port)
   --mqtts-cert FILE, --mqtts-key FILE
                    its certificate and key (PEM); default: a self-signed pair made in the data folder

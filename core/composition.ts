@@ -287,6 +287,10 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       const owner = apps.registry.ownerOfDevice(gatewayId);
       if (owner !== apps.registry.defaultApp().appId) apps.registry.claimDevice(subDeviceId, owner);
     },
+    agentLite: {
+      bind: (nodeId, verifyCode) => devices.registry.bind(nodeId, verifyCode),
+      appIdOf: (deviceId) => apps.registry.ownerOfDevice(deviceId),
+    },
   }));
   const rules = createRulesCapability({
     devices: () => ({

@@ -54,6 +54,8 @@ export const platformConfigSchema = z.object({
   /** The MQTTS certificate and key (PEM); without them a self-signed pair is made in the data folder. */
   mqttsCertFile: z.string().min(1).optional(),
   mqttsKeyFile: z.string().min(1).optional(),
+  /** Agent-Lite-style bind (HTTP) on the device bind address; absent = 8943, or a free port if that is taken. */
+  bindPort: port.optional(),
   /** Northbound compatibility API on 127.0.0.1 (application servers); absent = 8743, or a free port if that is taken. */
   northboundPort: port.optional(),
   /** Northbound API over HTTPS, as the platform serves it (§1.1); certificate and key (PEM) or a self-signed pair. */

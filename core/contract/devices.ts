@@ -34,6 +34,8 @@ export const deviceSchema = z.object({
   nodeType: z.enum(['GATEWAY', 'ENDPOINT']).optional(),
   /** The one group the device belongs to, if any. */
   groupId: z.string().optional(),
+  /** when the device bound (Agent-Lite style, nodeId + verify code) and received its deviceId and secret. */
+  boundAt: z.string().optional(),
   /** Ids of the tags attached to the device (lists and details only). */
   tagIds: z.array(z.string()).optional(),
 });
@@ -242,8 +244,10 @@ export const deviceRoutes = {
     method: 'DELETE',
     path: '/api/devices/:id',
     tag: 'devices',
-    summary: 'Delete a device (a connected one is disconnected)',
+    summary:
+      "Delete a device (a connected one is disconnected); a gateway's sub-devices go with it unless cascade=false, which keeps them as directly connected devices",
     params: deviceParams,
+    query: z.object({ cascade: z.enum(['true', 'false']).optional() }),
     response: z.object({ deleted: z.literal(true) }),
   }),
   resetDeviceSecret: defineRoute({

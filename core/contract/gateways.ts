@@ -37,6 +37,8 @@ export const gatewayViewSchema = z.object({
   offlineSince: z.string().optional(),
   /** Grows with every change of its sub-device list (the `version` of the sub-device notifies). */
   version: z.number().int(),
+  /** Sub-device notifies (add / delete) stored for the gateway, sent in order once it is connected. */
+  queuedNotifies: z.number().int().min(0),
   /** The gateway's model defines a DISCOVERY command (R-17.3). */
   discoverySupported: z.boolean(),
   pairing: pairingWindowSchema,

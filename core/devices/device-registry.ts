@@ -62,6 +62,13 @@ export const nodeTypeMigration: Migration = {
     CREATE INDEX devices_is_gateway ON devices (is_gateway, seq) WHERE is_gateway = 1;`,
 };
 
+/** Agent-Lite-style bind (R-4.5): when a verify-code MQTT device bound and received its deviceId and secret. */
+export const bindMigration: Migration = {
+  version: 6,
+  name: 'device bind time',
+  sql: `ALTER TABLE devices ADD COLUMN bound_at INTEGER;`,
+};
+
 interface DeviceRow {
   seq: number;
   id: string;
@@ -80,6 +87,7 @@ interface DeviceRow {
   gateway_id: string | null;
   group_id: string | null;
   is_gateway: number;
+  bound_at: number | null;
 }
 
 /** A device list's filters; `groupIds` are a group and (when asked) its descendants, expanded by the caller. */
@@ -188,6 +196,7 @@ export class DeviceRegistry {
       ...(row.gateway_id === null ? {} : { gatewayId: row.gateway_id }),
       nodeType: row.is_gateway === 1 ? 'GATEWAY' : 'ENDPOINT',
       ...(row.group_id === null ? {} : { groupId: row.group_id }),
+      ...(row.bound_at === null ? {} : { boundAt: iso(row.bound_at) }),
     };
   }
 
@@ -282,12 +291,71 @@ export class DeviceRegistry {
     return this.require(deviceId);
   }
 
-  delete(deviceId: string): void {
+  /**
+   * Deletes a device. A gateway's sub-devices go with it (`cascade`, the platform's default); without cascade they
+   * stay and become directly connected (§1.3 delete device, `cascade=false`).
+   */
+  delete(deviceId: string, { cascade = true }: { cascade?: boolean } = {}): void {
     if (!this.byId.get(deviceId))
       throw new DomainError('DEVICE_NOT_FOUND', `no device has the id ${deviceId}`, 'params.id');
     this.emit({ kind: 'deleting', deviceId });
+    const subIds = this.db
+      .prepare<[string], { id: string }>('SELECT id FROM devices WHERE gateway_id = ? ORDER BY seq')
+      .all(deviceId)
+      .map((r) => r.id);
+    if (cascade) for (const id of subIds) this.delete(id);
+    else if (subIds.length > 0) {
+      this.db
+        .prepare('UPDATE devices SET gateway_id = NULL, updated_at = ? WHERE gateway_id = ?')
+        .run(this.clock.now(), deviceId);
+      for (const id of subIds) this.emit({ kind: 'updated', deviceId: id });
+    }
     this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId);
     this.emit({ kind: 'deleted', deviceId });
+  }
+
+  /**
+   * R-4.5 Agent-Lite-style bind: a device registered in verification-code mode for an MQTT product presents its
+   * nodeId and verify code once and gets its deviceId and a fresh MQTT secret; that activates it.
+   */
+  bind(nodeId: string, verifyCode: string): { device: Device; secret: string } {
+    const rows = this.db
+      .prepare<[string], DeviceRow>(
+        `SELECT * FROM devices WHERE node_id = ? AND verify_code IS NOT NULL AND protocol_type = 'MQTT' ORDER BY seq`,
+      )
+      .all(nodeId);
+    if (rows.length === 0)
+      throw new DomainError(
+        'BIND_NOT_REGISTERED',
+        `no MQTT device with nodeId ${nodeId} is registered in verification-code mode`,
+        'body.deviceInfo.nodeId',
+      );
+    const row = rows.find((r) => r.verify_code === verifyCode);
+    if (!row)
+      throw new DomainError('BIND_WRONG_CODE', `the verify code does not match nodeId ${nodeId}`, 'body.verifyCode');
+    if (row.activated === 1)
+      throw new DomainError(
+        'BIND_ALREADY_BOUND',
+        row.bound_at === null
+          ? `${row.id} is already activated; a verify code binds once`
+          : `${row.id} was already bound at ${iso(row.bound_at)}; a verify code binds once`,
+        'body.verifyCode',
+      );
+    const now = this.clock.now();
+    if (row.activation_deadline !== null && row.activation_deadline <= now)
+      throw new DomainError(
+        'BIND_CODE_EXPIRED',
+        `the verify code of ${row.id} expired at ${iso(row.activation_deadline)}`,
+        'body.verifyCode',
+      );
+    const secret = generateSecret();
+    this.db
+      .prepare(
+        'UPDATE devices SET secret_sealed = ?, activated = 1, activation_deadline = NULL, bound_at = ?, updated_at = ? WHERE id = ?',
+      )
+      .run(this.box.seal(secret, row.id), now, now, row.id);
+    this.emit({ kind: 'activated', deviceId: row.id });
+    return { device: this.require(row.id), secret };
   }
 
   resetSecret(deviceId: string, requested?: string): string {

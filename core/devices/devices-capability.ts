@@ -9,6 +9,7 @@ import {
   deviceMigrations,
   gatewayMigration,
   nodeTypeMigration,
+  bindMigration,
   type ProductDirectory,
 } from './device-registry.js';
 import { DeviceStatusEngine } from './device-status.js';
@@ -51,6 +52,7 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
       gatewayMigration,
       groupsAndTagsMigration,
       nodeTypeMigration,
+      bindMigration,
     ],
     get registry() {
       return running(registry);
@@ -134,8 +136,8 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
         detached: deviceTags.detach(params.tagId, body.deviceIds),
       }));
       routes.add(deviceRoutes.updateDevice, ({ params, body }) => devices.update(params.id, body));
-      routes.add(deviceRoutes.deleteDevice, ({ params }) => {
-        devices.delete(params.id);
+      routes.add(deviceRoutes.deleteDevice, ({ params, query }) => {
+        devices.delete(params.id, { cascade: query.cascade !== 'false' });
         return { deleted: true as const };
       });
       routes.add(deviceRoutes.resetDeviceSecret, ({ params, body }) => ({

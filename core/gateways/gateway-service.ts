@@ -38,7 +38,10 @@ export interface GatewayDeps {
   link: Pick<DeviceLink, 'mqtt' | 'onEvent' | 'onPresence'>;
   /** Presence of sub-devices: ONLINE from their gateway makes cached downlinks to them go out. */
   reports: Pick<DeviceLinkReports, 'presence'>;
-  commands: { create(deviceId: string, input: CreateCommandInput): Promise<DeviceCommand> };
+  commands: {
+    create(deviceId: string, input: CreateCommandInput): Promise<DeviceCommand>;
+    view(commandId: string): DeviceCommand;
+  };
   productModel(productId: string): ProductModel | undefined;
   /** A sub-device a gateway added belongs to the application that holds the gateway. */
   adopt(subDeviceId: string, gatewayId: string): void;
@@ -54,7 +57,11 @@ export class GatewayService {
   /** Changes the gateway asked for itself: answered in its response, not notified back to it. */
   private readonly byGateway = new Set<string>();
   private readonly deleting = new Map<string, Device>();
+  /** Gateways being deleted: their sub-devices go (or turn direct) without a notify to the gateway. */
+  private readonly gatewaysGoing = new Set<string>();
   private readonly pairingTimers = new Map<string, TimerHandle>();
+  private readonly flushing = new Set<string>();
+  private readonly reflush = new Set<string>();
 
   constructor(
     private readonly store: GatewayStore,
@@ -102,6 +109,7 @@ export class GatewayService {
       connected,
       ...(connected ? {} : offlineSince(row?.offline_since)),
       version: row?.version ?? 0,
+      queuedNotifies: this.store.queuedNotifies(gatewayId),
       discoverySupported: discoveryService(this.deps.productModel(gateway.productId)) !== undefined,
       pairing: this.pairing(gatewayId),
       subDevices: this.deps.registry.subDevices(gatewayId).map((device) => {
@@ -136,17 +144,19 @@ export class GatewayService {
     };
   }
 
-  /** R-17.3: DISCOVERY to the gateway, and its pairing window open for 180 s on the platform clock. */
+  /** R-17.3: DISCOVERY to the gateway; storing the command opens its pairing window (`commandCreated`). */
   async startDiscovery(gatewayId: string, paras: Record<string, unknown>): Promise<GatewayView> {
     const gateway = this.deps.registry.require(gatewayId);
     const serviceId = discoveryService(this.deps.productModel(gateway.productId));
-    if (serviceId === undefined)
+    if (serviceId === undefined || gateway.gatewayId !== undefined)
       throw new DomainError(
         'DISCOVERY_NOT_SUPPORTED',
-        `the model of ${gateway.productId} defines no DISCOVERY command; only such gateways have a pairing window`,
+        gateway.gatewayId !== undefined
+          ? `${gatewayId} is a sub-device of ${gateway.gatewayId}; only gateways have a pairing window`
+          : `the model of ${gateway.productId} defines no DISCOVERY command; only such gateways have a pairing window`,
         'params.id',
       );
-    const command = await this.deps.commands.create(gatewayId, {
+    await this.deps.commands.create(gatewayId, {
       kind: 'command',
       serviceId,
       method: 'DISCOVERY',
@@ -155,11 +165,24 @@ export class GatewayService {
       maxRetransmit: 0,
       raw: false,
     });
-    const until = this.clock.now() + PAIRING_WINDOW_S * 1000;
-    this.store.openPairing(gatewayId, until, command.commandId);
-    this.timePairing(gatewayId, until);
-    this.deps.changed(gatewayId, 'pairing');
     return this.view(gatewayId);
+  }
+
+  /**
+   * A command was stored, by whatever route (workbench, northbound, batch, rule): a DISCOVERY command to a gateway
+   * whose model defines it opens that gateway's pairing window for 180 s, as the dedicated route does.
+   */
+  commandCreated(commandId: string, deviceId: string): void {
+    const device = this.deps.registry.get(deviceId);
+    if (!device || device.gatewayId !== undefined) return;
+    const serviceId = discoveryService(this.deps.productModel(device.productId));
+    if (serviceId === undefined) return;
+    const command = this.deps.commands.view(commandId);
+    if (command.kind !== 'command' || command.method !== 'DISCOVERY' || command.serviceId !== serviceId) return;
+    const until = this.clock.now() + PAIRING_WINDOW_S * 1000;
+    this.store.openPairing(deviceId, until, commandId);
+    this.timePairing(deviceId, until);
+    this.deps.changed(deviceId, 'pairing');
   }
 
   /** Sends the gateway its whole sub-device list; false when it is not connected. */
@@ -202,16 +225,60 @@ export class GatewayService {
     );
   }
 
-  private async send(gatewayId: string, eventType: string, paras: Record<string, unknown>): Promise<boolean> {
+  private async send(
+    gatewayId: string,
+    eventType: string,
+    paras: Record<string, unknown>,
+    eventId?: string,
+  ): Promise<boolean> {
+    return (await this.publishEvent(gatewayId, eventType, paras, eventId)).sent;
+  }
+
+  private async publishEvent(gatewayId: string, eventType: string, paras: Record<string, unknown>, eventId?: string) {
     const event = iotdaEventDown(gatewayId, {
       serviceId: SUB_DEVICE_SERVICE,
       eventType,
       eventTime: formatNorthboundTime(this.clock.now()),
+      ...(eventId === undefined ? {} : { eventId }),
       paras,
     });
     const sent = await this.deps.link.mqtt.publish(gatewayId, { ...event, qos: 1 });
     if (!sent.sent) this.log.info(`gateways: ${eventType} to ${gatewayId} not sent: ${sent.reason}`);
-    return sent.sent;
+    return sent;
+  }
+
+  /** A change made on the platform side: stored first, then sent when (and as soon as) the gateway is there. */
+  private notify(gatewayId: string, eventType: string, paras: Record<string, unknown>): Promise<void> {
+    this.store.queueNotify(gatewayId, eventType, JSON.stringify(paras), this.clock.now());
+    return this.flush(gatewayId);
+  }
+
+  /** Queued notifies go out in order, each once the gateway acknowledged the one before (its PUBACK). */
+  private async flush(gatewayId: string): Promise<void> {
+    if (this.flushing.has(gatewayId)) {
+      this.reflush.add(gatewayId);
+      return;
+    }
+    this.flushing.add(gatewayId);
+    try {
+      do {
+        this.reflush.delete(gatewayId);
+        for (;;) {
+          if (!this.deps.link.mqtt.isConnected(gatewayId)) break;
+          const next = this.store.nextNotify(gatewayId);
+          if (!next) break;
+          const sent = await this.publishEvent(
+            gatewayId,
+            next.event_type,
+            JSON.parse(next.paras) as Record<string, unknown>,
+          );
+          if (!sent.sent || !(await sent.delivered)) break;
+          this.store.removeNotify(next.seq);
+        }
+      } while (this.reflush.has(gatewayId));
+    } finally {
+      this.flushing.delete(gatewayId);
+    }
   }
 
   private async onEvent(event: DeviceEvent): Promise<void> {
@@ -226,17 +293,17 @@ export class GatewayService {
     const r = request.value;
     switch (r.kind) {
       case 'add':
-        return this.addByGateway(gatewayId, r.devices);
+        return this.addByGateway(gatewayId, r.devices, event.eventId);
       case 'delete':
-        return this.deleteByGateway(gatewayId, r.deviceIds);
+        return this.deleteByGateway(gatewayId, r.deviceIds, event.eventId);
       case 'status':
-        return this.statusByGateway(gatewayId, r.statuses, event.at);
+        return this.statusByGateway(gatewayId, r.statuses, event.at, event.eventId);
       case 'sync':
         await this.sync(gatewayId);
     }
   }
 
-  private async addByGateway(gatewayId: string, devices: SubDeviceToAdd[]): Promise<void> {
+  private async addByGateway(gatewayId: string, devices: SubDeviceToAdd[], eventId?: string): Promise<void> {
     const successful: ReturnType<typeof subDeviceParas>[] = [];
     const failed: FailedDevice[] = [];
     this.byGateway.add(gatewayId);
@@ -263,13 +330,15 @@ export class GatewayService {
       this.store.bumpVersion(gatewayId);
       this.deps.changed(gatewayId, 'subDevices');
     }
-    await this.send(gatewayId, 'add_sub_device_response', {
-      successful_devices: successful,
-      failed_devices: failed,
-    });
+    await this.send(
+      gatewayId,
+      'add_sub_device_response',
+      { successful_devices: successful, failed_devices: failed },
+      eventId,
+    );
   }
 
-  private async deleteByGateway(gatewayId: string, deviceIds: string[]): Promise<void> {
+  private async deleteByGateway(gatewayId: string, deviceIds: string[], eventId?: string): Promise<void> {
     const successful: string[] = [];
     const failed: FailedDevice[] = [];
     this.byGateway.add(gatewayId);
@@ -295,16 +364,19 @@ export class GatewayService {
       this.store.bumpVersion(gatewayId);
       this.deps.changed(gatewayId, 'subDevices');
     }
-    await this.send(gatewayId, 'delete_sub_device_response', {
-      successful_devices: successful,
-      failed_devices: failed,
-    });
+    await this.send(
+      gatewayId,
+      'delete_sub_device_response',
+      { successful_devices: successful, failed_devices: failed },
+      eventId,
+    );
   }
 
   private async statusByGateway(
     gatewayId: string,
     statuses: { deviceId: string; status: 'ONLINE' | 'OFFLINE' }[],
     at: number,
+    eventId?: string,
   ): Promise<void> {
     const successful: { device_id: string; status: string }[] = [];
     const failed: FailedDevice[] = [];
@@ -326,10 +398,12 @@ export class GatewayService {
       successful.push({ device_id: s.deviceId, status: s.status });
     }
     this.deps.changed(gatewayId, 'subDevices');
-    await this.send(gatewayId, 'sub_device_update_status_response', {
-      successful_devices: successful,
-      failed_devices: failed,
-    });
+    await this.send(
+      gatewayId,
+      'sub_device_update_status_response',
+      { successful_devices: successful, failed_devices: failed },
+      eventId,
+    );
   }
 
   private onPresence(p: PresenceEvent): void {
@@ -338,6 +412,10 @@ export class GatewayService {
     if (device?.nodeType !== 'GATEWAY' || device.gatewayId !== undefined) return;
     // A gateway that vanishes without a word leaves its sub-devices as it last reported them (R-17.2).
     this.store.setOfflineSince(p.deviceId, p.kind === 'offline' ? p.at : null);
+    if (p.kind === 'online')
+      this.flush(p.deviceId).catch((error: unknown) =>
+        this.log.error({ err: error }, `gateways: the notifies waiting for ${p.deviceId} could not be sent`),
+      );
     if (p.kind === 'online')
       for (const sub of this.deps.registry.subDevices(p.deviceId))
         if (sub.status === 'online')
@@ -349,18 +427,22 @@ export class GatewayService {
     if (change.kind === 'deleting') {
       const device = this.deps.registry.get(change.deviceId);
       if (device?.gatewayId !== undefined) this.deleting.set(change.deviceId, device);
+      // Its sub-devices are deleted with it (or made direct): nobody is left to tell.
+      else if (device?.nodeType === 'GATEWAY') this.gatewaysGoing.add(change.deviceId);
       return;
     }
     if (change.kind === 'deleted') {
       const device = this.deleting.get(change.deviceId);
       this.deleting.delete(change.deviceId);
       this.store.forget(change.deviceId);
+      this.gatewaysGoing.delete(change.deviceId);
       this.pairingTimers.get(change.deviceId)?.cancel();
-      if (!device?.gatewayId || this.byGateway.has(device.gatewayId)) return;
+      if (!device?.gatewayId || this.byGateway.has(device.gatewayId) || this.gatewaysGoing.has(device.gatewayId))
+        return;
       const gatewayId = device.gatewayId;
       const version = this.store.bumpVersion(gatewayId);
       this.deps.changed(gatewayId, 'subDevices');
-      await this.send(gatewayId, 'delete_sub_device_notify', {
+      await this.notify(gatewayId, 'delete_sub_device_notify', {
         version,
         devices: [{ parent_device_id: gatewayId, node_id: device.nodeId, device_id: device.deviceId }],
       });
@@ -371,7 +453,7 @@ export class GatewayService {
     if (!device?.gatewayId || this.byGateway.has(device.gatewayId)) return;
     const version = this.store.bumpVersion(device.gatewayId);
     this.deps.changed(device.gatewayId, 'subDevices');
-    await this.send(device.gatewayId, 'add_sub_device_notify', {
+    await this.notify(device.gatewayId, 'add_sub_device_notify', {
       version,
       devices: [subDeviceParas(device, device.gatewayId)],
     });

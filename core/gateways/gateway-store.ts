@@ -22,7 +22,28 @@ export const gatewayMigrations: readonly Migration[] = [
     );
     CREATE INDEX sub_device_statuses_gateway ON sub_device_statuses (gateway_id);`,
   },
+  {
+    version: 2,
+    name: 'notifies waiting for their gateway',
+    sql: `CREATE TABLE gateway_notifies (
+      seq INTEGER PRIMARY KEY,
+      gateway_id TEXT NOT NULL,
+      event_type TEXT NOT NULL,
+      paras TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX gateway_notifies_gateway ON gateway_notifies (gateway_id, seq);`,
+  },
 ];
+
+export interface GatewayNotifyRow {
+  seq: number;
+  gateway_id: string;
+  event_type: string;
+  /** JSON of the event's paras. */
+  paras: string;
+  created_at: number;
+}
 
 export interface GatewayRow {
   device_id: string;
@@ -102,8 +123,35 @@ export class GatewayStore {
     return new Map(rows.map((r) => [r.device_id, r]));
   }
 
+  /** Queued before it is sent: a notify to a gateway that is gone waits here for it, in order. */
+  queueNotify(gatewayId: string, eventType: string, paras: string, at: number): void {
+    this.db
+      .prepare('INSERT INTO gateway_notifies (gateway_id, event_type, paras, created_at) VALUES (?, ?, ?, ?)')
+      .run(gatewayId, eventType, paras, at);
+  }
+
+  nextNotify(gatewayId: string): GatewayNotifyRow | undefined {
+    return this.db
+      .prepare<[string], GatewayNotifyRow>('SELECT * FROM gateway_notifies WHERE gateway_id = ? ORDER BY seq LIMIT 1')
+      .get(gatewayId);
+  }
+
+  removeNotify(seq: number): void {
+    this.db.prepare('DELETE FROM gateway_notifies WHERE seq = ?').run(seq);
+  }
+
+  queuedNotifies(gatewayId: string): number {
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM gateway_notifies WHERE gateway_id = ?').get(gatewayId) as {
+        n: number;
+      }
+    ).n;
+  }
+
+  /** A deleted device: its own rows, the statuses it reported and the notifies waiting for it as a gateway. */
   forget(deviceId: string): void {
-    this.db.prepare('DELETE FROM sub_device_statuses WHERE device_id = ?').run(deviceId);
+    this.db.prepare('DELETE FROM gateway_notifies WHERE gateway_id = ?').run(deviceId);
+    this.db.prepare('DELETE FROM sub_device_statuses WHERE device_id = ? OR gateway_id = ?').run(deviceId, deviceId);
     this.db.prepare('DELETE FROM gateways WHERE device_id = ?').run(deviceId);
   }
 }

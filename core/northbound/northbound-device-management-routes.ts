@@ -118,9 +118,10 @@ export function registerDeviceManagementRoutes({
     return { status: 204 };
   });
   route('DELETE', '/iocm/app/dm/v1.4.0/devices/:deviceId', (request, caller) => {
-    const app = actingFor(authed(caller), parse(deleteQuerySchema, request.query, 'query').appId, 'edit');
+    const query = parse(deleteQuerySchema, request.query, 'query');
+    const app = actingFor(authed(caller), query.appId, 'edit');
     const device = requireDevice(request, app);
-    deps.devices().delete(device.deviceId);
+    deps.devices().delete(device.deviceId, { cascade: query.cascade !== 'false' });
     return { status: 204 };
   });
 }

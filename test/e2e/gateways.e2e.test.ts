@@ -1,7 +1,9 @@
 // Gateways in the UI: a simulated gateway adds five street lights itself; its Gateway tab lists them with the
 // state it reported, DISCOVERY opens the pairing window with a countdown, a sub-device is added on the platform
 // side, a sub-device's page links to its gateway and says it is gone once the gateway vanishes, the devices list
-// shows and filters by gateway, and the tab reads in Chinese.
+// shows and filters by gateway, changes made while the gateway is gone wait for it, a plain MQTT device has no
+// Gateway tab, deleting a gateway warns that its sub-devices go with it, an Agent-Lite-style device waits for its
+// bind and then shows it bound, and the tab reads in Chinese.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, type BrowserSession } from '../support/browser.js';
@@ -112,13 +114,67 @@ describe('a gateway and its sub-devices', { timeout: 90_000 }, () => {
       .waitFor({ timeout: 10_000 });
   });
 
+  it('shows the changes waiting for a gateway that is gone', async () => {
+    const added = await api('/api/devices', {
+      method: 'POST',
+      body: JSON.stringify({ productId: lampProduct, nodeId: 'yard-1-late', gatewayId: gatewayId() }),
+    });
+    expect(added.status).toBe(201);
+    await page.goto(`${serve.ready.api}/devices/${encodeURIComponent(gatewayId())}?tab=gateway`);
+    await page
+      .getByTestId('gateway-queued')
+      .getByText('1 change waits for the gateway: sent in order when it connects.')
+      .waitFor({ timeout: 20_000 });
+    await browser!.screenshot('5b-queued');
+  });
+
+  it('warns that deleting a gateway deletes its sub-devices', async () => {
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByTestId('delete-gateway-warning').waitFor({ timeout: 10_000 });
+    await browser!.screenshot('5c-delete-warning', false);
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('shows no Gateway tab on a directly connected device that is no gateway', async () => {
+    const plain = await api('/api/devices', {
+      method: 'POST',
+      body: JSON.stringify({ productId: lampProduct, nodeId: 'lone-lamp' }),
+    });
+    expect(plain.status).toBe(201);
+    await page.goto(`${serve.ready.api}/devices/${encodeURIComponent(`${lampProduct}_lone-lamp`)}`);
+    await page.getByRole('tab', { name: 'Commands' }).waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('tab', { name: 'Gateway' }).count()).toBe(0);
+  });
+
+  it('shows an Agent-Lite-style device waiting for its bind, then bound', async () => {
+    const registered = await api('/api/devices', {
+      method: 'POST',
+      body: JSON.stringify({ productId: gatewayProduct, nodeId: 'agent-1', verifyCode: 'agent-1', timeout: 3600 }),
+    });
+    expect(registered.status).toBe(201);
+    const id = `${gatewayProduct}_agent-1`;
+    await page.goto(`${serve.ready.api}/devices/${encodeURIComponent(id)}`);
+    const state = page.getByTestId('bind-state');
+    await state.getByText('Waiting for bind').waitFor({ timeout: 20_000 });
+    await browser!.screenshot('8-bind-waiting');
+    const bound = await fetch(`http://127.0.0.1:${serve.ready.ports.bind}/iocm/dev/sec/v1.1.0/bind`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ verifyCode: 'agent-1', deviceInfo: { nodeId: 'agent-1' } }),
+    });
+    expect(bound.status).toBe(200);
+    await page.reload();
+    await state.getByText('Bound', { exact: true }).waitFor({ timeout: 20_000 });
+    await browser!.screenshot('9-bound');
+  });
+
   it('shows the gateway column in the devices list and filters by gateway', async () => {
     await page.goto(`${serve.ready.api}/devices`);
     const table = page.getByTestId('device-table');
     await table.getByRole('columnheader', { name: 'Gateway' }).waitFor({ timeout: 20_000 });
     await page.getByPlaceholder('Any gateway').click();
     await page.getByRole('option', { name: 'Yard gateway' }).click();
-    await page.getByTestId('device-total').getByText('6 devices').waitFor({ timeout: 10_000 });
+    await page.getByTestId('device-total').getByText('7 devices').waitFor({ timeout: 10_000 });
     await browser!.screenshot('6-list-filtered');
   });
 
@@ -133,5 +189,8 @@ describe('a gateway and its sub-devices', { timeout: 90_000 }, () => {
       .getByText(/网关自 .* 起断开连接/)
       .waitFor();
     await browser!.screenshot('7-zh-CN');
+    await page.goto(`${serve.ready.api}/devices/${encodeURIComponent(`${gatewayProduct}_agent-1`)}`);
+    await page.getByTestId('bind-state').getByText('已绑定').waitFor({ timeout: 20_000 });
+    await browser!.screenshot('10-bound-zh-CN');
   });
 });

@@ -24,25 +24,39 @@ let receiver: TestReceiverServer;
 let nbBase: string;
 let nbToken: string;
 
-const subDeviceEvent = (eventType: string, paras: Record<string, unknown>) => ({
+const subDeviceEvent = (eventType: string, paras: Record<string, unknown>, eventId?: string) => ({
   object_device_id: gatewayId,
-  services: [{ service_id: '$sub_device_manager', event_type: eventType, event_time: '20261207T090000Z', paras }],
+  services: [
+    {
+      service_id: '$sub_device_manager',
+      event_type: eventType,
+      event_time: '20261207T090000Z',
+      ...(eventId === undefined ? {} : { event_id: eventId }),
+      paras,
+    },
+  ],
 });
 interface EventDown {
   object_device_id: string;
-  services: { service_id: string; event_type: string; paras: Record<string, unknown> }[];
+  services: { service_id: string; event_type: string; event_id?: string; paras: Record<string, unknown> }[];
 }
 const eventOf = (d: Downlink) => (d.payload as EventDown).services[0];
-const nextEvent = async (eventType: string) => {
+const nextService = async (eventType: string) => {
   const d = await gateway.next(
     (x) => x.topic === `$oc/devices/${gatewayId}/sys/events/down` && eventOf(x)?.event_type === eventType,
   );
-  return eventOf(d)?.paras ?? {};
+  return eventOf(d);
 };
+const nextEvent = async (eventType: string) => (await nextService(eventType))?.paras ?? {};
 
-async function nb(path: string) {
+async function nb(path: string, body?: unknown) {
   const response = await fetch(`${nbBase}${path}`, {
-    headers: { app_key: APP_ID, authorization: `Bearer ${nbToken}` },
+    ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }),
+    headers: {
+      app_key: APP_ID,
+      authorization: `Bearer ${nbToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
@@ -91,15 +105,22 @@ describe('a gateway driving its sub-devices (IoTDA $sub_device_manager)', () => 
   it('adds sub-devices itself: the response names the added ones and the failed one with its error code', async () => {
     gateway.publish(
       `$oc/devices/${gatewayId}/sys/events/up`,
-      subDeviceEvent('add_sub_device_request', {
-        devices: [
-          { node_id: 'lamp-1', product_id: lampProduct, name: 'Lamp 1' },
-          { node_id: 'lamp-2', product_id: lampProduct, name: 'Lamp 2' },
-          { node_id: 'ghost', product_id: 'no-such-product' },
-        ],
-      }),
+      subDeviceEvent(
+        'add_sub_device_request',
+        {
+          devices: [
+            { node_id: 'lamp-1', product_id: lampProduct, name: 'Lamp 1' },
+            { node_id: 'lamp-2', product_id: lampProduct, name: 'Lamp 2' },
+            { node_id: 'ghost', product_id: 'no-such-product' },
+          ],
+        },
+        'add-request-1',
+      ),
     );
-    const response = await nextEvent('add_sub_device_response');
+    // The response names the request it answers by its event_id (IoTDA "add_sub_device_response").
+    const answer = await nextService('add_sub_device_response');
+    expect(answer?.event_id).toBe('add-request-1');
+    const response = answer?.paras ?? {};
     expect((response.successful_devices as { device_id: string }[]).map((d) => d.device_id)).toEqual([
       lamp(1),
       lamp(2),
@@ -241,6 +262,38 @@ describe('a gateway driving its sub-devices (IoTDA $sub_device_manager)', () => 
       body: '{}',
     });
     expect(refused.status).toBe(409);
+  });
+
+  it('opens the pairing window for a DISCOVERY sent through the command API or the northbound API', async () => {
+    const isDiscovery = (d: Downlink) =>
+      d.topic.startsWith(`$oc/devices/${gatewayId}/sys/commands/request_id=`) &&
+      (d.payload as { command_name?: string }).command_name === 'DISCOVERY';
+    const created = await call(apiRoutes.createCommand, {
+      params: { id: gatewayId },
+      body: { serviceId: 'Gateway', method: 'DISCOVERY', paras: {}, expireTime: 0 },
+    });
+    await gateway.next(isDiscovery);
+    expect((await call(apiRoutes.getGateway, { params: { id: gatewayId } })).pairing).toMatchObject({
+      open: true,
+      remainingS: 180,
+      commandId: created.commandId,
+    });
+    clock.advance(180_000);
+    expect((await call(apiRoutes.getGateway, { params: { id: gatewayId } })).pairing.open).toBe(false);
+
+    const northbound = await nb('/iocm/app/cmd/v1.4.0/deviceCommands', {
+      deviceId: gatewayId,
+      command: { serviceId: 'Gateway', method: 'DISCOVERY', paras: { duration: 60 } },
+      expireTime: 0,
+    });
+    expect(northbound.status).toBe(201);
+    await gateway.next(isDiscovery);
+    expect((await call(apiRoutes.getGateway, { params: { id: gatewayId } })).pairing).toMatchObject({
+      open: true,
+      remainingS: 180,
+      commandId: northbound.json.commandId,
+    });
+    clock.advance(180_000);
   });
 
   it('answers northbound gateway queries: nodeType, gatewayId, and history of a sub-device through its gateway', async () => {

@@ -16,6 +16,7 @@ export async function startCore(options: Partial<PlatformOptions> & { dataDir: s
     mqttPort: 0,
     coapPort: 0,
     northboundPort: 0,
+    bindPort: 0,
     deviceBindAddress: '127.0.0.1',
     logLevel: 'warn',
     ...options,

@@ -14,6 +14,8 @@ export interface Downlink {
 export interface PahoGateway {
   readonly received: Downlink[];
   connected: Promise<number>;
+  /** The first time paho saw its connection end (the platform closed it, or a DISCONNECT). */
+  disconnected: Promise<number>;
   publish(topic: string, payload: unknown): void;
   /** The first downlink (not taken before) matching, within the timeout. */
   next(match: (d: Downlink) => boolean, timeoutMs?: number): Promise<Downlink>;
@@ -31,15 +33,18 @@ export function startPahoGateway(port: number, login: MqttLogin): PahoGateway {
   const waiters = new Set<() => void>();
   let connack: (rc: number) => void = () => undefined;
   const connected = new Promise<number>((resolve) => (connack = resolve));
+  let ended: (rc: number) => void = () => undefined;
+  const disconnected = new Promise<number>((resolve) => (ended = resolve));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let buffer = '';
   child.stdout.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
     let nl: number;
     while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as { connack?: number; received?: Downlink };
+      const line = JSON.parse(buffer.slice(0, nl)) as { connack?: number; disconnected?: number; received?: Downlink };
       buffer = buffer.slice(nl + 1);
       if (line.connack !== undefined) connack(line.connack);
+      if (line.disconnected !== undefined) ended(line.disconnected);
       if (line.received) {
         received.push(line.received);
         for (const w of [...waiters]) w();
@@ -49,6 +54,7 @@ export function startPahoGateway(port: number, login: MqttLogin): PahoGateway {
   return {
     received,
     connected,
+    disconnected,
     publish(topic, payload) {
       child.stdin.write(`${JSON.stringify({ topic, payload })}\n`);
     },

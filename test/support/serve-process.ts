@@ -19,6 +19,8 @@ export const readyLineSchema = z.object({
     northbound: z.number().int().positive(),
     /** The upgrade download port MQTT devices fetch packages from (core/ota). */
     'ota-http': z.number().int().positive(),
+    /** Agent-Lite-style bind (core/gateways). */
+    bind: z.number().int().positive(),
   }),
 });
 export type ReadyLine = z.infer<typeof readyLineSchema>;

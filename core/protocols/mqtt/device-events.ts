@@ -59,14 +59,21 @@ export const iotdaEventsDownTopic = (deviceId: string) => `$oc/devices/${deviceI
 /** One platform event to a device on `sys/events/down`; `eventTime` in the MQTT form `yyyyMMddTHHmmssZ`. */
 export function iotdaEventDown(
   deviceId: string,
-  event: { serviceId: string; eventType: string; eventTime: string; paras: Record<string, unknown> },
+  /** `eventId`: the request's event_id, which a response carries back (§3.3 responses). */
+  event: { serviceId: string; eventType: string; eventTime: string; eventId?: string; paras: Record<string, unknown> },
 ): { topic: string; payload: string } {
   return {
     topic: iotdaEventsDownTopic(deviceId),
     payload: JSON.stringify({
       object_device_id: deviceId,
       services: [
-        { service_id: event.serviceId, event_type: event.eventType, event_time: event.eventTime, paras: event.paras },
+        {
+          service_id: event.serviceId,
+          event_type: event.eventType,
+          event_time: event.eventTime,
+          ...(event.eventId === undefined ? {} : { event_id: event.eventId }),
+          paras: event.paras,
+        },
       ],
     }),
   };

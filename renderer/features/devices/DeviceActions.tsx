@@ -84,6 +84,11 @@ export function DeleteDeviceButton({ device }: { device: Device }) {
       <Modal opened={open} onClose={() => setOpen(false)} title={t('devices.delete.title')}>
         <Stack gap="sm">
           <Text size="sm">{t('devices.delete.warning')}</Text>
+          {device.nodeType === 'GATEWAY' && (
+            <Text size="sm" c="red" data-testid="delete-gateway-warning">
+              {t('gateways.deleteWithSubDevices')}
+            </Text>
+          )}
           <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
             {device.deviceId}
           </Text>

@@ -8,6 +8,7 @@ import type { Device } from '../../../core/contract/index.js';
 import { CopyableValue } from '../../ui/CopyableValue.js';
 import { useProduct } from '../products/productQueries.js';
 import { SubDeviceGateway } from '../gateways/SubDeviceGateway.js';
+import { AgentLiteBindState, hasBindState } from '../gateways/AgentLiteBindState.js';
 import { useUpdateDevice } from './deviceQueries.js';
 import { formatDateTime } from '../../app/i18n.js';
 
@@ -90,6 +91,7 @@ export function DeviceDetailsCard({ device: d }: { device: Device }) {
     [t('devices.fields.created'), formatDateTime(d.createdAt)],
     [t('devices.fields.lastSeen'), d.lastSeenAt ? formatDateTime(d.lastSeenAt) : '–'],
   ];
+  if (hasBindState(d)) rows.push([t('gateways.bind.label'), <AgentLiteBindState key="bind" device={d} />]);
   if (d.verifyCode) {
     rows.push([t('devices.fields.verifyCode'), d.verifyCode]);
     rows.push([

@@ -7,7 +7,7 @@ import { isLwm2mDevice, Lwm2mDevicePanel } from '../lwm2m/Lwm2mDevicePanel.js';
 import { CommandsPanel } from '../commands/CommandsPanel.js';
 import { ConfigPanel } from '../config/ConfigPanel.js';
 import { ShadowPanel } from '../shadow/ShadowPanel.js';
-import { GatewayPanel, isPossibleGateway } from '../gateways/GatewayPanel.js';
+import { GatewayPanel, isGateway } from '../gateways/GatewayPanel.js';
 import { DeviceUpgradesPanel } from '../upgrades/DeviceUpgradesPanel.js';
 
 export interface DeviceTab {
@@ -32,6 +32,6 @@ export const extraDeviceTabs: readonly DeviceTab[] = [
     appliesTo: (d) => d.protocolType === 'MQTT' && d.gatewayId === undefined,
     Panel: SimulatorPanel,
   },
-  { value: 'gateway', labelKey: 'gateways.tab', appliesTo: isPossibleGateway, Panel: GatewayPanel },
+  { value: 'gateway', labelKey: 'gateways.tab', appliesTo: isGateway, Panel: GatewayPanel },
   { value: 'upgrades', labelKey: 'upgrades.tab', Panel: DeviceUpgradesPanel },
 ];

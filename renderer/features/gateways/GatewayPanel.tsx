@@ -29,8 +29,8 @@ import { useDeleteDevice, useRegisterDevice } from '../devices/deviceQueries.js'
 import { useNow } from '../devices/useNow.js';
 import { useGateway, useStartDiscovery } from './gatewayQueries.js';
 
-/** Gateways are directly connected MQTT devices. */
-export const isPossibleGateway = (d: Device) => d.protocolType === 'MQTT' && d.gatewayId === undefined;
+/** A gateway is what the platform calls one (§1.5 nodeType GATEWAY): a directly connected device with sub-devices. */
+export const isGateway = (d: Device) => d.nodeType === 'GATEWAY' && d.gatewayId === undefined;
 
 export function GatewayPanel({ device }: { device: Device }) {
   const { t } = useTranslation();
@@ -69,15 +69,23 @@ export function GatewayPanel({ device }: { device: Device }) {
 
 function GatewayState({ gateway: g }: { gateway: GatewayView }) {
   const { t } = useTranslation();
+  const queued =
+    g.queuedNotifies > 0 ? (
+      <Text size="sm" mt={4} data-testid="gateway-queued">
+        {t('gateways.queued', { count: g.queuedNotifies })}
+      </Text>
+    ) : null;
   if (g.connected)
     return (
       <Alert color="teal" variant="light" data-testid="gateway-state">
         {t('gateways.connected')}
+        {queued}
       </Alert>
     );
   return (
     <Alert color="orange" variant="light" data-testid="gateway-state">
       {g.offlineSince ? t('gateways.offlineSince', { time: formatDateTime(g.offlineSince) }) : t('gateways.neverSeen')}
+      {queued}
     </Alert>
   );
 }

@@ -68,4 +68,18 @@ describe('device events', () => {
       services: [{ service_id: '$sub_device_manager', event_type: 'x', event_time: 't', paras: {} }],
     });
   });
+
+  it("carries the request's event_id back in a response", () => {
+    const down = iotdaEventDown('gw-1', {
+      serviceId: '$sub_device_manager',
+      eventType: 'add_sub_device_response',
+      eventTime: 't',
+      eventId: 'req-7',
+      paras: {},
+    });
+    expect((JSON.parse(down.payload) as { services: unknown[] }).services[0]).toMatchObject({
+      event_type: 'add_sub_device_response',
+      event_id: 'req-7',
+    });
+  });
 });
