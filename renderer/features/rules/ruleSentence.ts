@@ -1,7 +1,12 @@
 // A linkage rule as the sentence it reads like: "When temperature of device Meter 1 > 30 for 2 minutes, raise a
 // major alarm "Too hot"". The list and the form's preview say the same thing.
 import type { TFunction } from 'i18next';
-import type { LinkageRuleBody, TimerCondition } from '../../../core/contract/index.js';
+import {
+  timerConditionSchema,
+  type LinkageRuleBody,
+  type RuleReason,
+  type TimerCondition,
+} from '../../../core/contract/index.js';
 
 type RuleAction = LinkageRuleBody['actions'][number];
 type RuleCondition = LinkageRuleBody['conditions'][number];
@@ -112,4 +117,41 @@ export function ruleSentence(
   const joiner = t(rule.logic === 'or' ? 'rules.sentence.or' : 'rules.sentence.and');
   const when = rule.conditions.map((c) => conditionSentence(t, c, nameOf, options)).join(joiner);
   return t('rules.sentence.rule', { when, then, window });
+}
+
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * Why a firing happened: "Meter 7: temperature = 35 (> 30) for 2 minutes", "valve changed from closed to open", or
+ * the time condition that was due. `formatTime` writes the moment in the user's language.
+ */
+export function reasonSentence(
+  t: TFunction,
+  r: RuleReason,
+  nameOf: NameOf,
+  formatTime: (iso: string) => string,
+  options: SentenceOptions = {},
+): string {
+  if (r.type === 'TIMER') {
+    const timer = timerConditionSchema.safeParse(r.info.timer);
+    const at = formatTime(r.satisfactionTime);
+    return timer.success
+      ? t('rules.firings.timerReason', { at, timer: timerSentence(t, timer.data, options) })
+      : t('rules.firings.timerDue', { at });
+  }
+  const device = nameOf('device', r.id);
+  const { property, operator, value, threshold, threshold2, previous, heldMinutes } = r.info;
+  if (typeof property !== 'string' || typeof operator !== 'string') {
+    return `${device}: ${Object.entries(r.info)
+      .map(([k, v]) => `${k}=${show(v)}`)
+      .join(', ')}`;
+  }
+  const hold = typeof heldMinutes === 'number' ? t('rules.sentence.hold', { count: heldMinutes }) : '';
+  if (operator === 'changed')
+    return t('rules.firings.changedReason', { device, property, from: show(previous ?? '—'), to: show(value) }) + hold;
+  const bound =
+    threshold2 !== undefined
+      ? `${operator} ${show(threshold)}–${show(threshold2)}`
+      : `${operatorSigns[operator] ?? operator} ${show(threshold)}`;
+  return `${device}: ${property} = ${show(value)} (${bound})${hold}`;
 }

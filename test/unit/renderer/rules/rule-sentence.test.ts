@@ -2,9 +2,14 @@
 // window and every action.
 import type { TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LinkageRuleBody, RuleCondition } from '../../../../core/contract/index.js';
+import type { LinkageRuleBody, RuleCondition, RuleReason } from '../../../../core/contract/index.js';
 import i18n from '../../../../renderer/app/i18n.js';
-import { ruleSentence, startText, type NameOf } from '../../../../renderer/features/rules/ruleSentence.js';
+import {
+  reasonSentence,
+  ruleSentence,
+  startText,
+  type NameOf,
+} from '../../../../renderer/features/rules/ruleSentence.js';
 
 let en: TFunction;
 let zh: TFunction;
@@ -183,5 +188,47 @@ describe('the start time of a time condition', () => {
   it('is written with its date in the given zone', () => {
     expect(startText('2026-12-31T23:30:00Z', 'UTC')).toBe('2026-12-31 23:30');
     expect(startText('2026-12-31T23:30:00Z', 'Asia/Shanghai')).toBe('2027-01-01 07:30');
+  });
+});
+
+describe('the reason of a firing', () => {
+  const at = (iso: string) => `<${iso}>`;
+  const reason = (info: Record<string, unknown>, type: RuleReason['type'] = 'DEVICE'): RuleReason => ({
+    satisfactionTime: '2026-12-08T08:10:00.000Z',
+    type,
+    id: 'd7',
+    info,
+    transInfo: null,
+  });
+
+  it('says which value crossed which bound, and for how long it held', () => {
+    const info = { serviceId: 'S', property: 'temperature', operator: '>=', value: 35, threshold: 30, heldMinutes: 2 };
+    expect(reasonSentence(en, reason(info), nameOf, at)).toBe('Meter 7: temperature = 35 (≥ 30) for 2 minutes');
+    expect(reasonSentence(zh, reason(info), nameOf, at)).toBe('Meter 7: temperature = 35 (≥ 30) 持续 2 分钟');
+    const between = { property: 'level', operator: 'between', value: 5, threshold: 1, threshold2: 9 };
+    expect(reasonSentence(en, reason(between), nameOf, at)).toBe('Meter 7: level = 5 (between 1–9)');
+  });
+
+  it('says what a changed value was before', () => {
+    const info = { property: 'valve', operator: 'changed', value: 'open', previous: 'closed' };
+    expect(reasonSentence(en, reason(info), nameOf, at)).toBe('Meter 7: valve changed from closed to open');
+    expect(reasonSentence(zh, reason(info), nameOf, at)).toBe('Meter 7：valve 从 closed 变为 open');
+  });
+
+  it('names the time condition that was due', () => {
+    const due = reason({ timer }, 'TIMER');
+    expect(reasonSentence(en, due, nameOf, at, utc)).toBe(
+      'time condition due at <2026-12-08T08:10:00.000Z> (every 10 minutes from 2026-12-08 08:00, 6 times)',
+    );
+    expect(reasonSentence(zh, due, nameOf, at, utc)).toBe(
+      '时间条件于 <2026-12-08T08:10:00.000Z> 到达（从 2026-12-08 08:00 起每 10 分钟，共 6 次）',
+    );
+    expect(reasonSentence(en, reason({ timer: 'garbage' }, 'TIMER'), nameOf, at)).toBe(
+      'time condition due at <2026-12-08T08:10:00.000Z>',
+    );
+  });
+
+  it('lists the fields of a reason it does not know', () => {
+    expect(reasonSentence(en, reason({ a: 1, b: 'x' }), nameOf, at)).toBe('Meter 7: a=1, b=x');
   });
 });
