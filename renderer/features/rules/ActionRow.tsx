@@ -25,7 +25,8 @@ export function ActionRow({ index, value, onChange, onRemove, devices, alarmBloc
       </Text>
       <Select
         label={t('rules.form.actionKind')}
-        w={170}
+        // Wide enough for the alarm choice's reason when a time condition rules it out.
+        w={alarmBlocked ? 300 : 170}
         allowDeselect={false}
         data={(['alarm', 'notify', 'command'] as const).map((k) => ({
           value: k,

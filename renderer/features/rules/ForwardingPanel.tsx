@@ -102,7 +102,7 @@ function TargetsTable({ targets }: { targets: ForwardTarget[] }) {
                 {x.state.drops}
               </Text>
             </Table.Td>
-            <Table.Td maw={260}>
+            <Table.Td maw={260} data-testid="target-error">
               {x.state.lastError ? (
                 <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
                   {x.state.lastError}

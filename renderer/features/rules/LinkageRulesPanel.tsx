@@ -56,7 +56,7 @@ function FiringsTable({ nameOf }: { nameOf: NameOf }) {
                 </Text>
               ))}
             </Table.Td>
-            <Table.Td>
+            <Table.Td miw={170}>
               <Group gap={4}>
                 {f.actionsResults.map((a, i) => (
                   <ResultBadge key={i} result={a} />

@@ -218,13 +218,13 @@ describe('the reason of a firing', () => {
   it('names the time condition that was due', () => {
     const due = reason({ timer }, 'TIMER');
     expect(reasonSentence(en, due, nameOf, at, utc)).toBe(
-      'time condition due at <2026-12-08T08:10:00.000Z> (every 10 minutes from 2026-12-08 08:00, 6 times)',
+      'Time condition due at <2026-12-08T08:10:00.000Z> (every 10 minutes from 2026-12-08 08:00, 6 times)',
     );
     expect(reasonSentence(zh, due, nameOf, at, utc)).toBe(
       '时间条件于 <2026-12-08T08:10:00.000Z> 到达（从 2026-12-08 08:00 起每 10 分钟，共 6 次）',
     );
     expect(reasonSentence(en, reason({ timer: 'garbage' }, 'TIMER'), nameOf, at)).toBe(
-      'time condition due at <2026-12-08T08:10:00.000Z>',
+      'Time condition due at <2026-12-08T08:10:00.000Z>',
     );
   });
 
