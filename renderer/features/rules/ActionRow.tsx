@@ -1,5 +1,5 @@
 // One "then …" clause of the linkage form: raise an alarm, notify, or send a command to a device.
-import { ActionIcon, Group, Select, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Group, NumberInput, Select, Text, TextInput } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { alarmLevels } from '../../../core/contract/index.js';
@@ -12,9 +12,11 @@ export interface ActionRowProps {
   onChange: (next: ActionDraft) => void;
   onRemove?: () => void;
   devices: Option[];
+  /** The rule has a time condition: an alarm cannot be chosen (it could never be cleared by the rule). */
+  alarmBlocked: boolean;
 }
 
-export function ActionRow({ index, value, onChange, onRemove, devices }: ActionRowProps) {
+export function ActionRow({ index, value, onChange, onRemove, devices, alarmBlocked }: ActionRowProps) {
   const { t } = useTranslation();
   return (
     <Group gap="xs" align="flex-end" wrap="wrap" data-testid="action-row">
@@ -23,9 +25,14 @@ export function ActionRow({ index, value, onChange, onRemove, devices }: ActionR
       </Text>
       <Select
         label={t('rules.form.actionKind')}
-        w={170}
+        // Wide enough for the alarm choice's reason when a time condition rules it out.
+        w={alarmBlocked ? 300 : 170}
         allowDeselect={false}
-        data={(['alarm', 'notify', 'command'] as const).map((k) => ({ value: k, label: t(`rules.form.action.${k}`) }))}
+        data={(['alarm', 'notify', 'command'] as const).map((k) => ({
+          value: k,
+          label: k === 'alarm' && alarmBlocked ? t('rules.form.alarmBlocked') : t(`rules.form.action.${k}`),
+          disabled: k === 'alarm' && alarmBlocked && value.kind !== 'alarm',
+        }))}
         value={value.kind}
         onChange={(k) => onChange(newAction(k ?? 'alarm'))}
       />
@@ -88,6 +95,24 @@ export function ActionRow({ index, value, onChange, onRemove, devices }: ActionR
             w={180}
             value={value.paras}
             onChange={(e) => onChange({ ...value, paras: e.currentTarget.value })}
+          />
+          <NumberInput
+            label={t('rules.form.expireTime')}
+            description={t('rules.form.expireHint')}
+            w={150}
+            min={0}
+            max={2_592_000}
+            clampBehavior="strict"
+            allowDecimal={false}
+            value={value.expireTime}
+            onChange={(n) => onChange({ ...value, expireTime: typeof n === 'number' ? n : '' })}
+          />
+          <TextInput
+            label={t('rules.form.callbackUrl')}
+            placeholder="https://…"
+            w={240}
+            value={value.callbackUrl}
+            onChange={(e) => onChange({ ...value, callbackUrl: e.currentTarget.value })}
           />
         </>
       )}

@@ -18,21 +18,39 @@ import {
 } from './ruleQueries.js';
 import type { NameOf } from './ruleSentence.js';
 import { TargetModal } from './TargetModal.js';
+import { withoutPassword } from './targetDraft.js';
 import { useRuleNames } from './useRuleNames.js';
 
-function where(target: ForwardTarget): string {
+/** Where a target sends to, with what matters about how: topic, QoS, routing, rotation, sign-in, TLS. */
+function where(t: TFunction, target: ForwardTarget): string {
   const c = target.config;
+  const parts: string[] = [];
   switch (c.kind) {
     case 'http':
-    case 'amqp':
-      return c.url;
+      parts.push(withoutPassword(c.url));
+      break;
     case 'mqtt':
-      return `${c.url} · ${c.topic}`;
-    case 'file':
-      return c.dir;
+      parts.push(withoutPassword(c.url), c.topic, `QoS ${c.qos}`);
+      if (c.username) parts.push(t('rules.targets.auth', { user: c.username }));
+      break;
+    case 'amqp':
+      parts.push(withoutPassword(c.url), `${c.exchange || t('rules.targets.defaultExchange')} → ${c.routingKey}`);
+      if (c.queue) parts.push(c.queue);
+      break;
     case 'kafka':
-      return `${c.brokers.join(', ')} · ${c.topic}`;
+      parts.push(c.brokers.join(', '), c.topic);
+      if (c.sasl)
+        parts.push(`SASL ${c.sasl.mechanism.toUpperCase()} · ${t('rules.targets.auth', { user: c.sasl.username })}`);
+      if (c.tls) parts.push(t('rules.targets.tlsOn'));
+      break;
+    case 'file':
+      parts.push(
+        c.dir,
+        t('rules.targets.rotation', { mib: Math.round(c.maxBytes / 1048576), minutes: c.maxAgeMinutes }),
+      );
+      break;
   }
+  return parts.join(' · ');
 }
 
 function TargetsTable({ targets }: { targets: ForwardTarget[] }) {
@@ -65,7 +83,7 @@ function TargetsTable({ targets }: { targets: ForwardTarget[] }) {
               </Text>
             </Table.Td>
             <Table.Td maw={240} style={{ overflowWrap: 'anywhere' }}>
-              <Text size="xs">{where(x)}</Text>
+              <Text size="xs">{where(t, x)}</Text>
             </Table.Td>
             <Table.Td>
               <Badge color={x.state.connected ? 'teal' : 'red'} variant="light" data-testid="target-connected">
@@ -84,7 +102,7 @@ function TargetsTable({ targets }: { targets: ForwardTarget[] }) {
                 {x.state.drops}
               </Text>
             </Table.Td>
-            <Table.Td maw={260}>
+            <Table.Td maw={260} data-testid="target-error">
               {x.state.lastError ? (
                 <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
                   {x.state.lastError}

@@ -9,12 +9,13 @@ import {
   Group,
   Modal,
   SegmentedControl,
+  Select,
   Stack,
   Switch,
   Text,
   TextInput,
 } from '@mantine/core';
-import { IconPlus, IconTestPipe } from '@tabler/icons-react';
+import { IconClock, IconPlus, IconTestPipe } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LinkageRule } from '../../../core/contract/index.js';
@@ -22,7 +23,17 @@ import { formatDateTime } from '../../app/i18n.js';
 import { describeApiError } from '../../api/errorNotifications.js';
 import { ActionRow } from './ActionRow.js';
 import { ConditionRow } from './ConditionRow.js';
-import { bodyOf, draftOf, emptyCondition, emptyDraft, newAction, type RuleDraft } from './ruleDraft.js';
+import {
+  alarmWithTimer,
+  bodyOf,
+  draftOf,
+  emptyCondition,
+  emptyDraft,
+  emptyTimer,
+  hasTimer,
+  newAction,
+  type RuleDraft,
+} from './ruleDraft.js';
 import { useSaveLinkageRule, useTryLinkageRule } from './ruleQueries.js';
 import { ruleSentence } from './ruleSentence.js';
 import { useRuleNames } from './useRuleNames.js';
@@ -31,6 +42,13 @@ export interface LinkageRuleModalProps {
   /** The rule to edit; a new rule when absent. */
   rule?: LinkageRule;
   onClose: () => void;
+}
+
+/** The zones a window can be in, with the chosen one even if this browser does not list it. */
+function timeZoneOptions(current: string): string[] {
+  const zones = new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
+  if (current) zones.add(current);
+  return [...zones];
 }
 
 export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
@@ -42,6 +60,8 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
   const set = (patch: Partial<RuleDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const body = bodyOf(draft);
   const error = save.error ?? trial.error;
+  const timerTaken = hasTimer(draft);
+  const conflict = alarmWithTimer(draft);
 
   return (
     <Modal
@@ -56,6 +76,11 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
           required
           value={draft.name}
           onChange={(e) => set({ name: e.currentTarget.value })}
+        />
+        <TextInput
+          label={t('rules.form.description')}
+          value={draft.description}
+          onChange={(e) => set({ description: e.currentTarget.value })}
         />
         {draft.conditions.length > 1 && (
           <Group gap="xs">
@@ -78,6 +103,7 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
             value={c}
             options={names.options}
             productOfDevice={names.productOfDevice}
+            timerTaken={timerTaken}
             onChange={(next) => set({ conditions: draft.conditions.map((x, j) => (j === i ? next : x)) })}
             {...(draft.conditions.length > 1
               ? { onRemove: () => set({ conditions: draft.conditions.filter((_, j) => j !== i) }) }
@@ -94,6 +120,15 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
           >
             {t('rules.form.addCondition')}
           </Button>
+          <Button
+            variant="subtle"
+            size="xs"
+            leftSection={<IconClock size={14} />}
+            onClick={() => set({ conditions: [...draft.conditions, emptyTimer()] })}
+            disabled={draft.conditions.length >= 10 || timerTaken}
+          >
+            {t('rules.form.addTimer')}
+          </Button>
         </Group>
         <Divider />
         {draft.actions.map((a, i) => (
@@ -102,6 +137,7 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
             index={i}
             value={a}
             devices={names.options.device}
+            alarmBlocked={timerTaken}
             onChange={(next) => set({ actions: draft.actions.map((x, j) => (j === i ? next : x)) })}
             {...(draft.actions.length > 1
               ? { onRemove: () => set({ actions: draft.actions.filter((_, j) => j !== i) }) }
@@ -119,6 +155,11 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
             {t('rules.form.addAction')}
           </Button>
         </Group>
+        {conflict && (
+          <Alert color="red" variant="light" title={t('rules.form.alarmTimerTitle')} data-testid="alarm-timer-conflict">
+            {t('rules.form.alarmTimerReason')}
+          </Alert>
+        )}
         <Divider />
         <Switch
           label={t('rules.form.windowOn')}
@@ -141,11 +182,14 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
               value={draft.endTime}
               onChange={(e) => set({ endTime: e.currentTarget.value })}
             />
-            <TextInput
+            <Select
               label={t('rules.form.timezone')}
-              w={180}
+              searchable
+              allowDeselect={false}
+              w={220}
+              data={timeZoneOptions(draft.timezone)}
               value={draft.timezone}
-              onChange={(e) => set({ timezone: e.currentTarget.value })}
+              onChange={(z) => set({ timezone: z ?? draft.timezone })}
             />
             <Chip.Group
               multiple
@@ -211,6 +255,7 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
             </Button>
             <Button
               loading={save.isPending}
+              disabled={conflict}
               onClick={() => {
                 trial.reset();
                 save.mutate({ ...(rule ? { ruleId: rule.ruleId } : {}), body }, { onSuccess: onClose });

@@ -3,35 +3,13 @@ import { ActionIcon, Badge, Button, Card, Group, Stack, Switch, Table, Text, Tit
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LinkageRule, RuleActionResult, RuleReason } from '../../../core/contract/index.js';
+import type { LinkageRule, RuleActionResult } from '../../../core/contract/index.js';
 import { formatDateTime } from '../../app/i18n.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { LinkageRuleModal } from './LinkageRuleModal.js';
 import { useDeleteLinkageRule, useEnableLinkageRule, useLinkageRules, useRuleFirings } from './ruleQueries.js';
-import { ruleSentence, type NameOf } from './ruleSentence.js';
+import { reasonSentence, ruleSentence, type NameOf } from './ruleSentence.js';
 import { useRuleNames } from './useRuleNames.js';
-
-const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-
-/** "Meter 7: temperature = 35 (> 30)"; other reasons as their fields. */
-function reasonText(r: RuleReason, nameOf: NameOf): string {
-  if (r.type === 'TIMER') return r.satisfactionTime;
-  const { property, operator, value, threshold, threshold2 } = r.info;
-  if (typeof property !== 'string' || typeof operator !== 'string') {
-    return `${nameOf('device', r.id)}: ${Object.entries(r.info)
-      .map(([k, v]) => `${k}=${show(v)}`)
-      .join(', ')}`;
-  }
-  const bound =
-    operator === 'changed'
-      ? ` (${operator})`
-      : threshold2 !== undefined
-        ? ` (${operator} ${show(threshold)}–${show(threshold2)})`
-        : threshold !== undefined
-          ? ` (${operator} ${show(threshold)})`
-          : '';
-  return `${nameOf('device', r.id)}: ${property} = ${show(value)}${bound}`;
-}
 
 function ResultBadge({ result }: { result: RuleActionResult }) {
   const { t } = useTranslation();
@@ -74,11 +52,11 @@ function FiringsTable({ nameOf }: { nameOf: NameOf }) {
             <Table.Td>
               {f.reasons.map((r, i) => (
                 <Text size="sm" key={i}>
-                  {reasonText(r, nameOf)}
+                  {reasonSentence(t, r, nameOf, formatDateTime)}
                 </Text>
               ))}
             </Table.Td>
-            <Table.Td>
+            <Table.Td miw={170}>
               <Group gap={4}>
                 {f.actionsResults.map((a, i) => (
                   <ResultBadge key={i} result={a} />
