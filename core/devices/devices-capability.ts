@@ -33,6 +33,16 @@ export interface DevicesCapabilityOptions {
   groupScope: (groupId: string, descendants: boolean) => readonly string[];
 }
 
+/** Every migration of the devices tables, in order: tests that build a registry on their own use this too. */
+export const devicesMigrations = [
+  ...deviceMigrations,
+  statusHistoryMigration,
+  gatewayMigration,
+  groupsAndTagsMigration,
+  nodeTypeMigration,
+  bindMigration,
+];
+
 export function createDevicesCapability(options: DevicesCapabilityOptions): DevicesCapability {
   let registry: DeviceRegistry | undefined;
   let status: DeviceStatusEngine | undefined;
@@ -46,14 +56,7 @@ export function createDevicesCapability(options: DevicesCapabilityOptions): Devi
 
   return {
     name: 'devices',
-    migrations: [
-      ...deviceMigrations,
-      statusHistoryMigration,
-      gatewayMigration,
-      groupsAndTagsMigration,
-      nodeTypeMigration,
-      bindMigration,
-    ],
+    migrations: devicesMigrations,
     get registry() {
       return running(registry);
     },

@@ -105,6 +105,7 @@ describe('the workbench API', () => {
     expect(info.ports).toEqual(core.runtime.ports);
     expect(info.ports.mqtt).toBeGreaterThan(0);
     expect(info.listeners.map((l) => `${l.name}/${l.protocol}`).sort()).toEqual([
+      'bind/tcp',
       'coap/udp',
       'mqtt/tcp',
       'northbound/tcp',

@@ -6,10 +6,9 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../../core/clock.js';
-import { DeviceRegistry, deviceMigrations, gatewayMigration } from '../../../../core/devices/device-registry.js';
-import { groupsAndTagsMigration } from '../../../../core/devices/device-tags.js';
+import { DeviceRegistry } from '../../../../core/devices/device-registry.js';
+import { devicesMigrations } from '../../../../core/devices/devices-capability.js';
 import { createSecretBox } from '../../../../core/devices/secret-box.js';
-import { statusHistoryMigration } from '../../../../core/devices/status-history.js';
 import { DomainError } from '../../../../core/domain-error.js';
 import { GroupService } from '../../../../core/groups/group-service.js';
 import { GroupStore, groupMigrations } from '../../../../core/groups/group-store.js';
@@ -32,7 +31,7 @@ function setup() {
     [
       {
         capability: 'devices',
-        migrations: [...deviceMigrations, statusHistoryMigration, gatewayMigration, groupsAndTagsMigration],
+        migrations: devicesMigrations,
       },
       { capability: 'groups', migrations: groupMigrations },
     ],
