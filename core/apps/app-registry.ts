@@ -135,6 +135,7 @@ export class AppRegistry {
   private readonly grantAccess;
   private readonly ownedCount;
   private readonly othersCount;
+  private readonly byDefault;
   /** Cached per device for the ingest path: the data store asks on every report. */
   private readonly historyCache = new Map<string, boolean>();
 
@@ -152,6 +153,7 @@ export class AppRegistry {
     );
     this.ownedCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM app_devices WHERE app_id = ?');
     this.othersCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM app_devices WHERE app_id != ?');
+    this.byDefault = db.prepare<[], AppRow>('SELECT * FROM apps WHERE is_default = 1');
   }
 
   private deviceCount(row: AppRow): number {
@@ -177,7 +179,7 @@ export class AppRegistry {
   }
 
   private defaultRow(): AppRow | undefined {
-    return this.db.prepare<[], AppRow>('SELECT * FROM apps WHERE is_default = 1').get();
+    return this.byDefault.get();
   }
 
   /**

@@ -72,9 +72,7 @@ export class ConfigService {
       retry_count: input.retry.count,
       retry_interval_s: input.retry.intervalS,
     };
-    const waiting = this.deps.store
-      .open()
-      .find((r) => r.device_id === deviceId && r.status === 'WAITING' && !this.attempting.has(r.id));
+    const waiting = this.deps.store.openOf(deviceId).find((r) => r.status === 'WAITING' && !this.attempting.has(r.id));
     let row: ConfigRow;
     if (waiting) {
       const values = mergeConfigs(JSON.parse(waiting.config) as ConfigValues, input.values);
@@ -161,8 +159,8 @@ export class ConfigService {
   private presence(event: PresenceEvent): void {
     if (event.kind === 'offline') return;
     const waiting = this.deps.store
-      .open()
-      .filter((r) => r.device_id === event.deviceId && r.status === 'WAITING' && !this.timers.has(r.id));
+      .openOf(event.deviceId)
+      .filter((r) => r.status === 'WAITING' && !this.timers.has(r.id));
     if (waiting.length === 0) return;
     const run = () => {
       for (const r of waiting) void this.attempt(r.id, false);

@@ -93,6 +93,7 @@ export class ConfigStore {
   private readonly selectByDevice;
   private readonly selectOpen;
   private readonly selectLastSuccess;
+  private readonly selectOpenOfDevice;
 
   constructor(private readonly db: Database) {
     this.insertRow = db.prepare(
@@ -106,6 +107,9 @@ export class ConfigStore {
     );
     this.selectOpen = db.prepare<[], ConfigRow>(
       `SELECT * FROM config_updates WHERE status IN ('WAITING', 'SENDING') ORDER BY created_at, rowid`,
+    );
+    this.selectOpenOfDevice = db.prepare<[string], ConfigRow>(
+      `SELECT * FROM config_updates WHERE status IN ('WAITING', 'SENDING') AND device_id = ? ORDER BY created_at, rowid`,
     );
     this.selectLastSuccess = db.prepare<[string], ConfigRow>(
       `SELECT * FROM config_updates WHERE device_id = ? AND status = 'SUCCESS' ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
@@ -140,6 +144,10 @@ export class ConfigStore {
 
   open(): ConfigRow[] {
     return this.selectOpen.all();
+  }
+
+  openOf(deviceId: string): ConfigRow[] {
+    return this.selectOpenOfDevice.all(deviceId);
   }
 
   lastSuccessful(deviceId: string): ConfigRow | undefined {

@@ -151,6 +151,8 @@ export class DeviceRegistry {
   private readonly listeners = new Set<(change: RegistryChange) => void>();
   private readonly byId;
   private readonly insert;
+  private readonly touchRow;
+  private readonly statusRow;
 
   constructor(
     private readonly db: Database,
@@ -163,6 +165,10 @@ export class DeviceRegistry {
       `INSERT INTO devices (id, product_id, node_id, name, protocol_type, secret_sealed, verify_code, activation_deadline, created_at, updated_at, gateway_id)
        VALUES (@id, @productId, @nodeId, @name, @protocolType, @sealed, @verifyCode, @deadline, @now, @now, @gatewayId)`,
     );
+    this.touchRow = db.prepare(
+      'UPDATE devices SET status = ?, last_seen_at = ?, activated = 1, activation_deadline = NULL WHERE id = ?',
+    );
+    this.statusRow = db.prepare('UPDATE devices SET status = ? WHERE id = ?');
   }
 
   /** Runs `fn` in one transaction (batch registration commits a chunk at a time). */
@@ -597,18 +603,14 @@ export class DeviceRegistry {
     const row = this.byId.get(deviceId);
     if (!row) return undefined;
     const now = this.clock.now();
-    this.db
-      .prepare(
-        'UPDATE devices SET status = ?, last_seen_at = ?, activated = 1, activation_deadline = NULL WHERE id = ?',
-      )
-      .run(status, now, deviceId);
+    this.touchRow.run(status, now, deviceId);
     if (row.activated === 0 && (row.verify_code !== null || row.activation_deadline !== null))
       this.emit({ kind: 'activated', deviceId });
     return row.status;
   }
 
   setStatus(deviceId: string, status: DeviceStatus): void {
-    this.db.prepare('UPDATE devices SET status = ? WHERE id = ?').run(status, deviceId);
+    this.statusRow.run(status, deviceId);
   }
 
   /** At start nobody is connected yet: MQTT devices left online by the last run are offline now. Returns their ids. */

@@ -45,6 +45,8 @@ export function createUplinkRouter(
     const r = parseGatewayReport(payload);
     if (!r.ok) return pipeline.refuse(id, topic, r.error, payload);
     const registry = deps.devices();
+    // Started in order and awaited together: the sub-devices' values share the store's write ticks.
+    const stored: Promise<void>[] = [];
     for (const sub of r.value) {
       const child = registry.get(sub.deviceId);
       if (!child) {
@@ -58,8 +60,11 @@ export function createUplinkRouter(
       }
       deps.status().reported(child.deviceId);
       if (child.deviceId !== id) ctx.presence(child.deviceId, 'reported');
-      await store({ ...session, deviceId: child.deviceId, productId: child.productId }, topic, sub.services, payload);
+      stored.push(
+        store({ ...session, deviceId: child.deviceId, productId: child.productId }, topic, sub.services, payload),
+      );
     }
+    await Promise.all(stored);
   };
 
   // Events about a sub-device (it is named in object_device_id) are reported for it, with the gateway that sent them.
