@@ -1,6 +1,10 @@
 // The device-facing HTTP listener of the Agent-Lite-style bind (R-4.5): one POST, answered with the device's
-// deviceId and MQTT secret, or a refusal naming why. It runs on a device port, beside MQTT and CoAP.
+// deviceId and MQTT secret, or a refusal naming why. It runs on a device port, beside MQTT and CoAP, and speaks
+// HTTPS (as the SDK expects) or plain HTTP on the same port: the first byte of a connection tells which.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Device } from '../contract/devices.js';
 import type { TcpListener } from '../device-ports.js';
 import { DomainError } from '../domain-error.js';
@@ -12,6 +16,77 @@ export interface BindDeps {
   appIdOf(deviceId: string): string;
   /** Where the device connects next. */
   mqttPort(): number | undefined;
+  /** The certificate for HTTPS binds, made on the first one. */
+  secureContext: () => SecureContext;
+}
+
+/** A TLS record starts with the handshake content type. */
+const TLS_HANDSHAKE = 0x16;
+
+/**
+ * The socket with its first bytes put back in front. TLS reads a net.Socket's handle directly and would miss bytes
+ * already read into JavaScript, so it gets this plain stream instead.
+ */
+class Rewound extends Duplex {
+  constructor(
+    private readonly inner: Socket,
+    first: Buffer,
+  ) {
+    super();
+    this.push(first);
+    inner.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) inner.pause();
+    });
+    inner.on('end', () => this.push(null));
+    inner.on('close', () => this.destroy());
+    inner.on('error', (error: Error) => this.destroy(error));
+  }
+
+  override _read(): void {
+    this.inner.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.inner.write(chunk, done);
+  }
+
+  override _final(done: () => void): void {
+    this.inner.end(done);
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.inner.destroy();
+    done(error);
+  }
+}
+
+/** Hands the connection to the HTTP server as it is, or inside TLS when the client opened with a handshake. */
+function acceptPlainOrTls(socket: Socket, server: Server, secureContext: () => SecureContext, log: Logger): void {
+  socket.once('data', (first: Buffer) => {
+    socket.pause();
+    if (first[0] !== TLS_HANDSHAKE) {
+      socket.unshift(first);
+      server.emit('connection', socket);
+      socket.resume();
+      return;
+    }
+    let context: SecureContext;
+    try {
+      context = secureContext();
+    } catch (error) {
+      log.error({ err: error }, 'bind: no certificate for HTTPS');
+      socket.destroy();
+      return;
+    }
+    const tls = new TLSSocket(new Rewound(socket, first), { isServer: true, secureContext: context });
+    tls.on('error', (error: Error) => {
+      log.debug(`bind: TLS connection failed: ${error.message}`);
+      socket.destroy();
+    });
+    tls.on('close', () => socket.destroy());
+    server.emit('connection', tls);
+  });
+  socket.on('error', () => socket.destroy());
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -80,6 +155,6 @@ export function serveAgentLiteBind(listener: TcpListener, deps: BindDeps, log: L
       }
     });
   });
-  listener.serve((socket) => server.emit('connection', socket));
+  listener.serve((socket) => acceptPlainOrTls(socket, server, deps.secureContext, log));
   return server;
 }

@@ -1,10 +1,12 @@
 // The gateways capability: its tables, the service on the platform clock, its routes and live events.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Capability } from '../capability.js';
 import { gatewayRoutes } from '../contract/gateways.js';
 import type { DevicePorts, TcpListener } from '../device-ports.js';
 import type { Logger } from '../log/logger.js';
+import { loadDeviceTlsCredentials } from '../tls/tls-certificate.js';
 import { DEFAULT_BIND_PORT } from './agent-lite-bind.js';
 import { serveAgentLiteBind, type BindDeps } from './agent-lite-bind-server.js';
 import { GatewayService, type GatewayDeps } from './gateway-service.js';
@@ -50,7 +52,7 @@ export function createGatewaysCapability(options: GatewaysCapabilityOptions): Ga
       if (!service) throw new Error('the gateways capability has not started');
       return service;
     },
-    async start({ db, clock, bus, logger, routes, ports, config }) {
+    async start({ db, clock, bus, logger, routes, ports, config, dataDir }) {
       const { agentLite, ...deps } = options();
       const s = new GatewayService(new GatewayStore(db), clock, logger, {
         ...deps,
@@ -73,7 +75,20 @@ export function createGatewaysCapability(options: GatewaysCapabilityOptions): Ga
       if (mqtt) {
         const host = (mqtt.server.address() as AddressInfo | null)?.address ?? '127.0.0.1';
         const listener = await bindAgentLitePort(ports, config.bindPort, host, logger);
-        bindServer = serveAgentLiteBind(listener, { ...agentLite, mqttPort: () => ports.tcp('mqtt')?.port }, logger);
+        let context: SecureContext | undefined;
+        // The device-facing certificate: MQTTS's (the user's own pair or the self-signed one in the data folder).
+        const secureContext = () => {
+          if (!context) {
+            const { cert, key } = loadDeviceTlsCredentials(dataDir, config);
+            context = createSecureContext({ cert, key });
+          }
+          return context;
+        };
+        bindServer = serveAgentLiteBind(
+          listener,
+          { ...agentLite, mqttPort: () => ports.tcp('mqtt')?.port, secureContext },
+          logger,
+        );
       }
     },
     stop() {

@@ -96,3 +96,16 @@ export function loadOrCreateTlsCredentials(
     generated,
   };
 }
+
+/** The device-facing certificate (MQTTS, HTTPS binds): the user's pair when both files are configured. */
+export function loadDeviceTlsCredentials(
+  dataDir: string,
+  config: { mqttsCertFile?: string | undefined; mqttsKeyFile?: string | undefined },
+): TlsCredentials {
+  return loadOrCreateTlsCredentials(
+    dataDir,
+    config.mqttsCertFile && config.mqttsKeyFile
+      ? { certFile: config.mqttsCertFile, keyFile: config.mqttsKeyFile }
+      : undefined,
+  );
+}

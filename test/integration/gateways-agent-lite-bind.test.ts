@@ -1,6 +1,9 @@
 // Agent-Lite-style bind (R-4.5) with real clients: a device registered in verification-code mode (verifyCode =
 // nodeId) binds once over HTTP with curl, gets its deviceId and MQTT secret, and then logs in with the Python paho
-// client; a wrong code, an unknown nodeId, a second bind and the registration's old secret are all refused.
+// client; a wrong code, an unknown nodeId, a second bind and the registration's old secret are all refused. The same
+// port speaks HTTPS with the device-facing (MQTTS) certificate, checked by curl against that certificate.
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/clock.js';
 import { apiRoutes } from '../../core/contract/index.js';
@@ -23,6 +26,7 @@ let nbToken: string;
 let receiver: TestReceiverServer;
 let deviceId: string;
 let registrationSecret: string;
+let dataDir: string;
 
 const bindUrl = () => `http://127.0.0.1:${core.runtime.ports.bind}/iocm/dev/sec/v1.1.0/bind`;
 const bind = async (verifyCode: string, nodeId: string) => {
@@ -48,7 +52,8 @@ async function nb(path: string, body: unknown) {
 }
 
 beforeAll(async () => {
-  core = await startCore({ dataDir: tempDir(), clock, appId: APP_ID, appSecret: APP_SECRET });
+  dataDir = tempDir();
+  core = await startCore({ dataDir, clock, appId: APP_ID, appSecret: APP_SECRET });
   productId = (
     await call(apiRoutes.createProductFromSample, { params: { name: 'Gateway_WorkbenchSamples_GW100MQTT' } })
   ).id;
@@ -139,6 +144,44 @@ describe('Agent-Lite-style bind', () => {
     } finally {
       await device2.vanish();
     }
+  });
+
+  it('binds over HTTPS on the same port, with the certificate the device pins for MQTTS', async () => {
+    const registered = await nb('/iocm/app/reg/v1.1.0/deviceCredentials', {
+      nodeId: 'al-gw-tls',
+      verifyCode: 'al-gw-tls',
+      productId,
+      timeout: 600,
+    });
+    expect(registered.status).toBe(200);
+    const body = JSON.stringify({ verifyCode: 'al-gw-tls', deviceInfo: { nodeId: 'al-gw-tls' } });
+    const url = `https://localhost:${core.runtime.ports.bind}/iocm/dev/sec/v1.1.0/bind`;
+    const args = ['-X', 'POST', '-H', 'content-type: application/json', '--data', body, url];
+    // Without the certificate curl refuses the self-signed server: it is really TLS.
+    const untrusted = await curl(args);
+    expect(untrusted.exitCode).not.toBe(0);
+    const bound = await curl(['--cacert', join(dataDir, 'mqtts', 'server-cert.pem'), ...args]);
+    expect(bound.exitCode).toBe(0);
+    expect(bound.status).toBe(200);
+    expect(curlJson(bound)).toMatchObject({ resultCode: 0, deviceId: registered.json.deviceId, mqttAddr: 'localhost' });
+    // Plain HTTP still works beside it.
+    const plain = await bind('al-gw-tls', 'al-gw-tls');
+    expect(plain.json).toMatchObject({ error_code: 'BIND_ALREADY_BOUND' });
+  });
+
+  it('closes a connection that opens like TLS and then sends garbage, and goes on serving', async () => {
+    const socket = connect(core.runtime.ports.bind ?? 0, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.on('error', () => undefined);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    // A ClientHello record too short to be one.
+    socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0xff]));
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // The server answered with a TLS alert record before closing.
+    expect(Buffer.concat(received)[0]).toBe(0x15);
+    const after = await bind('nobody', 'nobody');
+    expect(after.status).toBe(404);
   });
 
   it('refuses a bind after the registration timed out (the device is gone)', async () => {

@@ -5,7 +5,7 @@ import type { Aedes } from 'aedes';
 import type { Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import type { CapabilityContext } from '../../capability.js';
-import { loadOrCreateTlsCredentials } from '../../tls/tls-certificate.js';
+import { loadDeviceTlsCredentials } from '../../tls/tls-certificate.js';
 import type { MqttAccessContext } from './access-context.js';
 import type { MqttDownlinkAdapter } from './downlink.js';
 import { tapConnection } from './frame-tap.js';
@@ -68,12 +68,7 @@ export function serveDeviceSockets(
 
   const tlsListener = ports.tcp('mqtts');
   if (!tlsListener) return;
-  const credentials = loadOrCreateTlsCredentials(
-    dataDir,
-    config.mqttsCertFile && config.mqttsKeyFile
-      ? { certFile: config.mqttsCertFile, keyFile: config.mqttsKeyFile }
-      : undefined,
-  );
+  const credentials = loadDeviceTlsCredentials(dataDir, config);
   const secureContext = createSecureContext({ cert: credentials.cert, key: credentials.key });
   log.info(
     `MQTTS on port ${tlsListener.port} with ${credentials.generated ? 'a new self-signed' : 'the'} certificate ${credentials.certFile} (SHA-256 ${credentials.fingerprint256})`,
