@@ -93,6 +93,8 @@ export const busEventSchemas = {
     ruleId: z.string().optional(),
     ruleName: z.string().optional(),
     firingId: z.string().optional(),
+    /** When the rule's conditions came to hold (ISO). */
+    triggerTime: z.string().optional(),
     deviceId: z.string().optional(),
     notify: z.boolean().optional(),
     alarmId: z.string().optional(),

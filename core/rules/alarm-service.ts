@@ -7,37 +7,40 @@ import type { RulesStore } from './rules-store.js';
 import type { Clock } from '../clock.js';
 import { formatNorthboundTime } from '../northbound/index.js';
 
+export type RaisedAlarm = Pick<Alarm, 'alarmId' | 'count' | 'state'>;
+
 const severity: Readonly<Record<AlarmLevel, number>> = { critical: 4, major: 3, minor: 2, warning: 1 };
 
 export class AlarmService {
   constructor(
     private readonly store: RulesStore,
     private readonly clock: Clock,
-    private readonly changed: (alarm: Alarm) => void,
+    private readonly changed: (alarm: Pick<Alarm, 'alarmId' | 'state'>) => void,
   ) {}
 
+  /** Raises the rule's alarm on the device, or counts a repeat of the one still open. */
   raise(
     input: { appId: string; deviceId: string | null; ruleId: string; level: AlarmLevel; name: string; content: string },
     at: number,
-  ): Alarm {
-    const open = this.store.openAlarm(input.ruleId, input.deviceId, input.name);
-    let alarmId: string;
+  ): RaisedAlarm {
+    const open = this.store.openAlarmRef(input.ruleId, input.deviceId, input.name);
+    let raised: RaisedAlarm;
     if (open) {
-      alarmId = open.alarmId;
-      this.store.repeatAlarm(alarmId, at, input.level, input.content);
+      this.store.repeatAlarm(open.alarmId, at, input.level, input.content);
+      raised = { alarmId: open.alarmId, count: open.count + 1, state: open.state };
     } else {
-      alarmId = randomUUID();
-      this.store.insertAlarm({ alarmId, ...input, at });
+      raised = { alarmId: randomUUID(), count: 1, state: 'active' };
+      this.store.insertAlarm({ alarmId: raised.alarmId, ...input, at });
     }
-    return this.announce(alarmId);
+    this.changed(raised);
+    return raised;
   }
 
   /** The rule's conditions stopped holding for the device: its open alarms clear. */
   recover(ruleId: string, deviceId: string | null, at: number): void {
-    for (const alarm of this.store.alarms({ deviceId: deviceId ?? undefined, limit: 1000 })) {
-      if (alarm.ruleId !== ruleId || alarm.deviceId !== deviceId || alarm.state === 'cleared') continue;
-      this.store.setAlarmState(alarm.alarmId, 'cleared', at, 'rule');
-      this.announce(alarm.alarmId);
+    for (const alarmId of this.store.openAlarmsOf(ruleId, deviceId)) {
+      this.store.setAlarmState(alarmId, 'cleared', at, 'rule');
+      this.changed({ alarmId, state: 'cleared' });
     }
   }
 

@@ -55,6 +55,38 @@ export function compareValue(
   }
 }
 
+/**
+ * `compareValue` for one condition, with its threshold read once: a finite number compared with a numeric threshold
+ * (the usual report) takes a short path; anything else goes the long way, with the same answer.
+ */
+export function comparatorFor(
+  operator: RuleOperator,
+  value: Scalar | undefined,
+  value2?: Scalar,
+): (actual: unknown, previous: unknown) => boolean {
+  const slow = (actual: unknown, previous: unknown) => compareValue(operator, actual, value, value2, previous);
+  const b = asNumber(value);
+  if (b === undefined) return slow;
+  const fast = (test: (a: number) => boolean) => (actual: unknown, previous: unknown) =>
+    typeof actual === 'number' && Number.isFinite(actual) ? test(actual) : slow(actual, previous);
+  switch (operator) {
+    case '>':
+      return fast((a) => a > b);
+    case '>=':
+      return fast((a) => a >= b);
+    case '<':
+      return fast((a) => a < b);
+    case '<=':
+      return fast((a) => a <= b);
+    case '==':
+      return fast((a) => a === b);
+    case '!=':
+      return fast((a) => a !== b);
+    default:
+      return slow;
+  }
+}
+
 const weekdays: Readonly<Record<string, number>> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -1,8 +1,18 @@
 // Live linkage rules: reports are observed inside the ingest transaction (in memory, indexed by device, product and
-// group, so a report costs only the rules that watch it); firings run their actions afterwards, off the uplink path.
+// group, so a report costs only the rules that watch it). A decision is written to the outbox in that transaction
+// and its actions run afterwards, off the uplink path, many firings to a transaction; what a rule knows (which
+// devices it fired for, since when a delayed condition holds, its last timer tick) is kept for a restart.
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { LinkageRule, RuleAction, RuleActionResult, RuleFiring, RuleReason } from '../contract/rules.js';
+import {
+  ruleReasonSchema,
+  type LinkageRule,
+  type RuleAction,
+  type RuleActionResult,
+  type RuleFiring,
+  type RuleReason,
+} from '../contract/rules.js';
 import { nextTimerFiring } from './conditions.js';
 import { RuleEvaluator, type Decision, type ObservedReport } from './rule-evaluator.js';
 import type { RulesStore } from './rules-store.js';
@@ -38,24 +48,84 @@ interface LiveRule {
   evaluator: RuleEvaluator;
   holds: Map<string, { at: number; handle: TimerHandle }>;
   timer?: TimerHandle;
+  /** Only rules that raise alarms have anything to do when their conditions stop holding. */
+  raisesAlarms: boolean;
 }
+
+interface Queued {
+  rule: LinkageRule;
+  decision: Decision;
+  at: number;
+  /** Its row in the outbox. */
+  seq: number;
+}
+
+const decisionSchema = z.union([
+  z.object({
+    kind: z.literal('fire'),
+    key: z.string(),
+    deviceId: z.string().nullable(),
+    reasons: z.array(ruleReasonSchema),
+  }),
+  z.object({ kind: z.literal('recover'), key: z.string(), deviceId: z.string().nullable() }),
+]);
+
+/** Firings run to one transaction. */
+const BATCH = 256;
+/** The rule_state key of a timer rule's last tick. */
+const TICK_KEY = '#tick';
+const tickSchema = z.object({ at: z.number() });
 
 export class LinkageEngine {
   private readonly rules = new Map<string, LiveRule>();
-  private byDevice = new Map<string, Set<LiveRule>>();
-  private byProduct = new Map<string, Set<LiveRule>>();
-  private byGroup = new Map<string, Set<LiveRule>>();
-  private readonly queue: { rule: LinkageRule; decision: Decision; at: number }[] = [];
+  private byDevice = new Map<string, LiveRule[]>();
+  private byProduct = new Map<string, LiveRule[]>();
+  private byGroup = new Map<string, LiveRule[]>();
+  private readonly queue: Queued[] = [];
   private draining = false;
+  private readonly dirty = new Map<LiveRule, Set<string>>();
   private idle: Array<() => void> = [];
 
   constructor(private readonly deps: LinkageEngineDeps) {}
 
+  /** Starts the enabled rules where they stood, runs the firings a stop interrupted, catches up missed timer ticks. */
   load(): void {
-    for (const rule of this.deps.store.linkageRules()) if (rule.enabled) this.activate(rule, false);
+    this.deps.store.transaction(() => this.restore());
+    if (this.queue.length > 0) this.scheduleDrain();
+  }
+
+  private restore(): void {
+    const store = this.deps.store;
+    const now = this.deps.clock.now();
+    // What a stop interrupted goes first, before anything the restored rules decide now.
+    for (const row of store.outbox()) {
+      const rule = store.linkageRule(row.ruleId);
+      const decision = decisionSchema.safeParse(row.decision);
+      if (!rule || !decision.success) {
+        store.dropFromOutbox(row.seq);
+        continue;
+      }
+      this.queue.push({ rule, decision: decision.data, at: row.at, seq: row.seq });
+    }
+    const replayed = this.queue.slice();
+    for (const rule of store.linkageRules()) {
+      if (!rule.enabled) continue;
+      const live = this.start(rule);
+      let lastTick: number | undefined;
+      for (const { key, body } of store.ruleStates(rule.ruleId)) {
+        if (key === TICK_KEY) lastTick = tickSchema.safeParse(body).data?.at;
+        else if (live.evaluator.restore(key, body)) this.decide(live, key, now);
+      }
+      // A firing decided just before a stop may have gone before what its rule knew was written.
+      for (const item of replayed)
+        if (item.rule.ruleId === rule.ruleId && item.decision.kind === 'fire')
+          live.evaluator.markFired(item.decision.key);
+      this.catchUpTimer(live, lastTick ?? Date.parse(rule.createdAt) - 1, now);
+    }
   }
 
   stop(): void {
+    if (this.dirty.size > 0) this.deps.store.transaction(() => this.saveDirty());
     for (const live of this.rules.values()) this.cancel(live);
     this.rules.clear();
     this.reindex();
@@ -65,13 +135,10 @@ export class LinkageEngine {
     return this.rules.size;
   }
 
-  /** (Re)starts a rule; with `matchNow`, evaluates the last reported data of the devices it covers. */
+  /** (Re)starts a rule afresh; with `matchNow`, evaluates the last reported data of the devices it covers. */
   activate(rule: LinkageRule, matchNow: boolean): void {
     this.deactivate(rule.ruleId);
-    const live: LiveRule = { evaluator: new RuleEvaluator(rule), holds: new Map() };
-    this.rules.set(rule.ruleId, live);
-    this.reindex();
-    this.scheduleTimer(live);
+    const live = this.start(rule);
     if (!matchNow) return;
     const now = this.deps.clock.now();
     const devices = new Set<string>();
@@ -83,12 +150,27 @@ export class LinkageEngine {
     for (const deviceId of devices) this.observe(live, this.reportOf(deviceId, this.deps.latest(deviceId)), now);
   }
 
+  /** Stops a rule and forgets what it knew (enabled again, it starts afresh). */
   deactivate(ruleId: string): void {
     const live = this.rules.get(ruleId);
+    this.deps.store.forgetRuleState(ruleId);
     if (!live) return;
+    this.dirty.delete(live);
     this.cancel(live);
     this.rules.delete(ruleId);
     this.reindex();
+  }
+
+  private start(rule: LinkageRule): LiveRule {
+    const live: LiveRule = {
+      evaluator: new RuleEvaluator(rule),
+      holds: new Map(),
+      raisesAlarms: rule.actions.some((a) => a.kind === 'alarm'),
+    };
+    this.rules.set(rule.ruleId, live);
+    this.reindex();
+    this.scheduleTimer(live);
+    return live;
   }
 
   private cancel(live: LiveRule): void {
@@ -98,13 +180,13 @@ export class LinkageEngine {
   }
 
   private reindex(): void {
-    const byDevice = new Map<string, Set<LiveRule>>();
-    const byProduct = new Map<string, Set<LiveRule>>();
-    const byGroup = new Map<string, Set<LiveRule>>();
-    const add = (index: Map<string, Set<LiveRule>>, key: string, live: LiveRule) => {
-      let set = index.get(key);
-      if (!set) index.set(key, (set = new Set()));
-      set.add(live);
+    const byDevice = new Map<string, LiveRule[]>();
+    const byProduct = new Map<string, LiveRule[]>();
+    const byGroup = new Map<string, LiveRule[]>();
+    const add = (index: Map<string, LiveRule[]>, key: string, live: LiveRule) => {
+      const list = index.get(key);
+      if (!list) index.set(key, [live]);
+      else if (!list.includes(live)) list.push(live);
     };
     for (const live of this.rules.values())
       for (const c of live.evaluator.rule.conditions) {
@@ -131,33 +213,40 @@ export class LinkageEngine {
   reported(deviceId: string, services: ObservedReport['services']): void {
     if (this.rules.size === 0) return;
     const report = this.reportOf(deviceId, services);
-    const touched = new Set<LiveRule>();
-    for (const live of this.byDevice.get(deviceId) ?? []) touched.add(live);
-    if (report.productId !== undefined)
-      for (const live of this.byProduct.get(report.productId) ?? []) touched.add(live);
-    for (const g of report.groupIds) for (const live of this.byGroup.get(g) ?? []) touched.add(live);
-    if (touched.size === 0) return;
+    let touched = this.byDevice.get(deviceId);
+    // A rule watching the device in more than one way sees the report once.
+    const add = (more: LiveRule[] | undefined) => {
+      if (more) touched = touched ? [...new Set([...touched, ...more])] : more;
+    };
+    if (report.productId !== undefined) add(this.byProduct.get(report.productId));
+    for (const g of report.groupIds) add(this.byGroup.get(g));
+    if (!touched) return;
     const now = this.deps.clock.now();
     for (const live of touched) this.observe(live, report, now);
   }
 
   private observe(live: LiveRule, report: ObservedReport, now: number): void {
-    for (const key of live.evaluator.observe(report, now)) this.decide(live, key, now);
+    const keys = live.evaluator.observe(report, now);
+    if (keys) for (const key of keys) this.decide(live, key, now);
   }
 
   private decide(live: LiveRule, key: string, now: number, timerTick = false): void {
     const { decision, wakeAt } = live.evaluator.decide(key, now, timerTick);
-    if (decision) this.enqueue(live.evaluator.rule, decision, now);
+    if (!timerTick) this.markDirty(live, key);
+    if (decision) this.enqueue(live, decision, now);
     const pending = live.holds.get(key);
     if (wakeAt === undefined) {
       pending?.handle.cancel();
       live.holds.delete(key);
     } else if (pending?.at !== wakeAt) {
       pending?.handle.cancel();
-      const handle = this.deps.clock.setTimeout(() => {
-        live.holds.delete(key);
-        if (this.rules.get(live.evaluator.rule.ruleId) === live) this.decide(live, key, this.deps.clock.now());
-      }, wakeAt - now);
+      const handle = this.deps.clock.setTimeout(
+        () => {
+          live.holds.delete(key);
+          if (this.rules.get(live.evaluator.rule.ruleId) === live) this.decide(live, key, this.deps.clock.now());
+        },
+        Math.max(0, wakeAt - now),
+      );
       live.holds.set(key, { at: wakeAt, handle });
     }
   }
@@ -172,16 +261,55 @@ export class LinkageEngine {
       () => {
         live.timer = undefined;
         if (this.rules.get(live.evaluator.rule.ruleId) !== live) return;
-        const at = this.deps.clock.now();
-        for (const key of live.evaluator.timerKeys()) this.decide(live, key, at, true);
+        this.tick(live, this.deps.clock.now());
         this.scheduleTimer(live, next.at + 1);
       },
       Math.max(0, next.at - this.deps.clock.now()),
     );
   }
 
-  private enqueue(rule: LinkageRule, decision: Decision, at: number): void {
-    this.queue.push({ rule, decision, at });
+  private tick(live: LiveRule, at: number): void {
+    this.deps.store.saveRuleState(live.evaluator.rule.ruleId, TICK_KEY, { at });
+    for (const key of live.evaluator.timerKeys()) this.decide(live, key, at, true);
+  }
+
+  /** Ticks that fell while the workbench was stopped fire once, late, when it starts. */
+  private catchUpTimer(live: LiveRule, lastTick: number, now: number): void {
+    const timer = live.evaluator.rule.conditions.find((c) => c.kind === 'timer');
+    if (!timer) return;
+    const missed = nextTimerFiring(timer, lastTick + 1);
+    if (missed && missed.at < now) this.tick(live, now);
+  }
+
+  private enqueue(live: LiveRule, decision: Decision, at: number): void {
+    if (decision.kind === 'recover' && !live.raisesAlarms) return;
+    const rule = live.evaluator.rule;
+    const seq = this.deps.store.addToOutbox(rule.ruleId, at, decision);
+    this.queue.push({ rule, decision, at, seq });
+    this.scheduleDrain();
+  }
+
+  /**
+   * What a rule knows about a key is written with the next drain, many keys to a transaction and the latest state of
+   * each; a firing's own outbox row, written with the report, carries what a crash in between would lose.
+   */
+  private markDirty(live: LiveRule, key: string): void {
+    let keys = this.dirty.get(live);
+    if (!keys) this.dirty.set(live, (keys = new Set()));
+    keys.add(key);
+    this.scheduleDrain();
+  }
+
+  private saveDirty(): void {
+    for (const [live, keys] of this.dirty) {
+      if (this.rules.get(live.evaluator.rule.ruleId) !== live) continue;
+      for (const key of keys)
+        this.deps.store.saveRuleState(live.evaluator.rule.ruleId, key, live.evaluator.snapshot(key));
+    }
+    this.dirty.clear();
+  }
+
+  private scheduleDrain(): void {
     if (this.draining) return;
     this.draining = true;
     setImmediate(() => void this.drain());
@@ -194,15 +322,47 @@ export class LinkageEngine {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const item = this.queue.shift();
-      if (!item) break;
+    if (this.dirty.size > 0 && this.queue.length === 0)
       try {
-        if (item.decision.kind === 'fire') await this.fire(item.rule, item.decision, item.at);
-        else this.deps.alarms.recover(item.rule.ruleId, item.decision.deviceId, this.deps.clock.now());
+        this.deps.store.transaction(() => this.saveDirty());
       } catch (error) {
         this.deps.onError(error);
       }
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, BATCH);
+      // Commands are asynchronous: they go first, the rest of every firing in the batch then shares a transaction.
+      const sent = new Map<Queued, RuleActionResult[]>();
+      for (const item of batch)
+        if (item.decision.kind === 'fire' && item.rule.actions.some((a) => a.kind === 'command'))
+          sent.set(item, await this.sendCommands(item.rule));
+      const fired: RuleFiring[] = [];
+      try {
+        this.deps.store.transaction(() => {
+          this.saveDirty();
+          const counts = new Map<string, { count: number; lastAt: number }>();
+          for (const item of batch) {
+            try {
+              if (item.decision.kind === 'fire') {
+                fired.push(this.fire(item.rule, item.decision, item.at, sent.get(item) ?? []));
+                const c = counts.get(item.rule.ruleId);
+                if (c) {
+                  c.count++;
+                  c.lastAt = Math.max(c.lastAt, item.at);
+                } else counts.set(item.rule.ruleId, { count: 1, lastAt: item.at });
+              } else this.deps.alarms.recover(item.rule.ruleId, item.decision.deviceId, this.deps.clock.now());
+            } catch (error) {
+              this.deps.onError(error);
+            }
+          }
+          for (const [ruleId, c] of counts) this.deps.store.countFirings(ruleId, c.count, c.lastAt);
+          const last = batch.at(-1);
+          if (last) this.deps.store.removeFromOutbox(last.seq);
+          this.deps.store.pruneOldFirings();
+        });
+      } catch (error) {
+        this.deps.onError(error);
+      }
+      for (const firing of fired) this.deps.fired(firing);
     }
     this.draining = false;
     const waiting = this.idle;
@@ -210,11 +370,29 @@ export class LinkageEngine {
     for (const resolve of waiting) resolve();
   }
 
-  private async fire(
+  private async sendCommands(rule: LinkageRule): Promise<RuleActionResult[]> {
+    const results: RuleActionResult[] = [];
+    for (const action of rule.actions) {
+      if (action.kind !== 'command') continue;
+      const info = { serviceId: action.serviceId, method: action.method, paras: action.paras };
+      try {
+        const result = await this.deps.actions.command(action);
+        results.push({ type: 'DEVICE_CMD', id: action.deviceId, exception: null, result, info, transInfo: null });
+      } catch (error) {
+        const exception = error instanceof Error ? error.message : String(error);
+        results.push({ type: 'DEVICE_CMD', id: action.deviceId, exception, result: null, info, transInfo: null });
+      }
+    }
+    return results;
+  }
+
+  /** The firing's alarms, notifications and record, in the drain's transaction. */
+  private fire(
     rule: LinkageRule,
     decision: { deviceId: string | null; reasons: RuleReason[] },
     at: number,
-  ): Promise<void> {
+    commands: RuleActionResult[],
+  ): RuleFiring {
     const firing: RuleFiring = {
       firingId: randomUUID(),
       ruleId: rule.ruleId,
@@ -227,9 +405,13 @@ export class LinkageEngine {
       actionsResults: [],
     };
     const notifies: Extract<RuleAction, { kind: 'notify' }>[] = [];
+    let command = 0;
     for (const action of rule.actions) {
       if (action.kind === 'notify') notifies.push(action);
-      else firing.actionsResults.push(await this.run(rule, action, decision.deviceId, at));
+      else if (action.kind === 'command') {
+        const result = commands[command++];
+        if (result) firing.actionsResults.push(result);
+      } else firing.actionsResults.push(this.raise(rule, action, decision.deviceId, at));
     }
     // Notifications go last, so the ruleEvent body carries the results of the other actions.
     for (const action of notifies) {
@@ -249,43 +431,33 @@ export class LinkageEngine {
       }
     }
     this.deps.store.recordFiring(firing, at);
-    this.deps.fired(firing);
+    return firing;
   }
 
-  private async run(
+  private raise(
     rule: LinkageRule,
-    action: Exclude<RuleAction, { kind: 'notify' }>,
+    action: Extract<RuleAction, { kind: 'alarm' }>,
     deviceId: string | null,
     at: number,
-  ): Promise<RuleActionResult> {
-    if (action.kind === 'alarm') {
-      const alarm = this.deps.alarms.raise(
-        {
-          appId: rule.appId,
-          deviceId,
-          ruleId: rule.ruleId,
-          level: action.level,
-          name: action.name,
-          content: action.content,
-        },
-        at,
-      );
-      return {
-        type: 'ALARM',
-        id: alarm.alarmId,
-        exception: null,
-        result: { alarmId: alarm.alarmId, count: alarm.count, state: alarm.state },
-        info: { level: action.level, name: action.name, content: action.content },
-        transInfo: null,
-      };
-    }
-    const info = { serviceId: action.serviceId, method: action.method, paras: action.paras };
-    try {
-      const sent = await this.deps.actions.command(action);
-      return { type: 'DEVICE_CMD', id: action.deviceId, exception: null, result: sent, info, transInfo: null };
-    } catch (error) {
-      const exception = error instanceof Error ? error.message : String(error);
-      return { type: 'DEVICE_CMD', id: action.deviceId, exception, result: null, info, transInfo: null };
-    }
+  ): RuleActionResult {
+    const alarm = this.deps.alarms.raise(
+      {
+        appId: rule.appId,
+        deviceId,
+        ruleId: rule.ruleId,
+        level: action.level,
+        name: action.name,
+        content: action.content,
+      },
+      at,
+    );
+    return {
+      type: 'ALARM',
+      id: alarm.alarmId,
+      exception: null,
+      result: { alarmId: alarm.alarmId, count: alarm.count, state: alarm.state },
+      info: { level: action.level, name: action.name, content: action.content },
+      transInfo: null,
+    };
   }
 }

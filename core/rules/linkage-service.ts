@@ -164,7 +164,7 @@ export class LinkageService {
         groupIds: this.deps.groupsOf(e.deviceId),
         services: [{ serviceId: e.serviceId, properties: { [e.property]: e.value }, eventTime: e.at }],
       };
-      for (const key of evaluator.observe(report, e.at)) decide(key, e.at);
+      for (const key of evaluator.observe(report, e.at) ?? []) decide(key, e.at);
     }
     const now = this.deps.clock.now();
     for (const [key, at] of wakes) if (at <= now) decide(key, at);

@@ -109,6 +109,7 @@ export function createRulesCapability(options: RulesCapabilityOptions): RulesCap
             ruleId: firing.ruleId,
             ruleName: firing.ruleName,
             firingId: firing.firingId,
+            triggerTime: firing.triggerTime,
             ...(firing.deviceId ? { deviceId: firing.deviceId } : {}),
             notify: firing.actionsResults.some((a) => a.type === 'NOTIFY'),
           }),

@@ -83,6 +83,24 @@ export const rulesMigrations: readonly Migration[] = [
     );
     CREATE INDEX rule_backlog_target ON rule_backlog (target_id, seq);`,
   },
+  {
+    version: 2,
+    name: 'firings decided but not yet run, what each rule last knew, open alarms by rule',
+    sql: `CREATE TABLE rule_outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      rule_id TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      decision TEXT NOT NULL
+    );
+    CREATE TABLE rule_state (
+      rule_id TEXT NOT NULL,
+      key TEXT NOT NULL,
+      body TEXT NOT NULL,
+      PRIMARY KEY (rule_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX rule_alarms_rule ON rule_alarms (rule_id, device_id, state);
+    DROP INDEX rule_firings_at;`,
+  },
 ];
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -133,8 +151,47 @@ export class RulesStore {
   private readonly insertBacklog;
   private readonly dropOldest;
   private readonly addDrops;
+  private readonly insertFiring;
+  private readonly countFiring;
+  private readonly pruneFirings;
+  private readonly insertOutbox;
+  private readonly deleteOutbox;
+  private readonly upsertState;
+  private readonly openAlarmRow;
+  private readonly openAlarmIds;
+  private readonly insertAlarmRow;
+  private readonly repeatAlarmRow;
+  private readonly alarmRow;
+  private readonly clearAlarmRow;
 
   constructor(private readonly db: Database) {
+    this.insertFiring = db.prepare('INSERT INTO rule_firings (id, rule_id, at, body) VALUES (?, ?, ?, ?)');
+    this.countFiring = db.prepare(
+      'UPDATE rule_linkage SET firings = firings + ?, last_fired_at = max(coalesce(last_fired_at, 0), ?) WHERE id = ?',
+    );
+    this.pruneFirings = db.prepare('DELETE FROM rule_firings WHERE rowid <= (SELECT max(rowid) FROM rule_firings) - ?');
+    this.insertOutbox = db.prepare('INSERT INTO rule_outbox (rule_id, at, decision) VALUES (?, ?, ?)');
+    this.deleteOutbox = db.prepare('DELETE FROM rule_outbox WHERE seq <= ?');
+    this.upsertState = db.prepare(
+      'INSERT INTO rule_state (rule_id, key, body) VALUES (?, ?, ?) ON CONFLICT (rule_id, key) DO UPDATE SET body = excluded.body',
+    );
+    this.openAlarmRow = db.prepare<[string, string | null, string], AlarmRow>(
+      `SELECT * FROM rule_alarms WHERE rule_id = ? AND device_id IS ? AND name = ? AND state != 'cleared'`,
+    );
+    this.openAlarmIds = db.prepare<[string, string | null], { id: string }>(
+      `SELECT id FROM rule_alarms WHERE rule_id = ? AND device_id IS ? AND state != 'cleared'`,
+    );
+    this.insertAlarmRow = db.prepare(
+      `INSERT INTO rule_alarms (id, app_id, device_id, rule_id, level, name, content, first_at, last_at, count, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'active')`,
+    );
+    this.repeatAlarmRow = db.prepare(
+      'UPDATE rule_alarms SET count = count + 1, last_at = ?, level = ?, content = ? WHERE id = ?',
+    );
+    this.alarmRow = db.prepare<[string], AlarmRow>('SELECT * FROM rule_alarms WHERE id = ?');
+    this.clearAlarmRow = db.prepare(
+      `UPDATE rule_alarms SET state = 'cleared', cleared_at = ?, cleared_by = ? WHERE id = ?`,
+    );
     this.insertBacklog = db.prepare('INSERT INTO rule_backlog (target_id, body) VALUES (?, ?)');
     this.dropOldest = db.prepare(
       'DELETE FROM rule_backlog WHERE seq IN (SELECT seq FROM rule_backlog WHERE target_id = ? ORDER BY seq LIMIT ?)',
@@ -198,23 +255,65 @@ export class RulesStore {
     return this.db.prepare('DELETE FROM rule_linkage WHERE id = ?').run(ruleId).changes > 0;
   }
 
+  /** Firings are counted on their rules by `countFirings`, once per rule for a whole batch. */
   recordFiring(firing: RuleFiring, at: number): void {
-    this.db
-      .prepare('INSERT INTO rule_firings (id, rule_id, at, body) VALUES (?, ?, ?, ?)')
-      .run(firing.firingId, firing.ruleId, at, JSON.stringify(firing));
-    this.db
-      .prepare('UPDATE rule_linkage SET firings = firings + 1, last_fired_at = ? WHERE id = ?')
-      .run(at, firing.ruleId);
-    this.db
-      .prepare('DELETE FROM rule_firings WHERE at < (SELECT at FROM rule_firings ORDER BY at DESC LIMIT 1 OFFSET ?)')
-      .run(MAX_FIRINGS);
+    this.insertFiring.run(firing.firingId, firing.ruleId, at, JSON.stringify(firing));
+  }
+
+  countFirings(ruleId: string, count: number, lastAt: number): void {
+    this.countFiring.run(count, lastAt, ruleId);
+  }
+
+  /** Keeps the newest firings only (rowids grow with every firing). */
+  pruneOldFirings(): void {
+    this.pruneFirings.run(MAX_FIRINGS);
+  }
+
+  // ---- what the engine decided and knows, for a restart
+
+  /** A firing or recovery decided in the report's transaction; removed once its actions ran. */
+  addToOutbox(ruleId: string, at: number, decision: unknown): number {
+    return Number(this.insertOutbox.run(ruleId, at, JSON.stringify(decision)).lastInsertRowid);
+  }
+
+  /** Removes what ran: the outbox runs in order, so everything up to `seq`. */
+  removeFromOutbox(upToSeq: number): void {
+    this.deleteOutbox.run(upToSeq);
+  }
+
+  dropFromOutbox(seq: number): void {
+    this.db.prepare('DELETE FROM rule_outbox WHERE seq = ?').run(seq);
+  }
+
+  outbox(): { seq: number; ruleId: string; at: number; decision: unknown }[] {
+    return this.db
+      .prepare<[], { seq: number; rule_id: string; at: number; decision: string }>(
+        'SELECT seq, rule_id, at, decision FROM rule_outbox ORDER BY seq',
+      )
+      .all()
+      .map((r) => ({ seq: r.seq, ruleId: r.rule_id, at: r.at, decision: JSON.parse(r.decision) as unknown }));
+  }
+
+  saveRuleState(ruleId: string, key: string, body: unknown): void {
+    this.upsertState.run(ruleId, key, JSON.stringify(body));
+  }
+
+  ruleStates(ruleId: string): { key: string; body: unknown }[] {
+    return this.db
+      .prepare<[string], { key: string; body: string }>('SELECT key, body FROM rule_state WHERE rule_id = ?')
+      .all(ruleId)
+      .map((r) => ({ key: r.key, body: JSON.parse(r.body) as unknown }));
+  }
+
+  forgetRuleState(ruleId: string): void {
+    this.db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(ruleId);
   }
 
   firings(ruleId: string | undefined, limit: number): RuleFiring[] {
     const rows =
       ruleId === undefined
         ? this.db
-            .prepare<[number], { body: string }>('SELECT body FROM rule_firings ORDER BY at DESC, rowid DESC LIMIT ?')
+            .prepare<[number], { body: string }>('SELECT body FROM rule_firings ORDER BY rowid DESC LIMIT ?')
             .all(limit)
         : this.db
             .prepare<[string, number], { body: string }>(
@@ -246,12 +345,24 @@ export class RulesStore {
 
   /** The open (active or acknowledged) alarm a rule raised with this name on this device. */
   openAlarm(ruleId: string, deviceId: string | null, name: string): Alarm | undefined {
-    const row = this.db
-      .prepare<[string, string | null, string], AlarmRow>(
-        `SELECT * FROM rule_alarms WHERE rule_id = ? AND device_id IS ? AND name = ? AND state != 'cleared'`,
-      )
-      .get(ruleId, deviceId, name);
+    const row = this.openAlarmRow.get(ruleId, deviceId, name);
     return row && this.alarmOf(row);
+  }
+
+  /** The same, without the rest of the alarm: for repeats on the rule engine's path. */
+  openAlarmRef(
+    ruleId: string,
+    deviceId: string | null,
+    name: string,
+  ): { alarmId: string; count: number; state: 'active' | 'acknowledged' } | undefined {
+    const row = this.openAlarmRow.get(ruleId, deviceId, name);
+    if (!row) return undefined;
+    return { alarmId: row.id, count: row.count, state: row.state === 'acknowledged' ? 'acknowledged' : 'active' };
+  }
+
+  /** The open alarms a rule raised on a device (any name). */
+  openAlarmsOf(ruleId: string, deviceId: string | null): string[] {
+    return this.openAlarmIds.all(ruleId, deviceId).map((r) => r.id);
   }
 
   insertAlarm(alarm: {
@@ -264,40 +375,30 @@ export class RulesStore {
     content: string;
     at: number;
   }): void {
-    this.db
-      .prepare(
-        `INSERT INTO rule_alarms (id, app_id, device_id, rule_id, level, name, content, first_at, last_at, count, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'active')`,
-      )
-      .run(
-        alarm.alarmId,
-        alarm.appId,
-        alarm.deviceId,
-        alarm.ruleId,
-        alarm.level,
-        alarm.name,
-        alarm.content,
-        alarm.at,
-        alarm.at,
-      );
+    this.insertAlarmRow.run(
+      alarm.alarmId,
+      alarm.appId,
+      alarm.deviceId,
+      alarm.ruleId,
+      alarm.level,
+      alarm.name,
+      alarm.content,
+      alarm.at,
+      alarm.at,
+    );
   }
 
   repeatAlarm(alarmId: string, at: number, level: string, content: string): void {
-    this.db
-      .prepare('UPDATE rule_alarms SET count = count + 1, last_at = ?, level = ?, content = ? WHERE id = ?')
-      .run(at, level, content, alarmId);
+    this.repeatAlarmRow.run(at, level, content, alarmId);
   }
 
   setAlarmState(alarmId: string, state: 'acknowledged' | 'cleared', at: number, by?: 'rule' | 'user'): void {
-    if (state === 'cleared')
-      this.db
-        .prepare(`UPDATE rule_alarms SET state = 'cleared', cleared_at = ?, cleared_by = ? WHERE id = ?`)
-        .run(at, by ?? 'user', alarmId);
+    if (state === 'cleared') this.clearAlarmRow.run(at, by ?? 'user', alarmId);
     else this.db.prepare(`UPDATE rule_alarms SET state = 'acknowledged' WHERE id = ?`).run(alarmId);
   }
 
   alarm(alarmId: string): Alarm | undefined {
-    const row = this.db.prepare<[string], AlarmRow>('SELECT * FROM rule_alarms WHERE id = ?').get(alarmId);
+    const row = this.alarmRow.get(alarmId);
     return row && this.alarmOf(row);
   }
 

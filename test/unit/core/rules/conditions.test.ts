@@ -1,7 +1,13 @@
 // Condition arithmetic: every operator on numbers and strings, the active window in a time zone, the timer schedule.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareValue, inTimeRange, isValidTimezone, nextTimerFiring } from '../../../../core/rules/conditions.js';
+import {
+  comparatorFor,
+  compareValue,
+  inTimeRange,
+  isValidTimezone,
+  nextTimerFiring,
+} from '../../../../core/rules/conditions.js';
 import { ruleOperators } from '../../../../core/contract/rules.js';
 
 describe('compareValue', () => {
@@ -100,5 +106,22 @@ describe('nextTimerFiring', () => {
     expect(nextTimerFiring(timer, start + 1)).toEqual({ at: start + 15 * 60_000, index: 1 });
     expect(nextTimerFiring(timer, start + 30 * 60_000)).toEqual({ at: start + 30 * 60_000, index: 2 });
     expect(nextTimerFiring(timer, start + 30 * 60_000 + 1)).toBeUndefined();
+  });
+});
+
+describe('comparatorFor', () => {
+  it('answers as compareValue for every operator, numeric or not', () => {
+    const values = [0, 60, 60.5, -1, 1e9, Number.NaN, Infinity, '60', '61', 'abc', '', true, null, undefined, { a: 1 }];
+    const thresholds = [60, '60', 'abc', 0, -1, undefined];
+    for (const operator of ruleOperators)
+      for (const threshold of thresholds)
+        for (const value2 of [undefined, 100, 'zzz'] as const) {
+          const compare = comparatorFor(operator, threshold, value2);
+          for (const actual of values)
+            for (const previous of [undefined, 59, 'x'])
+              expect(compare(actual, previous), `${JSON.stringify(actual)} ${operator} ${String(threshold)}`).toBe(
+                compareValue(operator, actual, threshold, value2, previous),
+              );
+        }
   });
 });

@@ -414,7 +414,8 @@ describe('rules and actions', () => {
       { appId: 'app1', deviceId: 'smoke-1', ruleId: 'r', level: 'major', name: 'N', content: 'x' },
       5000,
     );
-    expect(b).toMatchObject({
+    expect(b).toEqual({ alarmId: a.alarmId, count: 2, state: 'active' });
+    expect(alarms.list({ limit: 10 })[0]).toMatchObject({
       alarmId: a.alarmId,
       count: 2,
       level: 'major',
