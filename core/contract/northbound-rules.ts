@@ -28,7 +28,18 @@ export const northboundRuleStatusSchema = z
   .pipe(z.enum(['active', 'inactive'], { error: 'status must be ACTIVE or INACTIVE' }));
 export type NorthboundRuleStatus = z.output<typeof northboundRuleStatusSchema>;
 
-export const northboundRuleOperators = ['>', '>=', '<', '<=', '=', '==', '!=', 'between', 'contains', 'changed'] as const;
+export const northboundRuleOperators = [
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '=',
+  '==',
+  '!=',
+  'between',
+  'contains',
+  'changed',
+] as const;
 
 const strategySchema = z
   .object({

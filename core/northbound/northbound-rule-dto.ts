@@ -124,7 +124,8 @@ function propertyCondition(
       throw new DtoRefusal(`${at}.value`, 'between takes "low,high"');
     [value, value2] = bounds.map((b) => b.trim());
   } else if (operator !== 'changed') {
-    if (c.value === null || c.value === undefined) throw new DtoRefusal(`${at}.value`, `operator ${c.operator} needs a value`);
+    if (c.value === null || c.value === undefined)
+      throw new DtoRefusal(`${at}.value`, `operator ${c.operator} needs a value`);
     value = c.value;
   }
   return {
