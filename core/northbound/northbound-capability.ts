@@ -1,6 +1,7 @@
 // The northbound compatibility API (§1.1–1.8) on its own 127.0.0.1 listener: application servers written for the
-// platform log in, register, edit, query and delete devices, read data history and send commands, unchanged. Each application
-// sees its own devices; `?appId=` acts on another application's devices with its grant (R-1.3).
+// platform log in, register, edit, query and delete devices, read data history, send commands and manage rules
+// (§1.14), unchanged. Each application sees its own devices and rules; `?appId=` acts on another application's with
+// its grant (R-1.3).
 import type { FastifyInstance } from 'fastify';
 import type { Capability } from '../capability.js';
 import { appRoutes, type NorthboundEndpoint } from '../contract/apps.js';
