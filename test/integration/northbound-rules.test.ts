@@ -320,4 +320,41 @@ describe('northbound rules (§1.14)', () => {
     expect(rules.some((r) => r.ruleId === ruleId)).toBe(false);
     expect((await nb(`${RULES}/${ruleId}`, { method: 'DELETE' })).status).toBe(404);
   });
+
+  it('runs a cycle timer made northbound on the platform clock, pushing ruleEvent at each tick in its window', async () => {
+    const created = await nb(RULES, {
+      method: 'POST',
+      body: {
+        name: 'every five minutes',
+        conditions: [
+          { type: 'CYCLE_TIMER', interval: 5, timeRange: { startTime: '08:10', endTime: '08:20', daysOfWeek: null } },
+        ],
+        actions: [{ type: 'NOTIFY', content: 'tick' }],
+      },
+    });
+    expect(created.status).toBe(200);
+    const timerRule = asRecord(created.json).ruleId as string;
+    const [listed] = asList((await nb(`${RULES}?ruleId=${timerRule}`)).json);
+    expect(listed?.timeRange).toEqual({ startTime: '08:10', endTime: '08:20', daysOfWeek: '1,2,3,4,5,6,7' });
+    expect(asList(listed?.conditions)[0]).toMatchObject({
+      type: 'CYCLE_TIMER',
+      interval: 5,
+      startTime: '20261207T081000Z',
+    });
+    const ticks = () => receiver.received.filter((r) => r.json.ruleId === timerRule);
+    clock.advance(10 * 60_000);
+    const first = await eventually(() => ticks()[0]);
+    expect(first.json).toMatchObject({ triggerTime: '20261207T081000Z', reasons: [{ type: 'TIMER' }] });
+    clock.advance(5 * 60_000);
+    await eventually(() => ticks()[1]);
+    // 08:20 is the window's last tick; 08:25 is past its end.
+    clock.advance(10 * 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ticks().map((t) => t.json.triggerTime)).toEqual([
+      '20261207T081000Z',
+      '20261207T081500Z',
+      '20261207T082000Z',
+    ]);
+    expect((await nb(`${RULES}/${timerRule}`, { method: 'DELETE' })).status).toBe(204);
+  });
 });
