@@ -191,6 +191,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
       (context) => ota.northboundSection(context),
     ],
     alarmInfo: (deviceId) => rules.alarms.alarmInfo(deviceId),
+    rules: () => rules.linkage,
   });
   deviceLink.attach({ mqtt: mqtt.downlink, lwm2m: coap.server });
   const commands = createCommandsCapability({

@@ -11,6 +11,7 @@ import type { DataStore } from '../data/index.js';
 import type { DeviceRegistry, DeviceStatusEngine } from '../devices/index.js';
 import type { GroupService } from '../groups/index.js';
 import type { NorthboundDeviceInfo } from './northbound-bodies.js';
+import type { NorthboundRules } from './northbound-rule-routes.js';
 import { appNotAuthorized, appNotExisted, deviceNotFound, invalidInput, NorthboundError } from './northbound-errors.js';
 import { parseNorthboundTime } from './northbound-time.js';
 
@@ -33,6 +34,8 @@ export interface NorthboundDeps {
   commandBatches: () => CommandBatches;
   /** The device's most severe open alarm (the rule engine's), for the device view's `alarmInfo`. */
   alarmInfo?: (deviceId: string) => { alarmSeverity: string; alarmStatus: boolean; alarmTime: string } | null;
+  /** The rule engine's linkage rules, for the §1.14 rule API. */
+  rules?: () => NorthboundRules;
   /** Sections other capabilities add (subscriptions, commands), registered after the device sections. */
   sections?: ReadonlyArray<(context: NorthboundContext) => void>;
 }
