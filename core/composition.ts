@@ -301,11 +301,7 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
         const chain: string[] = [];
         for (let g = devices.registry.groupOf(id); g !== undefined && !chain.includes(g);) {
           chain.push(g);
-          try {
-            g = groups.service.get(g).parentId;
-          } catch {
-            break;
-          }
+          g = groups.service.parentOf(g);
         }
         return chain;
       },

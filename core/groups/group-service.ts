@@ -321,6 +321,11 @@ export class GroupService {
       );
   }
 
+  /** The group above, on the uplink path (no device counts); undefined for a root or an unknown group. */
+  parentOf(groupId: string): string | undefined {
+    return this.store.parentOf(groupId);
+  }
+
   private require(groupId: string, appId?: string, path = 'params.groupId'): GroupRow {
     const row = this.store.get(groupId);
     if (!row || (appId !== undefined && row.app_id !== appId))

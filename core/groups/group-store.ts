@@ -1,5 +1,5 @@
 // The device_groups table: one row per group, a tree per application through parent_id.
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Migration } from '../store/migrations.js';
 
 export const groupMigrations: readonly Migration[] = [
@@ -38,10 +38,19 @@ export interface GroupRow {
 }
 
 export class GroupStore {
+  private parentRow: Statement<[string], { parent_id: string | null }> | undefined;
+
   constructor(private readonly db: Database) {}
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  parentOf(id: string): string | undefined {
+    this.parentRow ??= this.db.prepare<[string], { parent_id: string | null }>(
+      'SELECT parent_id FROM device_groups WHERE id = ?',
+    );
+    return this.parentRow.get(id)?.parent_id ?? undefined;
   }
 
   get(id: string): GroupRow | undefined {

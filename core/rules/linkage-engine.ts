@@ -1,7 +1,8 @@
 // Live linkage rules: reports are observed inside the ingest transaction (in memory, indexed by device, product and
 // group, so a report costs only the rules that watch it). A decision is written to the outbox in that transaction
-// and its actions run afterwards, off the uplink path, many firings to a transaction; what a rule knows (which
-// devices it fired for, since when a delayed condition holds, its last timer tick) is kept for a restart.
+// and its actions run afterwards, off the uplink path, many firings to a transaction. For a restart, a rule learns
+// again from the last reported data what it had fired for; a delayed condition's start and a timer's last tick are
+// kept in rule_state.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -50,6 +51,8 @@ interface LiveRule {
   timer?: TimerHandle;
   /** Only rules that raise alarms have anything to do when their conditions stop holding. */
   raisesAlarms: boolean;
+  /** A delayed condition's start is kept for a restart; other rules learn again from the last data. */
+  keepsState: boolean;
 }
 
 interface Queued {
@@ -108,20 +111,49 @@ export class LinkageEngine {
       this.queue.push({ rule, decision: decision.data, at: row.at, seq: row.seq });
     }
     const replayed = this.queue.slice();
+    const latest = new Map<string, ObservedReport['services']>();
+    const latestOf = (deviceId: string) => {
+      let services = latest.get(deviceId);
+      if (!services) latest.set(deviceId, (services = this.deps.latest(deviceId)));
+      return services;
+    };
     for (const rule of store.linkageRules()) {
       if (!rule.enabled) continue;
       const live = this.start(rule);
       let lastTick: number | undefined;
       for (const { key, body } of store.ruleStates(rule.ruleId)) {
         if (key === TICK_KEY) lastTick = tickSchema.safeParse(body).data?.at;
-        else if (live.evaluator.restore(key, body)) this.decide(live, key, now);
+        else if (live.keepsState && live.evaluator.restore(key, body)) this.decide(live, key, now);
       }
+      if (!live.keepsState) this.prime(live, now, latestOf);
       // A firing decided just before a stop may have gone before what its rule knew was written.
       for (const item of replayed)
         if (item.rule.ruleId === rule.ruleId && item.decision.kind === 'fire')
           live.evaluator.markFired(item.decision.key);
       this.catchUpTimer(live, lastTick ?? Date.parse(rule.createdAt) - 1, now);
     }
+  }
+
+  /**
+   * A rule without delayed conditions learns again from the last reported data what it had fired for: every report
+   * it saw was decided on in the transaction that stored it, so what holds on the last data has fired (or is in the
+   * outbox) and fires again only after it stopped holding.
+   */
+  private prime(live: LiveRule, now: number, latestOf: (deviceId: string) => ObservedReport['services']): void {
+    for (const deviceId of this.covered(live.evaluator.rule)) {
+      const keys = live.evaluator.observe(this.reportOf(deviceId, latestOf(deviceId)), now);
+      if (keys) for (const key of keys) live.evaluator.decide(key, now);
+    }
+  }
+
+  private covered(rule: LinkageRule): Set<string> {
+    const devices = new Set<string>();
+    for (const c of rule.conditions) {
+      if (c.kind !== 'property') continue;
+      if (c.scope.kind === 'device') devices.add(c.scope.deviceId);
+      else for (const d of this.deps.devicesOf(c.scope)) devices.add(d);
+    }
+    return devices;
   }
 
   stop(): void {
@@ -141,13 +173,8 @@ export class LinkageEngine {
     const live = this.start(rule);
     if (!matchNow) return;
     const now = this.deps.clock.now();
-    const devices = new Set<string>();
-    for (const c of rule.conditions) {
-      if (c.kind !== 'property') continue;
-      if (c.scope.kind === 'device') devices.add(c.scope.deviceId);
-      else for (const d of this.deps.devicesOf(c.scope)) devices.add(d);
-    }
-    for (const deviceId of devices) this.observe(live, this.reportOf(deviceId, this.deps.latest(deviceId)), now);
+    for (const deviceId of this.covered(rule))
+      this.observe(live, this.reportOf(deviceId, this.deps.latest(deviceId)), now);
   }
 
   /** Stops a rule and forgets what it knew (enabled again, it starts afresh). */
@@ -166,6 +193,7 @@ export class LinkageEngine {
       evaluator: new RuleEvaluator(rule),
       holds: new Map(),
       raisesAlarms: rule.actions.some((a) => a.kind === 'alarm'),
+      keepsState: rule.conditions.some((c) => c.kind === 'property' && (c.holdMinutes ?? 0) > 0),
     };
     this.rules.set(rule.ruleId, live);
     this.reindex();
@@ -232,7 +260,7 @@ export class LinkageEngine {
 
   private decide(live: LiveRule, key: string, now: number, timerTick = false): void {
     const { decision, wakeAt } = live.evaluator.decide(key, now, timerTick);
-    if (!timerTick) this.markDirty(live, key);
+    if (!timerTick && live.keepsState) this.markDirty(live, key);
     if (decision) this.enqueue(live, decision, now);
     const pending = live.holds.get(key);
     if (wakeAt === undefined) {

@@ -274,6 +274,10 @@ describe('an operator sets rules, handles an alarm and forwards data', { timeout
     await expect
       .poll(() => dialog.getByTestId('rule-sentence').textContent())
       .toContain(`Every 15 minutes from ${start}, 4 times, notify "Read the meters".`);
+    // Trying it against history says the schedule is not replayed.
+    await dialog.getByRole('button', { name: 'Try against history' }).click();
+    await dialog.getByTestId('rule-trial-timer-note').waitFor();
+    expect(await dialog.getByTestId('rule-trial-timer-note').textContent()).toContain('not replayed');
     await browser.screenshot('11-timer-form', false);
     await dialog.getByRole('button', { name: 'Create rule' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -387,7 +391,7 @@ describe('an operator sets rules, handles an alarm and forwards data', { timeout
     await report(24);
     await report(25);
     const row = page.locator('[data-testid="target-row"][data-target-name="Plant broker"]');
-    await expect.poll(() => row.getByTestId('target-backlog').textContent(), { timeout: 15_000 }).toBe('2 / 100000');
+    await expect.poll(() => row.getByTestId('target-backlog').textContent(), { timeout: 15_000 }).toBe('2 / 100,000');
     expect(await row.getByTestId('target-connected').textContent()).toBe('Not connected');
     expect(await row.textContent()).toContain('QoS 2');
     expect(await row.textContent()).toContain('signed in as ops');

@@ -22,6 +22,8 @@ export interface RulesRig {
   close(): void;
 }
 
+type Services = { serviceId: string; properties: Record<string, unknown>; eventTime: number }[];
+
 /** Devices of the rig: two smoke detectors of one product. */
 const products: Readonly<Record<string, string>> = { 'smoke-1': 'SmokeDetector', 'smoke-2': 'SmokeDetector' };
 
@@ -29,6 +31,10 @@ export function openRulesRig(file: string, clock: Clock): RulesRig {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   runMigrations(db, file, [{ capability: 'rules', migrations: rulesMigrations }], () => new Date(clock.now()));
+  // The last reported data, as the data store keeps it, written with the report.
+  db.exec('CREATE TABLE IF NOT EXISTS rig_latest (device_id TEXT PRIMARY KEY, services TEXT NOT NULL)');
+  const saveLatest = db.prepare('INSERT OR REPLACE INTO rig_latest (device_id, services) VALUES (?, ?)');
+  const readLatest = db.prepare<[string], { services: string }>('SELECT services FROM rig_latest WHERE device_id = ?');
   const store = new RulesStore(db);
   const alarms = new AlarmService(store, clock, () => undefined);
   const commands: RulesRig['commands'] = [];
@@ -51,7 +57,10 @@ export function openRulesRig(file: string, clock: Clock): RulesRig {
         return 1;
       },
     },
-    latest: () => [],
+    latest: (id) => {
+      const row = readLatest.get(id);
+      return row ? (JSON.parse(row.services) as Services) : [];
+    },
     devicesOf,
     fired: (f) => fired.push(f),
     onError: (e) => {
@@ -81,7 +90,11 @@ export function openRulesRig(file: string, clock: Clock): RulesRig {
     pushes,
     fired,
     report(deviceId, properties) {
-      store.transaction(() => engine.reported(deviceId, [{ serviceId: 'Smoke', properties, eventTime: clock.now() }]));
+      const services: Services = [{ serviceId: 'Smoke', properties, eventTime: clock.now() }];
+      store.transaction(() => {
+        saveLatest.run(deviceId, JSON.stringify(services));
+        engine.reported(deviceId, services);
+      });
     },
     close() {
       engine.stop();

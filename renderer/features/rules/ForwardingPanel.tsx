@@ -86,16 +86,22 @@ function TargetsTable({ targets }: { targets: ForwardTarget[] }) {
               <Text size="xs">{where(t, x)}</Text>
             </Table.Td>
             <Table.Td>
-              <Badge color={x.state.connected ? 'teal' : 'red'} variant="light" data-testid="target-connected">
+              <Badge
+                color={x.state.connected ? 'teal' : 'red'}
+                variant="light"
+                data-testid="target-connected"
+                style={{ overflow: 'visible' }}
+                styles={{ label: { overflow: 'visible' } }}
+              >
                 {x.state.connected ? t('rules.targets.connected') : t('rules.targets.down')}
               </Badge>
             </Table.Td>
             <Table.Td ta="right" data-testid="target-sent">
-              {x.state.sent}
+              {x.state.sent.toLocaleString()}
             </Table.Td>
             <Table.Td ta="right">{x.state.sentPerSecond.toFixed(1)}</Table.Td>
-            <Table.Td ta="right" data-testid="target-backlog">
-              {x.state.backlog} / {x.maxBacklog}
+            <Table.Td ta="right" data-testid="target-backlog" style={{ whiteSpace: 'nowrap' }}>
+              {x.state.backlog.toLocaleString()} / {x.maxBacklog.toLocaleString()}
             </Table.Td>
             <Table.Td ta="right">
               <Text size="sm" c={x.state.drops > 0 ? 'red' : undefined}>

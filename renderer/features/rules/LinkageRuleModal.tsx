@@ -225,6 +225,11 @@ export function LinkageRuleModal({ rule, onClose }: LinkageRuleModalProps) {
                   ? t('rules.form.trialMiss', { reports: trial.data.reportsRead })
                   : t('rules.form.trialResult', { count: trial.data.hits.length, reports: trial.data.reportsRead })}
             </Text>
+            {body.conditions.some((c) => c.kind === 'timer') && (
+              <Text size="xs" c="dimmed" data-testid="rule-trial-timer-note">
+                {t('rules.form.trialTimerNote')}
+              </Text>
+            )}
             {trial.data.hits.slice(0, 5).map((h) => (
               <Text size="xs" key={`${h.at}-${h.deviceId}`}>
                 {formatDateTime(h.at)} · {names.nameOf('device', h.deviceId)}
