@@ -1,5 +1,5 @@
 // R-14.3 enforced: how many devices of one cell upgrade at once. A device waits for a slot in its cell; the cell's
-// limit is that of the weakest coverage level among the devices holding or waiting for its slots.
+// limit is that of the weakest coverage level any of the task's devices in it reported.
 import type { CoverageLevel, OtaCell } from '../contract/ota.js';
 import { coverageLimit, weakerLevel } from './coverage.js';
 
@@ -16,6 +16,8 @@ interface Cell {
   holders: Map<string, Holder>;
   waiters: Waiter[];
   peak: number;
+  /** The weakest level seen in this cell during the task: a cell's radio does not improve when a device is done. */
+  level: CoverageLevel | undefined;
 }
 
 export class CellSlots {
@@ -26,20 +28,18 @@ export class CellSlots {
     let byCell = this.cells.get(taskId);
     if (!byCell) this.cells.set(taskId, (byCell = new Map<string, Cell>()));
     let cell = byCell.get(cellId);
-    if (!cell) byCell.set(cellId, (cell = { holders: new Map(), waiters: [], peak: 0 }));
+    if (!cell) byCell.set(cellId, (cell = { holders: new Map(), waiters: [], peak: 0, level: undefined }));
     return cell;
   }
 
-  private levelOf(cell: Cell, extra?: CoverageLevel): CoverageLevel {
-    let level: CoverageLevel = extra ?? '0';
-    for (const h of cell.holders.values()) level = weakerLevel(level, h.level);
-    for (const w of cell.waiters) level = weakerLevel(level, w.level);
-    return level;
+  private levelOf(cell: Cell): CoverageLevel {
+    return cell.level ?? '0';
   }
 
   /** Resolves `admit` now or once a slot frees; a sub-task already holding a slot (resume) keeps it. */
   acquire(taskId: string, cellId: string, subTaskId: string, level: CoverageLevel, admit: () => void): void {
     const cell = this.cell(taskId, cellId);
+    cell.level = cell.level === undefined ? level : weakerLevel(cell.level, level);
     if (cell.holders.has(subTaskId)) return admit();
     cell.waiters.push({ subTaskId, level, admit });
     this.admit(cell);

@@ -25,7 +25,21 @@ describe('CellSlots', () => {
     expect(admitted).toEqual(['x0', 'y0', 'x1']);
     slots.release('t', 'x1');
     expect(admitted).toEqual(['x0', 'y0', 'x1', 'x2']);
-    expect(slots.view('t').find((c) => c.cellId === 'a')).toMatchObject({ level: '0', running: 1, limit: 50, peak: 1 });
+    // The cell stays level 2 once its level-2 device is done: its radio did not improve.
+    expect(slots.view('t').find((c) => c.cellId === 'a')).toMatchObject({ level: '2', running: 1, limit: 1, peak: 1 });
+  });
+
+  it('keeps reporting a cell of level-1 devices as level 1 after they are done, and keeps its limit of 10', () => {
+    const slots = new CellSlots();
+    const admitted: string[] = [];
+    slots.acquire('t', 'c', 'weak0', '1', () => admitted.push('weak0'));
+    slots.acquire('t', 'c', 'weak1', '1', () => admitted.push('weak1'));
+    slots.release('t', 'weak0');
+    slots.release('t', 'weak1');
+    expect(slots.view('t')).toEqual([{ cellId: 'c', level: '1', running: 0, waiting: 0, limit: 10, peak: 2 }]);
+    // Level-0 devices of the same cell that come later upgrade 10 at a time, not 50.
+    for (let i = 0; i < 12; i++) slots.acquire('t', 'c', `strong${i}`, '0', () => admitted.push(`strong${i}`));
+    expect(slots.view('t')[0]).toMatchObject({ level: '1', running: 10, waiting: 2, limit: 10, peak: 10 });
   });
 
   it('forgets a waiting device that is released before its turn', () => {
