@@ -52,4 +52,30 @@ describe('CellSlots', () => {
     slots.release('t', 'p');
     expect(admitted).toEqual(['p', 'r']);
   });
+
+  it('admits no one while a device that started with them has yet to report its coverage', () => {
+    const slots = new CellSlots();
+    const admitted: string[] = [];
+    for (const id of ['s0', 's1', 'w', 'other']) slots.expect('t', id);
+    // The strong devices of the mixed cell answer first; the weak one is still reading /4/0.
+    slots.acquire('t', 'mixed', 's0', '0', () => admitted.push('s0'));
+    slots.acquire('t', 'mixed', 's1', '0', () => admitted.push('s1'));
+    expect(admitted).toEqual([]);
+    slots.acquire('t', 'mixed', 'w', '2', () => admitted.push('w'));
+    // `other` fails before it reports (released): now the cell is known to be level 2, one at a time.
+    slots.release('t', 'other');
+    expect(admitted).toEqual(['s0']);
+    expect(slots.view('t')).toEqual([{ cellId: 'mixed', level: '2', running: 1, waiting: 2, limit: 1, peak: 1 }]);
+  });
+
+  it('lets the others go ahead when an expected device gives up reporting, and keeps tasks apart', () => {
+    const slots = new CellSlots();
+    const admitted: string[] = [];
+    slots.expect('t', 'slow');
+    slots.acquire('t', 'a', 'x', '0', () => admitted.push('x'));
+    slots.acquire('u', 'a', 'y', '0', () => admitted.push('y'));
+    expect(admitted).toEqual(['y']);
+    slots.unexpect('t', 'slow');
+    expect(admitted).toEqual(['y', 'x']);
+  });
 });
