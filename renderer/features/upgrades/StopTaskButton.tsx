@@ -30,9 +30,8 @@ export function StopTaskButton({ task }: { task: OtaTask }) {
         opened={asking}
         onClose={() => setAsking(false)}
         title={t('upgrades.stopDialog.title', { name: task.name })}
-        data-testid="upgrade-stop-dialog"
       >
-        <Stack>
+        <Stack data-testid="upgrade-stop-dialog">
           <Text size="sm">
             {t('upgrades.stopDialog.body', { waiting: task.counts.waiting, running: task.counts.running })}
           </Text>
