@@ -174,7 +174,7 @@ export type OtaTimelineEntry = z.infer<typeof otaTimelineEntrySchema>;
 
 export const otaCellSchema = z.object({
   cellId: z.string(),
-  /** The weakest coverage level among the cell's devices being upgraded (or waiting for a slot). */
+  /** The weakest coverage level any of the task's devices in this cell reported (it stays once they are done). */
   level: z.enum(coverageLevels),
   running: z.number().int(),
   waiting: z.number().int(),

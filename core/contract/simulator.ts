@@ -48,6 +48,8 @@ export type StartMqttSimulation = z.input<typeof startMqttSimulationSchema>;
 export const mqttSimulationSchema = z.object({
   id: z.string(),
   productId: z.string(),
+  /** Device n (from 1) of the simulation has the nodeId `<nodeIdPrefix><n>`. */
+  nodeIdPrefix: z.string(),
   dialect: z.enum(simulatorDialects),
   rate: z.number(),
   status: z.enum(['starting', 'running', 'stopped']),

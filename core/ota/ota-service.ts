@@ -26,6 +26,10 @@ import { OtaStore, policyOf, subTaskView, type SubTaskChange, type SubTaskRow, t
 
 export const TASK_WAIT_MS = 10_000;
 const COMMANDS_RECHECK_MS = 10_000;
+/** How long the devices that started with one hold the task's cell slots back while it reports its coverage. */
+const COVERAGE_REPORT_WAIT_MS = 30_000;
+/** Flows that read coverage and take a cell slot (MQTT devices have no cell). */
+const cellFlows = new Set<OtaMethod>(['pcp-sota', 'lwm2m-fota']);
 
 /** Device answers worth another attempt; the others (already latest, wrong source version …) would fail again. */
 const retryable = new Set<OtaReason>([
@@ -504,7 +508,16 @@ export class OtaService {
       progress: 0,
     });
     this.store.addTimeline(subId, now, 'checkingVersion', `attempt ${sub.attempts + 1} started`);
-    this.live.set(subId, { timers: new Set() });
+    const live = { timers: new Set<TimerHandle>() };
+    this.live.set(subId, live);
+    if (cellFlows.has(sub.method)) {
+      this.slots.expect(task.id, subId);
+      const wait = this.deps.clock.setTimeout(() => {
+        live.timers.delete(wait);
+        this.slots.unexpect(task.id, subId);
+      }, COVERAGE_REPORT_WAIT_MS);
+      live.timers.add(wait);
+    }
     this.publishSub(subId);
     this.withPayload(subId, (ctx) => this.deps.runners[ctx.sub.method].run(ctx));
   }

@@ -163,6 +163,22 @@ describe('scenario 4: the upgrade that got stuck', { timeout: 180_000 }, () => {
     await browser!.screenshot('5-traffic-shard-37', false);
   });
 
+  it('asks before stopping the running task, and keeps it running when the engineer changes their mind', async () => {
+    await page.getByRole('navigation').getByText('Upgrades').click();
+    await expect.poll(() => page.getByTestId('upgrade-task-status').textContent()).toBe('Running');
+    await page.getByTestId('upgrade-stop').click();
+    const dialog = page.getByTestId('upgrade-stop-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(
+      'The 6 devices not yet started are stopped and will not be upgraded by this task; the 0 devices upgrading now finish their upgrade.',
+    );
+    await browser!.screenshot('6-stop-confirm');
+    await page.getByTestId('upgrade-stop-cancel').click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.getByTestId('upgrade-task-status').textContent()).toBe('Running');
+    expect(await count('waiting')).toBe('Waiting: 6');
+  });
+
   it('reads the Upgrades page in Chinese', async () => {
     await page.getByRole('navigation').getByText('Upgrades').click();
     await page.getByRole('button', { name: /^Language/ }).click();
@@ -170,6 +186,20 @@ describe('scenario 4: the upgrade that got stuck', { timeout: 180_000 }, () => {
     await page.getByText('新建升级任务').waitFor({ timeout: 20_000 });
     await page.getByTestId('upgrade-status-filter').getByText('失败').click();
     await page.getByText('下载超时').first().waitFor();
-    await browser!.screenshot('6-zh');
+    await browser!.screenshot('7-zh');
+  });
+
+  it('stops the task once the engineer confirms (in Chinese): the 6 waiting meters end as stopped', async () => {
+    await page.getByTestId('upgrade-stop').click();
+    const dialog = page.getByTestId('upgrade-stop-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('尚未开始的 6 台设备将被停止');
+    await browser!.screenshot('8-stop-confirm-zh');
+    await dialog.getByRole('button', { name: '停止任务' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.getByTestId('upgrade-task-status').textContent()).toBe('已停止');
+    await expect.poll(() => count('stopped')).toMatch(/6$/);
+    expect(await page.getByTestId('upgrade-stop').isDisabled()).toBe(true);
+    await browser!.screenshot('9-stopped-zh');
   });
 });

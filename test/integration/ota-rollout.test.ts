@@ -123,6 +123,77 @@ describe('pending commands hold an upgrade back (R-14.5)', () => {
     const timeline = await call(apiRoutes.otaSubTaskTimeline, { params: { subTaskId: done.subTaskId } });
     expect(timeline.entries.map((e) => e.text)).toContain('attempt 1 started');
   }, 60_000);
+
+  it('starts the upgrade once the pending command expires unsent (EXPIRED is not pending)', async () => {
+    const product = await call(apiRoutes.createProduct, {
+      body: {
+        deviceType: 'Tracker',
+        manufacturerId: 'Rollout',
+        manufacturerName: 'Rollout',
+        model: 'TR3',
+        protocolType: 'MQTT',
+        services: [],
+      },
+    });
+    const fwPkg = await firmwarePackage(
+      core,
+      call,
+      tempDir(),
+      { deviceType: 'Tracker', manufacturerName: 'Rollout', model: 'TR3', protocolType: 'MQTT' },
+      { version: 'V2.0.0', bytes: packageBytes(4_000) },
+    );
+    const { device, secret } = await call(apiRoutes.registerDevice, {
+      body: { productId: product.id, nodeId: 'tr-expiring' },
+    });
+    // Cached for 60 s while the device is away.
+    const message = await call(apiRoutes.createCommand, {
+      params: { id: device.deviceId },
+      body: { kind: 'message', serviceId: 'notice', paras: { content: 'stale by now' }, expireTime: 60 },
+    });
+    expect(message.status).toBe('PENDING');
+    const task = await call(apiRoutes.createOtaTask, { body: { packageId: fwPkg.id, deviceIds: [device.deviceId] } });
+    clock.advance(10_000);
+    expect((await subTasks(task.taskId))[0]).toMatchObject({ status: 'waiting', reason: 'WaitingDeviceOnline' });
+
+    // The device connects 59.5 s after the command was queued: the command queue's 1 s grace after a connect ends
+    // after the command's expiry, so the command is still pending (and holds the upgrade) until it expires unsent.
+    clock.advance(49_500);
+    const child = spawn('/usr/bin/python3', [
+      PAHO_OTA_DEVICE,
+      JSON.stringify({
+        host: '127.0.0.1',
+        port: core.runtime.ports.mqtt,
+        deviceId: device.deviceId,
+        kind: 'firmware',
+        fwVersion: 'V1.0.0',
+        swVersion: 'SW1.0.0',
+        ...deviceLogin(device.deviceId, secret, { nowMs: clock.now() }),
+      }),
+    ]);
+    children.push(child);
+    const held = await eventually(async () => {
+      const [sub] = await subTasks(task.taskId);
+      return sub?.reason === 'CommandsPending' ? sub : undefined;
+    }, 10_000);
+    expect(held).toMatchObject({ status: 'waiting', startedAt: null });
+
+    clock.advance(1_000);
+    const expired = await eventually(async () => {
+      const got = await call(apiRoutes.getCommand, { params: { commandId: message.commandId } });
+      return got.command.status === 'PENDING' ? undefined : got.command;
+    });
+    expect(expired.status).toBe('EXPIRED');
+    // The upgrade looks at the device's commands again 10 s after it found one pending, and now goes ahead.
+    expect((await subTasks(task.taskId))[0]).toMatchObject({ status: 'waiting', reason: 'CommandsPending' });
+    clock.advance(10_000);
+    const done = await eventually(async () => {
+      const [sub] = await subTasks(task.taskId);
+      return sub?.status === 'success' ? sub : undefined;
+    }, 15_000);
+    expect(done).toMatchObject({ currentVersion: 'V2.0.0', reason: 'Upgraded', attempts: 1 });
+    const timeline = await call(apiRoutes.otaSubTaskTimeline, { params: { subTaskId: done.subTaskId } });
+    expect(timeline.entries.map((e) => e.text)).toContain('attempt 1 started');
+  }, 60_000);
 });
 
 describe('rollout rate with a ramp-up', () => {

@@ -76,6 +76,7 @@ export class MqttSimulations {
       view: {
         id,
         productId: body.productId,
+        nodeIdPrefix: body.nodeIdPrefix,
         dialect: body.dialect,
         rate: body.rate,
         status: 'starting',

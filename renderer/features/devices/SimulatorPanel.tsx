@@ -1,12 +1,19 @@
 // Virtual devices of this device's product: start N of them reporting at R per second in either dialect, watch
-// them connect and report live, stop them (they stay registered, named <prefix><n>).
+// them connect and report live, stop them (they stay registered, named <prefix><n>). On a virtual device's own page,
+// its `$ota` side and the upgrade faults for it or a share of its simulation.
 import { Alert, Button, Card, Group, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { IconPlayerPlay, IconPlayerStop } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { simulatorDialects, type Device, type SimulatorDialect } from '../../../core/contract/index.js';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
-import { useMqttSimulations, useStartMqttSimulation, useStopMqttSimulation } from './simulatorQueries.js';
+import {
+  useMqttSimDevice,
+  useMqttSimulations,
+  useStartMqttSimulation,
+  useStopMqttSimulation,
+} from './simulatorQueries.js';
+import { VirtualMqttDeviceCard } from './VirtualMqttDeviceCard.js';
 
 export function SimulatorPanel({ device }: { device: Device }) {
   const { t } = useTranslation();
@@ -17,10 +24,17 @@ export function SimulatorPanel({ device }: { device: Device }) {
   const [rate, setRate] = useState<number | string>(1);
   const [dialect, setDialect] = useState<SimulatorDialect>('iotda');
   const [prefix, setPrefix] = useState('sim-');
+  const virtual = useMqttSimDevice(device.deviceId);
   const mine = (simulations.data?.items ?? []).filter((s) => s.productId === device.productId);
 
   return (
     <Stack gap="md">
+      {virtual.data ? (
+        <VirtualMqttDeviceCard
+          device={virtual.data}
+          simulation={mine.find((s) => s.id === virtual.data?.simulationId)}
+        />
+      ) : null}
       <Card withBorder padding="md">
         <Title order={3} size="h5" mb={4}>
           {t('devices.simulator.title')}

@@ -1,6 +1,6 @@
 // Upgrade faults for simulated devices: what a device answers (already latest, busy, low battery, check or install
 // failed), where it stops (a shard never acknowledged, coverage lost at a shard) and its radio (coverage level,
-// cell id) — for one device or a share of its fleet. The caller sends them (LwM2M today, MQTT devices later).
+// cell id, LwM2M only) — for one device or a share of its fleet. The caller sends them to the LwM2M or MQTT simulator.
 import { Alert, Button, Checkbox, Group, NumberInput, SegmentedControl, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -24,12 +24,18 @@ export interface OtaFaultsFormProps {
   fleetSize?: number;
   /** Sends the faults; resolves with how many devices now have them. */
   onSubmit: (faults: SimOtaFaults, target: FaultTarget) => Promise<number>;
+  /**
+   * `lwm2m` (default): PCP shards / FOTA blocks and the radio (coverage level, cell). `mqtt`: an `$ota` device
+   * downloading over HTTP, where a shard is a KiB of the file and there is no radio.
+   */
+  device?: 'lwm2m' | 'mqtt';
 }
 
 const numberOrEmpty = (v: string | number): number | '' => (typeof v === 'number' ? v : '');
 
-export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
+export function OtaFaultsForm({ fleetSize = 1, onSubmit, device = 'lwm2m' }: OtaFaultsFormProps) {
   const { t } = useTranslation();
+  const mqtt = device === 'mqtt';
   const [form, setForm] = useState<FaultFormValues>(emptyFaultForm);
   const [scope, setScope] = useState<'device' | 'share'>('device');
   const [percent, setPercent] = useState<number>(10);
@@ -56,7 +62,7 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
   return (
     <Stack gap="xs" data-testid="ota-faults-form">
       <Text size="xs" c="dimmed">
-        {t('upgrades.faults.hint')}
+        {t(mqtt ? 'upgrades.faults.hintMqtt' : 'upgrades.faults.hint')}
       </Text>
       <Group gap="md">
         {faultSwitches.map((key) => (
@@ -74,7 +80,7 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
         <NumberInput
           size="xs"
           label={t('upgrades.faults.dropShard')}
-          description={t('upgrades.faults.dropShardHint')}
+          description={t(mqtt ? 'upgrades.faults.dropShardHintMqtt' : 'upgrades.faults.dropShardHint')}
           placeholder={t('upgrades.faults.none')}
           min={0}
           max={65535}
@@ -86,7 +92,7 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
         <NumberInput
           size="xs"
           label={t('upgrades.faults.offlineAtShard')}
-          description={t('upgrades.faults.offlineAtShardHint')}
+          description={t(mqtt ? 'upgrades.faults.offlineAtShardHintMqtt' : 'upgrades.faults.offlineAtShardHint')}
           placeholder={t('upgrades.faults.none')}
           min={0}
           max={65535}
@@ -96,38 +102,42 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
           data-testid="ota-fault-offlineAtShard"
         />
       </Group>
-      <Select
-        size="xs"
-        label={t('upgrades.faults.coverage')}
-        data={coverageChoices.map((c) => ({ value: c, label: t(`upgrades.faults.coverageChoice.${c}`) }))}
-        value={form.coverage}
-        onChange={(v) => set({ coverage: v ?? 'keep' })}
-        allowDeselect={false}
-        data-testid="ota-fault-coverage"
-      />
-      <Group grow align="flex-start" gap="xs">
-        <Select
-          size="xs"
-          label={t('upgrades.faults.cell')}
-          data={cellChoices.map((c) => ({ value: c, label: t(`upgrades.faults.cellChoice.${c}`) }))}
-          value={form.cell}
-          onChange={(v) => set({ cell: v ?? 'keep' })}
-          allowDeselect={false}
-          data-testid="ota-fault-cell"
-        />
-        {form.cell === 'set' && (
-          <NumberInput
+      {!mqtt && (
+        <>
+          <Select
             size="xs"
-            label={t('upgrades.faults.cellId')}
-            min={0}
-            max={268435455}
-            allowDecimal={false}
-            value={form.cellId}
-            onChange={(v) => set({ cellId: numberOrEmpty(v) })}
-            data-testid="ota-fault-cellId"
+            label={t('upgrades.faults.coverage')}
+            data={coverageChoices.map((c) => ({ value: c, label: t(`upgrades.faults.coverageChoice.${c}`) }))}
+            value={form.coverage}
+            onChange={(v) => set({ coverage: v ?? 'keep' })}
+            allowDeselect={false}
+            data-testid="ota-fault-coverage"
           />
-        )}
-      </Group>
+          <Group grow align="flex-start" gap="xs">
+            <Select
+              size="xs"
+              label={t('upgrades.faults.cell')}
+              data={cellChoices.map((c) => ({ value: c, label: t(`upgrades.faults.cellChoice.${c}`) }))}
+              value={form.cell}
+              onChange={(v) => set({ cell: v ?? 'keep' })}
+              allowDeselect={false}
+              data-testid="ota-fault-cell"
+            />
+            {form.cell === 'set' && (
+              <NumberInput
+                size="xs"
+                label={t('upgrades.faults.cellId')}
+                min={0}
+                max={268435455}
+                allowDecimal={false}
+                value={form.cellId}
+                onChange={(v) => set({ cellId: numberOrEmpty(v) })}
+                data-testid="ota-fault-cellId"
+              />
+            )}
+          </Group>
+        </>
+      )}
       {fleetSize > 1 && (
         <SegmentedControl
           size="xs"
@@ -191,7 +201,7 @@ export function OtaFaultsForm({ fleetSize = 1, onSubmit }: OtaFaultsFormProps) {
           size="xs"
           loading={busy}
           disabled={scope === 'share' && range.count === 0}
-          onClick={() => void send(faultsOf(form))}
+          onClick={() => void send(faultsOf(mqtt ? { ...form, coverage: 'keep', cell: 'keep' } : form))}
           data-testid="ota-fault-apply"
         >
           {t('upgrades.faults.apply')}

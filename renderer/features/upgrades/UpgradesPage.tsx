@@ -23,6 +23,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../ui/QueryStates.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { ConfirmUpgradeButton } from './ConfirmUpgradeButton.js';
 import { CreateUpgradeCard } from './CreateUpgradeCard.js';
+import { StopTaskButton } from './StopTaskButton.js';
 import { TaskPolicySummary } from './TaskPolicySummary.js';
 import { UpgradeTimeline } from './UpgradeTimeline.js';
 import {
@@ -68,12 +69,11 @@ function TaskView({ task }: { task: OtaTask }) {
   const [open, setOpen] = useState<OtaSubTask | undefined>();
   const devices = useUpgradeDevices(task.taskId);
   const cells = useUpgradeCells(task.taskId);
-  const { stop, retry, remove, confirmAll } = useUpgradeActions();
+  const { retry, remove, confirmAll } = useUpgradeActions();
   const c = task.counts;
   const all = devices.data?.items ?? [];
   const shown = all.filter((s) => status === 'all' || s.status === status);
   const toConfirm = all.filter(awaitsConfirm);
-  const isOpen = task.status === 'waiting' || task.status === 'running';
   return (
     <Card withBorder data-testid="upgrade-task">
       <Stack gap="sm">
@@ -93,14 +93,7 @@ function TaskView({ task }: { task: OtaTask }) {
             <StatusBadge tone={tone[task.status] ?? 'neutral'} data-testid="upgrade-task-status">
               {t(`upgrades.taskStatus.${task.status}`)}
             </StatusBadge>
-            <Button
-              variant="default"
-              disabled={!isOpen}
-              loading={stop.isPending}
-              onClick={() => stop.mutate(task.taskId)}
-            >
-              {t('upgrades.task.stop')}
-            </Button>
+            <StopTaskButton task={task} />
             <Button
               variant="default"
               disabled={c.fail === 0}
