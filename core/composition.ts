@@ -336,9 +336,10 @@ export function composeCapabilities(log: () => Logger | undefined): Composition 
         return { commandId: command.commandId, status: command.status };
       },
     }),
-    ruleEvent: (appId, body) => {
+    ruleEvent: (appId, bodyOf) => {
       const urls = push.subscriptions.urlsFor(appId, 'ruleEvent');
-      for (const url of urls) push.delivery.enqueue({ url, body, notifyType: 'ruleEvent' });
+      const body = urls.length > 0 ? bodyOf() : undefined;
+      if (body) for (const url of urls) push.delivery.enqueue({ url, body, notifyType: 'ruleEvent' });
       return urls.length;
     },
   });

@@ -36,8 +36,8 @@ export interface RulesCapabilityOptions {
   commands: () => {
     create(action: Extract<RuleAction, { kind: 'command' }>): Promise<{ commandId: string; status: string }>;
   };
-  /** Queues the ruleEvent push to the application's subscribers; the number of callback URLs. */
-  ruleEvent: (appId: string, body: Record<string, unknown>) => number;
+  /** Queues the ruleEvent push to the application's subscribers (the body made only when there are some). */
+  ruleEvent: (appId: string, body: () => Record<string, unknown>) => number;
 }
 
 export interface RulesCapability extends Capability {
@@ -94,7 +94,7 @@ export function createRulesCapability(options: RulesCapabilityOptions): RulesCap
         alarms,
         actions: {
           command: (action) => options.commands().create(action),
-          ruleEvent: (appId, firing: RuleFiring) => options.ruleEvent(appId, ruleEventBodyOf(firing)),
+          ruleEvent: (appId, firing: RuleFiring) => options.ruleEvent(appId, () => ruleEventBodyOf(firing)),
         },
         latest: (deviceId) =>
           options

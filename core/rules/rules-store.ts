@@ -85,7 +85,7 @@ export const rulesMigrations: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'firings decided but not yet run, what each rule last knew, open alarms by rule',
+    name: 'firings decided but not yet run, what each rule last knew, open alarms by rule, firings in order',
     sql: `CREATE TABLE rule_outbox (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       rule_id TEXT NOT NULL,
@@ -99,7 +99,17 @@ export const rulesMigrations: readonly Migration[] = [
       PRIMARY KEY (rule_id, key)
     ) WITHOUT ROWID;
     CREATE INDEX rule_alarms_rule ON rule_alarms (rule_id, device_id, state);
-    DROP INDEX rule_firings_at;`,
+    CREATE TABLE rule_firings_v2 (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL,
+      rule_id TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      body TEXT NOT NULL
+    );
+    INSERT INTO rule_firings_v2 (id, rule_id, at, body) SELECT id, rule_id, at, body FROM rule_firings ORDER BY rowid;
+    DROP TABLE rule_firings;
+    ALTER TABLE rule_firings_v2 RENAME TO rule_firings;
+    CREATE INDEX rule_firings_rule ON rule_firings (rule_id, at);`,
   },
 ];
 
