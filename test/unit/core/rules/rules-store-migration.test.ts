@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import type { RuleFiring } from '../../../../core/contract/rules.js';
 import { RulesStore, rulesMigrations } from '../../../../core/rules/rules-store.js';
 import { runMigrations } from '../../../../core/store/migrations.js';
 import { useTempDirs } from '../../../support/temp-dir.js';
@@ -13,7 +14,7 @@ it('keeps the firings recorded before the outbox and rule state came', () => {
   const now = () => new Date(Date.UTC(2026, 11, 8));
   const old = new Database(file);
   runMigrations(old, file, [{ capability: 'rules', migrations: rulesMigrations.slice(0, 1) }], now);
-  const firing = (n: number) => ({
+  const firing = (n: number): RuleFiring => ({
     firingId: `f${n}`,
     ruleId: 'r1',
     ruleName: 'hot',
