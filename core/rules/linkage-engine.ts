@@ -15,6 +15,7 @@ import {
   type RuleReason,
 } from '../contract/rules.js';
 import { nextTimerFiring } from './conditions.js';
+import { ThresholdIndex, thresholdOf } from './threshold-index.js';
 import { RuleEvaluator, type Decision, type ObservedReport } from './rule-evaluator.js';
 import type { RulesStore } from './rules-store.js';
 import type { AlarmService } from './alarm-service.js';
@@ -83,6 +84,7 @@ export class LinkageEngine {
   private readonly rules = new Map<string, LiveRule>();
   private byDevice = new Map<string, LiveRule[]>();
   private byProduct = new Map<string, LiveRule[]>();
+  private thresholds = new ThresholdIndex<LiveRule>();
   private byGroup = new Map<string, LiveRule[]>();
   private readonly queue: Queued[] = [];
   private draining = false;
@@ -216,15 +218,24 @@ export class LinkageEngine {
       if (!list) index.set(key, [live]);
       else if (!list.includes(live)) list.push(live);
     };
-    for (const live of this.rules.values())
+    // A new index knows no device's previous value: the first report of each is seen by all its rules.
+    const thresholds = new ThresholdIndex<LiveRule>();
+    for (const live of this.rules.values()) {
+      const at = thresholdOf(live.evaluator.rule);
+      if (at) {
+        thresholds.add(at, live);
+        continue;
+      }
       for (const c of live.evaluator.rule.conditions) {
         if (c.kind !== 'property') continue;
         if (c.scope.kind === 'device') add(byDevice, c.scope.deviceId, live);
         else if (c.scope.kind === 'product') add(byProduct, c.scope.productId, live);
         else add(byGroup, c.scope.groupId, live);
       }
+    }
     this.byDevice = byDevice;
     this.byProduct = byProduct;
+    this.thresholds = thresholds;
     this.byGroup = byGroup;
   }
 
@@ -248,9 +259,10 @@ export class LinkageEngine {
     };
     if (report.productId !== undefined) add(this.byProduct.get(report.productId));
     for (const g of report.groupIds) add(this.byGroup.get(g));
-    if (!touched) return;
     const now = this.deps.clock.now();
-    for (const live of touched) this.observe(live, report, now);
+    if (touched) for (const live of touched) this.observe(live, report, now);
+    if (report.productId !== undefined && this.thresholds.size > 0)
+      this.thresholds.affected(report.productId, deviceId, services, (live) => this.observe(live, report, now));
   }
 
   private observe(live: LiveRule, report: ObservedReport, now: number): void {

@@ -53,6 +53,7 @@ export class RuleEvaluator {
   readonly perDevice: boolean;
   private readonly conditions: WatchedCondition[];
   private readonly fired = new Set<string>();
+  private readonly timers: LinkageRule['conditions'];
 
   constructor(readonly rule: LinkageRule) {
     this.conditions = rule.conditions.flatMap((condition, index) =>
@@ -68,6 +69,7 @@ export class RuleEvaluator {
         : [],
     );
     this.perDevice = this.conditions.some((c) => c.condition.scope.kind !== 'device');
+    this.timers = rule.conditions.filter((c) => c.kind === 'timer');
   }
 
   get hasTimer(): boolean {
@@ -164,7 +166,7 @@ export class RuleEvaluator {
         if (state?.since !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, state.since + hold);
       }
     }
-    const timers = rule.conditions.filter((c) => c.kind === 'timer');
+    const timers = this.timers;
     if (timerTick)
       reasons.push({
         satisfactionTime: new Date(now).toISOString(),
