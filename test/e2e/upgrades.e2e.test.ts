@@ -170,7 +170,7 @@ describe('scenario 4: the upgrade that got stuck', { timeout: 180_000 }, () => {
     const dialog = page.getByTestId('upgrade-stop-dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(
-      'The 6 devices not yet started are stopped and will not be upgraded by this task; the 0 devices upgrading now finish their upgrade.',
+      'The 6 devices not yet started are stopped: this task will not upgrade them.',
     );
     await browser!.screenshot('6-stop-confirm');
     await page.getByTestId('upgrade-stop-cancel').click();

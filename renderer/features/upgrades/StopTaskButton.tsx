@@ -33,7 +33,10 @@ export function StopTaskButton({ task }: { task: OtaTask }) {
       >
         <Stack data-testid="upgrade-stop-dialog">
           <Text size="sm">
-            {t('upgrades.stopDialog.body', { waiting: task.counts.waiting, running: task.counts.running })}
+            {task.counts.waiting > 0
+              ? t('upgrades.stopDialog.waiting', { count: task.counts.waiting })
+              : t('upgrades.stopDialog.noneWaiting')}
+            {task.counts.running > 0 && ` ${t('upgrades.stopDialog.running', { count: task.counts.running })}`}
           </Text>
           {stop.isError && (
             <Alert color="red" variant="light">
