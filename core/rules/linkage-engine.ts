@@ -362,13 +362,8 @@ export class LinkageEngine {
   }
 
   private async drain(): Promise<void> {
-    if (this.dirty.size > 0 && this.queue.length === 0)
-      try {
-        this.deps.store.transaction(() => this.saveDirty());
-      } catch (error) {
-        this.deps.onError(error);
-      }
-    while (this.queue.length > 0) {
+    // One pass at least: held-since states may be waiting with no firing queued.
+    do {
       const batch = this.queue.splice(0, BATCH);
       // Commands are asynchronous: they go first, the rest of every firing in the batch then shares a transaction.
       const sent = new Map<Queued, RuleActionResult[]>();
@@ -396,14 +391,15 @@ export class LinkageEngine {
           }
           for (const [ruleId, c] of counts) this.deps.store.countFirings(ruleId, c.count, c.lastAt);
           const last = batch.at(-1);
-          if (last) this.deps.store.removeFromOutbox(last.seq);
+          if (!last) return;
+          this.deps.store.removeFromOutbox(last.seq);
           this.deps.store.pruneOldFirings();
         });
       } catch (error) {
         this.deps.onError(error);
       }
       for (const firing of fired) this.deps.fired(firing);
-    }
+    } while (this.queue.length > 0);
     this.draining = false;
     const waiting = this.idle;
     this.idle = [];

@@ -353,13 +353,7 @@ export class RulesStore {
     });
   }
 
-  /** The open (active or acknowledged) alarm a rule raised with this name on this device. */
-  openAlarm(ruleId: string, deviceId: string | null, name: string): Alarm | undefined {
-    const row = this.openAlarmRow.get(ruleId, deviceId, name);
-    return row && this.alarmOf(row);
-  }
-
-  /** The same, without the rest of the alarm: for repeats on the rule engine's path. */
+  /** The open (active or acknowledged) alarm a rule raised with this name on this device: for repeats. */
   openAlarmRef(
     ruleId: string,
     deviceId: string | null,

@@ -55,37 +55,51 @@ async function fleet(count: number, firstNodeId: string, otaFaults: { count: num
 const subTasks = async (taskId: string) => (await call(apiRoutes.listOtaSubTasks, { params: { taskId } })).items;
 const started = (items: OtaSubTask[]) => items.filter((s) => s.startedAt !== null).length;
 
+/**
+ * A tracker product with a firmware package, one registered device that stays offline, a message queued for it
+ * (PENDING), and an upgrade task for it that waits for the device to come online.
+ */
+async function offlineTrackerWithMessage(model: string, nodeId: string, content: string, expireTime: number) {
+  const product = await call(apiRoutes.createProduct, {
+    body: {
+      deviceType: 'Tracker',
+      manufacturerId: 'Rollout',
+      manufacturerName: 'Rollout',
+      model,
+      protocolType: 'MQTT',
+      services: [],
+    },
+  });
+  const fwPkg = await firmwarePackage(
+    core,
+    call,
+    tempDir(),
+    { deviceType: 'Tracker', manufacturerName: 'Rollout', model, protocolType: 'MQTT' },
+    { version: 'V2.0.0', bytes: packageBytes(4_000) },
+  );
+  const { device, secret } = await call(apiRoutes.registerDevice, {
+    body: { productId: product.id, nodeId },
+  });
+  const message = await call(apiRoutes.createCommand, {
+    params: { id: device.deviceId },
+    body: { kind: 'message', serviceId: 'notice', paras: { content }, expireTime },
+  });
+  expect(message.status).toBe('PENDING');
+  const task = await call(apiRoutes.createOtaTask, { body: { packageId: fwPkg.id, deviceIds: [device.deviceId] } });
+  clock.advance(10_000);
+  expect((await subTasks(task.taskId))[0]).toMatchObject({ status: 'waiting', reason: 'WaitingDeviceOnline' });
+  return { device, secret, task, message };
+}
+
 describe('pending commands hold an upgrade back (R-14.5)', () => {
   it('waits with CommandsPending while a command is queued, and starts once it is delivered', async () => {
-    const product = await call(apiRoutes.createProduct, {
-      body: {
-        deviceType: 'Tracker',
-        manufacturerId: 'Rollout',
-        manufacturerName: 'Rollout',
-        model: 'TR2',
-        protocolType: 'MQTT',
-        services: [],
-      },
-    });
-    const fwPkg = await firmwarePackage(
-      core,
-      call,
-      tempDir(),
-      { deviceType: 'Tracker', manufacturerName: 'Rollout', model: 'TR2', protocolType: 'MQTT' },
-      { version: 'V2.0.0', bytes: packageBytes(4_000) },
-    );
-    const { device, secret } = await call(apiRoutes.registerDevice, {
-      body: { productId: product.id, nodeId: 'tr-1' },
-    });
     // Queued while the device is offline: the message waits (PENDING) for it.
-    const message = await call(apiRoutes.createCommand, {
-      params: { id: device.deviceId },
-      body: { kind: 'message', serviceId: 'notice', paras: { content: 'before the upgrade' }, expireTime: 3600 },
-    });
-    expect(message.status).toBe('PENDING');
-    const task = await call(apiRoutes.createOtaTask, { body: { packageId: fwPkg.id, deviceIds: [device.deviceId] } });
-    clock.advance(10_000);
-    expect((await subTasks(task.taskId))[0]).toMatchObject({ status: 'waiting', reason: 'WaitingDeviceOnline' });
+    const { device, secret, task, message } = await offlineTrackerWithMessage(
+      'TR2',
+      'tr-1',
+      'before the upgrade',
+      3600,
+    );
 
     const child = spawn('/usr/bin/python3', [
       PAHO_OTA_DEVICE,
@@ -125,35 +139,8 @@ describe('pending commands hold an upgrade back (R-14.5)', () => {
   }, 60_000);
 
   it('starts the upgrade once the pending command expires unsent (EXPIRED is not pending)', async () => {
-    const product = await call(apiRoutes.createProduct, {
-      body: {
-        deviceType: 'Tracker',
-        manufacturerId: 'Rollout',
-        manufacturerName: 'Rollout',
-        model: 'TR3',
-        protocolType: 'MQTT',
-        services: [],
-      },
-    });
-    const fwPkg = await firmwarePackage(
-      core,
-      call,
-      tempDir(),
-      { deviceType: 'Tracker', manufacturerName: 'Rollout', model: 'TR3', protocolType: 'MQTT' },
-      { version: 'V2.0.0', bytes: packageBytes(4_000) },
-    );
-    const { device, secret } = await call(apiRoutes.registerDevice, {
-      body: { productId: product.id, nodeId: 'tr-expiring' },
-    });
     // Cached for 60 s while the device is away.
-    const message = await call(apiRoutes.createCommand, {
-      params: { id: device.deviceId },
-      body: { kind: 'message', serviceId: 'notice', paras: { content: 'stale by now' }, expireTime: 60 },
-    });
-    expect(message.status).toBe('PENDING');
-    const task = await call(apiRoutes.createOtaTask, { body: { packageId: fwPkg.id, deviceIds: [device.deviceId] } });
-    clock.advance(10_000);
-    expect((await subTasks(task.taskId))[0]).toMatchObject({ status: 'waiting', reason: 'WaitingDeviceOnline' });
+    const { device, secret, task, message } = await offlineTrackerWithMessage('TR3', 'tr-expiring', 'stale by now', 60);
 
     // The device connects 59.5 s after the command was queued: the command queue's 1 s grace after a connect ends
     // after the command's expiry, so the command is still pending (and holds the upgrade) until it expires unsent.

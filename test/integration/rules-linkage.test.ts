@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/clock.js';
 import { apiRoutes } from '../../core/contract/index.js';
 import { startCore, type RunningCore } from '../support/core.js';
-import { contractCaller, deviceLogin, eventually } from '../support/device-api.js';
+import { contractCaller, eventually } from '../support/device-api.js';
 import { startReceiver, type TestReceiverServer } from '../support/push-receiver.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { connectCommandListener, type Downlink } from '../support/command-listener.js';
 
 const tempDir = useTempDirs();
 const clock = createManualClock(Date.UTC(2026, 11, 7, 8, 0, 0));
@@ -21,7 +22,7 @@ let device: mqtt.MqttClient;
 let deviceId: string;
 let base: string;
 let access: string;
-const downlinks: { topic: string; json: Record<string, unknown> }[] = [];
+const downlinks: Downlink[] = [];
 
 async function report(brightness: number) {
   await device.publishAsync(
@@ -60,14 +61,10 @@ beforeAll(async () => {
   });
   const registered = await call(apiRoutes.registerDevice, { body: { productId: product.id, nodeId: 'LAMP-RULE' } });
   deviceId = registered.device.deviceId;
-  device = await mqtt.connectAsync(`mqtt://127.0.0.1:${core.runtime.ports.mqtt}`, {
-    ...deviceLogin(deviceId, registered.secret, { nowMs: clock.now() }),
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
-  await device.subscribeAsync(`$oc/devices/${deviceId}/sys/commands/#`, { qos: 1 });
-  device.on('message', (topic, payload) =>
-    downlinks.push({ topic, json: JSON.parse(payload.toString()) as Record<string, unknown> }),
+  device = await connectCommandListener(
+    core.runtime.ports.mqtt ?? 0,
+    { deviceId, secret: registered.secret, nowMs: clock.now() },
+    downlinks,
   );
   const sub = await nb('/iocm/app/sub/v1.2.0/subscriptions', {
     method: 'POST',
