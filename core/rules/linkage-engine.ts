@@ -362,9 +362,10 @@ export class LinkageEngine {
   }
 
   private async drain(): Promise<void> {
-    // One pass at least: held-since states may be waiting with no firing queued.
+    // One pass at least: held-since states may be waiting with no firing queued (none after a stop saved them).
     do {
       const batch = this.queue.splice(0, BATCH);
+      if (batch.length === 0 && this.dirty.size === 0) break;
       // Commands are asynchronous: they go first, the rest of every firing in the batch then shares a transaction.
       const sent = new Map<Queued, RuleActionResult[]>();
       for (const item of batch)
